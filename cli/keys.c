@@ -1,0 +1,233 @@
+/* cli/keys.c - the schema of scenario files and the checks it implies. */
+#include "keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "units.h"
+
+#define NS  1.0
+#define US  1e3
+#define MS  1e6
+#define SEC 1e9
+#define GB  1e9
+
+/* clang-format off */
+const struct key_def keys[] = {
+	{"machine", "profile", KEY_NAME, "xeon-icx-2s", 0, 0, NULL, NULL,
+	 "machine description in machines/NAME.ini, overridden by the keys below"},
+	{"machine", "sockets", KEY_INT, NULL, 1, 64, NULL, NULL, "sockets"},
+	{"machine", "cores_per_socket", KEY_INT, NULL, 1, 1024, NULL, NULL, "cores per socket"},
+	{"machine", "smt", KEY_INT, NULL, 1, 8, NULL, NULL, "hardware threads per core"},
+	{"machine", "cores_per_llc", KEY_INT, NULL, 1, 1024, NULL, NULL,
+	 "cores sharing a last-level cache (an AMD CCX)"},
+	{"machine", "freq", KEY_FREQ, NULL, 1e8, 1e10, NULL, NULL, "core frequency"},
+	{"machine", "line_smt", KEY_TIME, NULL, 0, 10 * US, NULL, NULL,
+	 "one-way cache-line transfer between SMT siblings"},
+	{"machine", "line_llc", KEY_TIME, NULL, 0, 10 * US, NULL, NULL,
+	 "one-way cache-line transfer inside a last-level cache"},
+	{"machine", "line_socket", KEY_TIME, NULL, 0, 10 * US, NULL, NULL,
+	 "one-way cache-line transfer inside a socket"},
+	{"machine", "line_remote", KEY_TIME, NULL, 0, 10 * US, NULL, NULL,
+	 "one-way cache-line transfer between sockets"},
+	{"machine", "atomic", KEY_TIME, NULL, 0, 1 * US, NULL, NULL,
+	 "atomic RMW on a line the CPU already owns"},
+	{"machine", "ipi_latency", KEY_TIME, NULL, 0, 1 * MS, NULL, NULL,
+	 "IPI send to handler entry"},
+	{"machine", "ipi_handler", KEY_TIME, NULL, 0, 1 * MS, NULL, NULL,
+	 "IPI handler entry, body and exit"},
+	{"machine", "wakeup", KEY_TIME, NULL, 0, 1 * MS, NULL, NULL,
+	 "a sleeping task woken until it runs"},
+	{"machine", "invlpg", KEY_TIME, NULL, 0, 10 * US, NULL, NULL, "flushing one TLB entry"},
+	{"machine", "mem_bw", KEY_BANDWIDTH, NULL, 1e8, 1e13, NULL, NULL,
+	 "memory bandwidth per socket"},
+	{"machine", "mem_bw_core", KEY_BANDWIDTH, NULL, 1e8, 1e13, NULL, NULL,
+	 "memory bandwidth one core can stream"},
+	{"machine", "disk_latency", KEY_TIME, NULL, 0, 1 * SEC, NULL, NULL, "storage read latency"},
+	{"machine", "disk_bw", KEY_BANDWIDTH, NULL, 1e6, 1e12, NULL, NULL, "storage bandwidth"},
+
+	{"kernel", "spinlock", KEY_CHOICE, "qspinlock", 0, 0, "qspinlock|ticket", NULL,
+	 "spinlock_t implementation"},
+	{"kernel", "watchdog_thresh", KEY_TIME, "10s", 1 * MS, 120 * SEC, NULL, NULL,
+	 "IRQs off this long is a hard lockup (kernel.watchdog_thresh)"},
+	{"kernel", "rcu_gp", KEY_TIME, "2ms", 0, 1 * SEC, NULL, NULL,
+	 "shortest RCU grace period"},
+
+	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock", NULL, "what the tasks run"},
+	{"workload", "threads", KEY_INT, NULL, 1, 4096, NULL, NULL,
+	 "tasks sharing one mm, one per CPU"},
+	{"workload", "duration", KEY_TIME, "10ms", 1 * US, 100 * SEC, NULL, NULL,
+	 "simulated time measured"},
+	{"workload", "critical_section", KEY_TIME, "1us", 0, 1 * SEC, NULL, "lock",
+	 "work done holding the lock"},
+	{"workload", "think_time", KEY_TIME, "0", 0, 1 * SEC, NULL, "lock",
+	 "work done between releases and the next acquisition"},
+};
+/* clang-format on */
+
+const int nr_keys = sizeof(keys) / sizeof(keys[0]);
+
+int key_find(const char *section, const char *name)
+{
+	for (int i = 0; i < nr_keys; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int section_known(const char *section)
+{
+	for (int i = 0; i < nr_keys; i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+/* Levenshtein distance, for "did you mean". */
+static int edit_distance(const char *a, const char *b)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b);
+	int row[64];
+
+	if (la > 63 || lb > 63)
+		return 99;
+	for (int j = 0; j <= lb; j++)
+		row[j] = j;
+	for (int i = 1; i <= la; i++) {
+		int diag = row[0];
+
+		row[0] = i;
+		for (int j = 1; j <= lb; j++) {
+			int up = row[j];
+			int best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *key_suggest(const char *section, const char *name)
+{
+	const char *best = NULL;
+	int best_d = 4;
+
+	for (int i = 0; i < nr_keys; i++) {
+		const char *cand = name ? keys[i].name : keys[i].section;
+		int d;
+
+		if (name && strcmp(keys[i].section, section) != 0)
+			continue;
+		d = edit_distance(name ? name : section, cand);
+		if (d < best_d) {
+			best_d = d;
+			best = cand;
+		}
+	}
+	return best;
+}
+
+static int choice_valid(const char *choices, const char *value)
+{
+	size_t n = strlen(value);
+
+	for (const char *p = choices; p; p = strchr(p, '|')) {
+		if (*p == '|')
+			p++;
+		if (strncmp(p, value, n) == 0 && (p[n] == '|' || !p[n]))
+			return 1;
+	}
+	return 0;
+}
+
+static const char *const unit_of[] = {
+	[KEY_SIZE] = "bytes", [KEY_TIME] = "ns", [KEY_FREQ] = "Hz", [KEY_BANDWIDTH] = "B/s",
+};
+
+void key_describe_range(const struct key_def *k, char *buf, int len)
+{
+	switch (k->type) {
+	case KEY_CHOICE:
+		snprintf(buf, len, "one of %s", k->choices);
+		return;
+	case KEY_BOOL:
+		snprintf(buf, len, "true or false");
+		return;
+	case KEY_NAME:
+		snprintf(buf, len, "a name");
+		return;
+	case KEY_INT:
+	case KEY_REAL:
+		snprintf(buf, len, "%g to %g", k->min, k->max);
+		return;
+	default:
+		snprintf(buf, len, "%g to %g %s", k->min, k->max, unit_of[k->type]);
+		return;
+	}
+}
+
+int key_parse(const struct key_def *k, const char *value, double *out, char *why, int len)
+{
+	static const char *const expect[] = {
+		[KEY_INT] = "an integer",
+		[KEY_REAL] = "a number",
+		[KEY_SIZE] = "a size such as 4k, 2m, 1g",
+		[KEY_TIME] = "a time such as 50ns, 3us, 2ms, 1s",
+		[KEY_FREQ] = "a frequency such as 2.5GHz",
+		[KEY_BANDWIDTH] = "a bandwidth such as 12GB/s",
+		[KEY_BOOL] = "true or false",
+	};
+	char range[96];
+	int rc = -1;
+
+	*out = 0;
+	if (!*value) {
+		snprintf(why, len, "empty value");
+		return -1;
+	}
+	switch (k->type) {
+	case KEY_NAME:
+		return 0;
+	case KEY_CHOICE:
+		if (choice_valid(k->choices, value))
+			return 0;
+		snprintf(why, len, "'%s' is not one of %s", value, k->choices);
+		return -1;
+	case KEY_INT:
+		rc = parse_int(value, out);
+		break;
+	case KEY_REAL:
+		rc = parse_real(value, out);
+		break;
+	case KEY_SIZE:
+		rc = parse_size(value, out);
+		break;
+	case KEY_TIME:
+		rc = parse_time(value, out);
+		break;
+	case KEY_FREQ:
+		rc = parse_freq(value, out);
+		break;
+	case KEY_BANDWIDTH:
+		rc = parse_bandwidth(value, out);
+		break;
+	case KEY_BOOL:
+		rc = parse_bool(value, out);
+		break;
+	}
+	if (rc) {
+		snprintf(why, len, "'%s' is not %s", value, expect[k->type]);
+		return -1;
+	}
+	if (k->type != KEY_BOOL && (*out < k->min || *out > k->max)) {
+		key_describe_range(k, range, sizeof(range));
+		snprintf(why, len, "'%s' is out of range (%s)", value, range);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,326 @@
+/* cli/output.c - one JSON object per run; CSV and summary derive from it. */
+#include "output.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int file_open(struct output_file *of, const char *path, char *err, int len)
+{
+	size_t n;
+	int fd;
+
+	memset(of, 0, sizeof(*of));
+	if (!path)
+		return 0;
+	n = strlen(path) + 16;
+	of->path = strdup(path);
+	of->tmp = malloc(n);
+	snprintf(of->tmp, n, "%s.tmpXXXXXX", path);
+	fd = mkstemp(of->tmp);
+	if (fd < 0 || !(of->f = fdopen(fd, "w"))) {
+		snprintf(err, len, "%s: cannot write: %s", path, strerror(errno));
+		free(of->path);
+		free(of->tmp);
+		memset(of, 0, sizeof(*of));
+		return -1;
+	}
+	return 0;
+}
+
+static void file_abandon(struct output_file *of)
+{
+	if (of->f) {
+		fclose(of->f);
+		unlink(of->tmp);
+	}
+	free(of->path);
+	free(of->tmp);
+	memset(of, 0, sizeof(*of));
+}
+
+/* Close, flush to disk and rename into place; on failure leave nothing. */
+static int file_commit(struct output_file *of)
+{
+	int ok;
+
+	if (!of->f)
+		return 0;
+	ok = fflush(of->f) == 0 && fsync(fileno(of->f)) == 0;
+	ok = (fclose(of->f) == 0) && ok;
+	of->f = NULL;
+	if (ok && rename(of->tmp, of->path) == 0) {
+		free(of->path);
+		free(of->tmp);
+		memset(of, 0, sizeof(*of));
+		return 0;
+	}
+	fprintf(stderr, "faultsim: %s: cannot write: %s\n", of->path, strerror(errno));
+	unlink(of->tmp);
+	free(of->path);
+	free(of->tmp);
+	memset(of, 0, sizeof(*of));
+	return -1;
+}
+
+int output_open(struct output_files *files, const struct run_opts *o, char *err, int len)
+{
+	memset(files, 0, sizeof(*files));
+	if (file_open(&files->json, o->json, err, len))
+		return -1;
+	if (file_open(&files->csv, o->csv, err, len)) {
+		file_abandon(&files->json);
+		return -1;
+	}
+	return 0;
+}
+
+void output_abandon(struct output_files *files)
+{
+	file_abandon(&files->json);
+	file_abandon(&files->csv);
+}
+
+static const char *const end_names[] = {
+	[SIM_END_OK] = "ok",
+	[SIM_END_LOCKUP] = "lockup",
+	[SIM_END_DEADLOCK] = "deadlock",
+	[SIM_END_LIVELOCK] = "livelock",
+};
+
+static json_t *histogram_json(const struct histogram *h)
+{
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:I}", "p50", histogram_quantile(h, 0.5),
+			 "p90", histogram_quantile(h, 0.9), "p99", histogram_quantile(h, 0.99),
+			 "p999", histogram_quantile(h, 0.999), "max", h->max, "mean",
+			 histogram_mean(h), "count", (json_int_t)h->count);
+}
+
+static json_t *params_json(const struct scenario *sc)
+{
+	json_t *params = json_object();
+
+	for (int i = 0; i < nr_keys; i++) {
+		json_t *sec = json_object_get(params, keys[i].section);
+
+		if (!sc->settings[i].value)
+			continue;
+		if (!sec) {
+			sec = json_object();
+			json_object_set_new(params, keys[i].section, sec);
+		}
+		json_object_set_new(sec, keys[i].name, json_string(sc->settings[i].value));
+	}
+	return params;
+}
+
+static json_t *locks_json(void)
+{
+	json_t *locks = json_object();
+
+	for (struct lock_class *c = lock_class_first(); c; c = c->next) {
+		double n = c->acquisitions ? (double)c->acquisitions : 1;
+
+		json_object_set_new(
+			locks, c->name,
+			json_pack("{s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "acquisitions",
+				  (json_int_t)c->acquisitions, "contentions",
+				  (json_int_t)c->contentions, "wait_total_ns", c->wait_total,
+				  "wait_max_ns", c->wait_max, "wait_avg_ns", c->wait_total / n,
+				  "hold_total_ns", c->hold_total, "hold_max_ns", c->hold_max,
+				  "hold_avg_ns", c->hold_total / n));
+	}
+	return locks;
+}
+
+/* IRQs-off figures of every busy CPU, and the worst over all of them. */
+static json_t *irqs_off_json(double *max, double *p99)
+{
+	json_t *arr = json_array();
+
+	*max = *p99 = 0;
+	for (int i = 0; i < nr_cpu_ids; i++) {
+		const struct histogram *h = &cpus[i].irqs_off;
+		double q = histogram_quantile(h, 0.99);
+
+		if (!cpus[i].busy)
+			continue;
+		json_array_append_new(arr, json_pack("{s:i,s:I,s:f,s:f}", "cpu", i, "sections",
+						     (json_int_t)h->count, "max_ns", h->max,
+						     "p99_ns", q));
+		if (h->max > *max)
+			*max = h->max;
+		if (q > *p99)
+			*p99 = q;
+	}
+	return arr;
+}
+
+static json_t *counters_json(void)
+{
+	json_t *o = json_object();
+
+	for (struct counter *c = counter_first(); c; c = c->next)
+		json_object_set_new(o, c->name, json_integer((json_int_t)c->value));
+	return o;
+}
+
+static json_t *result_json(const struct run_result *r)
+{
+	const struct workload_result *w = &r->work;
+	double sim_s = r->wp->duration / 1e9;
+	double irq_max, irq_p99;
+	json_t *per_cpu = irqs_off_json(&irq_max, &irq_p99);
+	json_t *root;
+
+	root = json_pack("{s:s,s:I,s:i,s:i,s:s}", "scenario", r->opts->scenario, "seed",
+			 (json_int_t)r->opts->seed, "cpus", machine_nr_cpus(&r->cfg->machine),
+			 "tasks", r->wp->tasks, "workload", r->wp->type);
+	json_object_set_new(root, "params", params_json(r->sc));
+	json_object_set_new(root, "end", json_string(end_names[r->outcome.end]));
+	json_object_set_new(root, "lockup", json_boolean(r->outcome.end != SIM_END_OK));
+	json_object_set_new(root, "report", r->outcome.report[0] ? json_string(r->outcome.report)
+								 : json_null());
+	json_object_set_new(root, "throughput", json_real(w->ops / sim_s));
+	json_object_set_new(root, "ops", json_integer((json_int_t)w->ops));
+	json_object_set_new(root, "ops_per_task_per_s",
+			    json_pack("{s:f,s:f,s:f}", "mean", w->ops / sim_s / r->wp->tasks,
+				      "min", w->ops_min / sim_s, "max", w->ops_max / sim_s));
+	json_object_set_new(root, "sim_time_s", json_real(sim_s));
+	json_object_set_new(root, "sim_end_s", json_real(r->outcome.sim_time / 1e9));
+	json_object_set_new(root, "wall_time_s", json_real(r->wall_time));
+	json_object_set_new(root, "events", json_integer((json_int_t)r->outcome.events));
+	json_object_set_new(root, "latency_ns", histogram_json(&w->latency));
+	json_object_set_new(root, "irqs_off_max_ns", json_real(irq_max));
+	json_object_set_new(root, "irqs_off_p99_ns", json_real(irq_p99));
+	json_object_set_new(root, "irqs_off_per_cpu", per_cpu);
+	json_object_set_new(root, "locks", locks_json());
+	json_object_set_new(root, "ipi",
+			    json_pack("{s:I,s:I,s:I,s:o}", "calls", (json_int_t)ipi_stats.calls,
+				      "ipis", (json_int_t)ipi_stats.ipis, "deferred",
+				      (json_int_t)ipi_stats.deferred, "wait_ns",
+				      histogram_json(&ipi_stats.wait)));
+	json_object_set_new(root, "tlb",
+			    json_pack("{s:I,s:o}", "shootdowns", (json_int_t)tlb_stats.shootdowns,
+				      "wait_ns", histogram_json(&tlb_stats.wait)));
+	json_object_set_new(root, "counters", counters_json());
+	return root;
+}
+
+static void csv_scalar(FILE *f, json_t *v)
+{
+	if (json_is_string(v))
+		fprintf(f, "\"%s\"", json_string_value(v));
+	else if (json_is_integer(v))
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		fprintf(f, "%.12g", json_real_value(v));
+	else if (json_is_boolean(v))
+		fprintf(f, "%s", json_is_true(v) ? "true" : "false");
+}
+
+/*
+ * One header line and one row: every scalar of the result, nested objects
+ * flattened as a.b.c; parameters, the report text and per-CPU arrays stay
+ * in the JSON.
+ */
+static void csv_walk(FILE *f, json_t *o, const char *prefix, bool header, bool *first)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		char name[256];
+
+		if (!*prefix && (!strcmp(key, "params") || !strcmp(key, "report")))
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", key);
+		if (json_is_object(v)) {
+			csv_walk(f, v, name, header, first);
+			continue;
+		}
+		if (json_is_array(v) || json_is_null(v))
+			continue;
+		fputs(*first ? "" : ",", f);
+		*first = false;
+		if (header)
+			fputs(name, f);
+		else
+			csv_scalar(f, v);
+	}
+}
+
+static void write_csv(FILE *f, json_t *root)
+{
+	bool first = true;
+
+	csv_walk(f, root, "", true, &first);
+	fputc('\n', f);
+	first = true;
+	csv_walk(f, root, "", false, &first);
+	fputc('\n', f);
+}
+
+static void print_summary(const struct run_result *r, json_t *root)
+{
+	const struct machine *m = &r->cfg->machine;
+	const struct workload_result *w = &r->work;
+	json_t *lat = json_object_get(root, "latency_ns");
+
+	printf("faultsim run %s (seed %lu)\n", r->opts->scenario, r->opts->seed);
+	printf("  machine     %s: %d sockets x %d cores x %d threads = %d CPUs, %.2f GHz\n",
+	       scenario_str(r->sc, "machine", "profile"), m->sockets, m->cores_per_socket, m->smt,
+	       machine_nr_cpus(m), m->freq / 1e9);
+	printf("  workload    %s, %d tasks, %.3f ms simulated\n", r->wp->type, r->wp->tasks,
+	       r->wp->duration / 1e6);
+	printf("  end         %s\n", end_names[r->outcome.end]);
+	if (r->outcome.report[0])
+		printf("%s", r->outcome.report);
+	printf("  throughput  %.4g ops/s (%.4g per task)\n",
+	       json_real_value(json_object_get(root, "throughput")),
+	       json_real_value(json_object_get(root, "throughput")) / r->wp->tasks);
+	printf("  ops         %lu (per task %lu..%lu)\n", w->ops, w->ops_min, w->ops_max);
+	printf("  latency ns  p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f\n",
+	       json_real_value(json_object_get(lat, "p50")),
+	       json_real_value(json_object_get(lat, "p90")),
+	       json_real_value(json_object_get(lat, "p99")),
+	       json_real_value(json_object_get(lat, "p999")),
+	       json_real_value(json_object_get(lat, "max")));
+	printf("  irqs off    max %.0f ns, p99 %.0f ns\n",
+	       json_real_value(json_object_get(root, "irqs_off_max_ns")),
+	       json_real_value(json_object_get(root, "irqs_off_p99_ns")));
+	printf("  %-18s %12s %12s %12s %12s %12s\n", "lock", "acquired", "contended",
+	       "wait avg ns", "wait max ns", "hold avg ns");
+	for (struct lock_class *c = lock_class_first(); c; c = c->next)
+		printf("  %-18s %12lu %12lu %12.0f %12.0f %12.0f\n", c->name, c->acquisitions,
+		       c->contentions, c->acquisitions ? c->wait_total / c->acquisitions : 0,
+		       c->wait_max, c->acquisitions ? c->hold_total / c->acquisitions : 0);
+	if (ipi_stats.calls)
+		printf("  ipi         %lu calls, %lu IPIs (%lu found IRQs off)\n", ipi_stats.calls,
+		       ipi_stats.ipis, ipi_stats.deferred);
+	printf("  engine      %lu events in %.2f s wall (%.3g events/s)\n", r->outcome.events,
+	       r->wall_time, r->wall_time > 0 ? r->outcome.events / r->wall_time : 0);
+}
+
+int output_write(struct output_files *files, const struct run_result *r)
+{
+	json_t *root = result_json(r);
+	int rc = 0;
+
+	if (!r->opts->quiet)
+		print_summary(r, root);
+	if (files->json.f) {
+		json_dumpf(root, files->json.f, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+		fputc('\n', files->json.f);
+	}
+	if (files->csv.f)
+		write_csv(files->csv.f, root);
+	if (file_commit(&files->json))
+		rc = 2;
+	if (file_commit(&files->csv))
+		rc = 2;
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,331 @@
+/* cli/scenario.c - INI through libinih, with includes, layers and checks.
+ *
+ * libinih does not tell its handler the line number, so the files are fed
+ * to ini_parse_stream() through a reader of ours that counts lines, expands
+ * "include FILE" in place and rejects lines that are neither a section, a
+ * key = value, a comment nor an include.  Parsing stops at the first error.
+ */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <dirent.h>
+#include <ini.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum layer { LAYER_DEFAULT, LAYER_PROFILE, LAYER_FILE, LAYER_SET };
+
+#define MAX_INCLUDE_DEPTH 8
+
+struct parse_ctx {
+	struct scenario *sc;
+	const char *file;
+	FILE *f;
+	int line;
+	int depth;
+	int layer;
+};
+
+static int parse_file(struct scenario *sc, const char *path, int depth, int layer);
+
+static void fail(struct scenario *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(struct scenario *sc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sc->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sc->error, sizeof(sc->error), fmt, ap);
+	va_end(ap);
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Store one value at its layer, after checking section, key and value. */
+static int set_value(struct scenario *sc, int layer, const char *where, const char *section,
+		     const char *name, const char *raw)
+{
+	char buf[256], why[256];
+	const char *hint;
+	char *value;
+	struct setting *st;
+	double num;
+	char *hash;
+	int k;
+
+	/* libinih strips "; comments"; fio files also use " # comments". */
+	snprintf(buf, sizeof(buf), "%s", raw);
+	hash = strstr(buf, " #");
+	if (hash)
+		*hash = '\0';
+	value = trim(buf);
+
+	if (!section_known(section)) {
+		hint = key_suggest(section, NULL);
+		fail(sc, "%s: unknown section [%s]%s%s%s", where, section,
+		     hint ? "; did you mean [" : "", hint ? hint : "", hint ? "]?" : "");
+		return -1;
+	}
+	k = key_find(section, name);
+	if (k < 0) {
+		hint = key_suggest(section, name);
+		fail(sc, "%s: [%s] %s: unknown key%s%s%s", where, section, name,
+		     hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+		return -1;
+	}
+	if (layer == LAYER_PROFILE && (strcmp(section, "machine") || strcmp(name, "profile") == 0)) {
+		fail(sc, "%s: [%s] %s: a machine file may only set [machine] keys other than profile",
+		     where, section, name);
+		return -1;
+	}
+	if (key_parse(&keys[k], value, &num, why, sizeof(why))) {
+		fail(sc, "%s: [%s] %s: %s", where, section, name, why);
+		return -1;
+	}
+	st = &sc->settings[k];
+	if (st->layer > layer)
+		return 0;
+	free(st->value);
+	st->value = strdup(value);
+	st->num = num;
+	st->layer = layer;
+	snprintf(st->where, sizeof(st->where), "%s", where);
+	return 0;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *ctx = user;
+	char where[WHERE_LEN];
+
+	snprintf(where, sizeof(where), "%s:%d", ctx->file, ctx->line);
+	set_value(ctx->sc, ctx->layer, where, section, name, value);
+	return 1;
+}
+
+/* "include FILE", relative to the including file's folder. */
+static void include_file(struct parse_ctx *ctx, const char *arg)
+{
+	char dir[WHERE_LEN], path[2 * WHERE_LEN];
+	char *copy = strdup(ctx->file);
+
+	snprintf(dir, sizeof(dir), "%s", dirname(copy));
+	free(copy);
+	if (arg[0] == '/')
+		snprintf(path, sizeof(path), "%s", arg);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir, arg);
+	if (ctx->depth >= MAX_INCLUDE_DEPTH) {
+		fail(ctx->sc, "%s:%d: include %s: includes nested deeper than %d (a cycle?)",
+		     ctx->file, ctx->line, arg, MAX_INCLUDE_DEPTH);
+		return;
+	}
+	parse_file(ctx->sc, path, ctx->depth + 1, ctx->layer);
+}
+
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	char *s;
+
+	if (ctx->sc->error[0] || !fgets(str, num, ctx->f))
+		return NULL;
+	ctx->line++;
+	/* No continuation lines: an indented line is an ordinary one. */
+	s = trim(str);
+	memmove(str, s, strlen(s) + 1);
+	if (!str[0] || str[0] == ';' || str[0] == '#' || strchr(str, '='))
+		return str;
+	if (str[0] == '[' && strchr(str, ']'))
+		return str;
+	if (strncmp(str, "include", 7) == 0 && isspace((unsigned char)str[7])) {
+		include_file(ctx, trim(str + 7));
+		str[0] = '\0';
+		return ctx->sc->error[0] ? NULL : str;
+	}
+	fail(ctx->sc, "%s:%d: expected '[section]', 'key = value' or 'include FILE', got '%s'",
+	     ctx->file, ctx->line, str);
+	return NULL;
+}
+
+static int parse_file(struct scenario *sc, const char *path, int depth, int layer)
+{
+	struct parse_ctx ctx = {sc, path, NULL, 0, depth, layer};
+	int rc;
+
+	ctx.f = fopen(path, "r");
+	if (!ctx.f) {
+		fail(sc, "%s: cannot open: %m", path);
+		return -1;
+	}
+	rc = ini_parse_stream(read_line, &ctx, on_key, &ctx);
+	fclose(ctx.f);
+	if (rc > 0)
+		fail(sc, "%s:%d: syntax error", path, rc);
+	return sc->error[0] ? -1 : 0;
+}
+
+/* --set section.key=value */
+static int apply_set(struct scenario *sc, const char *arg)
+{
+	char buf[512], where[WHERE_LEN];
+	char *dot, *eq;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	snprintf(where, sizeof(where), "--set %s", arg);
+	dot = strchr(buf, '.');
+	eq = strchr(buf, '=');
+	if (!dot || !eq || dot > eq) {
+		fail(sc, "%s: expected --set section.key=value", where);
+		return -1;
+	}
+	*dot = *eq = '\0';
+	return set_value(sc, LAYER_SET, where, trim(buf), trim(dot + 1), eq + 1);
+}
+
+static void list_profiles(const char *dir, char *buf, size_t len)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(names[i]->d_name);
+
+		if (l > 4 && strcmp(names[i]->d_name + l - 4, ".ini") == 0 && used + l < len)
+			used += snprintf(buf + used, len - used, "%s%.*s", used ? ", " : "",
+					 (int)(l - 4), names[i]->d_name);
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+static int load_profile(struct scenario *sc)
+{
+	int k = key_find("machine", "profile");
+	const char *name = sc->settings[k].value;
+	const char *dir = getenv("FAULTSIM_MACHINES");
+	char path[WHERE_LEN + 64], dirbuf[WHERE_LEN], avail[512];
+	FILE *f;
+
+	if (!dir) {
+		snprintf(dirbuf, sizeof(dirbuf), "%s/machines", FAULTSIM_DATADIR);
+		dir = dirbuf;
+	}
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+	    strlen(name)) {
+		fail(sc, "%s: [machine] profile: '%s' is not a profile name", sc->settings[k].where,
+		     name);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s.ini", dir, name);
+	f = fopen(path, "r");
+	if (!f) {
+		list_profiles(dir, avail, sizeof(avail));
+		fail(sc, "%s: [machine] profile: no machine '%s' in %s; available: %s",
+		     sc->settings[k].where, name, dir, avail);
+		return -1;
+	}
+	fclose(f);
+	return parse_file(sc, path, 0, LAYER_PROFILE);
+}
+
+/* Every key needs a value, and keys of another workload type are mistakes. */
+static int check_complete(struct scenario *sc)
+{
+	const char *type = scenario_str(sc, "workload", "type");
+
+	for (int i = 0; i < nr_keys; i++) {
+		const struct key_def *k = &keys[i];
+		const struct setting *st = &sc->settings[i];
+
+		if (strcmp(k->section, "workload") == 0 && strcmp(k->name, "type") != 0 && !type)
+			continue;
+		if (!st->value) {
+			fail(sc, "%s: [%s] %s: not set%s", sc->path, k->section, k->name,
+			     strcmp(k->section, "machine") == 0 ? " by the machine profile" : "");
+			return -1;
+		}
+		if (k->workloads && st->layer >= LAYER_FILE && !strstr(k->workloads, type)) {
+			fail(sc, "%s: [%s] %s: does not apply to type = %s (only to %s)", st->where,
+			     k->section, k->name, type, k->workloads);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int scenario_load(struct scenario *sc, const char *path, char *const *sets, int nr_sets)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->path = strdup(path);
+	sc->settings = calloc(nr_keys, sizeof(*sc->settings));
+	for (int i = 0; i < nr_keys; i++) {
+		if (keys[i].def)
+			set_value(sc, LAYER_DEFAULT, "default", keys[i].section, keys[i].name,
+				  keys[i].def);
+	}
+	if (parse_file(sc, path, 0, LAYER_FILE))
+		return 2;
+	for (int i = 0; i < nr_sets; i++)
+		if (apply_set(sc, sets[i]))
+			return 2;
+	if (load_profile(sc) || check_complete(sc))
+		return 2;
+	return 0;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	for (int i = 0; sc->settings && i < nr_keys; i++)
+		free(sc->settings[i].value);
+	free(sc->settings);
+	free(sc->path);
+	sc->settings = NULL;
+	sc->path = NULL;
+}
+
+static const struct setting *lookup(const struct scenario *sc, const char *section,
+				    const char *name)
+{
+	int k = key_find(section, name);
+
+	return k < 0 ? NULL : &sc->settings[k];
+}
+
+double scenario_num(const struct scenario *sc, const char *section, const char *name)
+{
+	return lookup(sc, section, name)->num;
+}
+
+const char *scenario_str(const struct scenario *sc, const char *section, const char *name)
+{
+	return lookup(sc, section, name)->value;
+}
+
+int scenario_is_set(const struct scenario *sc, const char *section, const char *name)
+{
+	return lookup(sc, section, name)->value != NULL;
+}
+
+const char *scenario_where(const struct scenario *sc, const char *section, const char *name)
+{
+	return lookup(sc, section, name)->where;
+}

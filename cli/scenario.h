@@ -1,0 +1,38 @@
+/* cli/scenario.h - loading a scenario: INI files, includes, a machine
+ * profile, command-line overrides, and the checks that come with them.
+ *
+ * Precedence, lowest first: the schema's defaults, the machine profile
+ * (machines/NAME.ini), the scenario file and its includes in file order,
+ * then --set.  Every value is parsed and range-checked where it was
+ * written, so an error names the file and line (or the --set) and the key.
+ */
+#ifndef FAULTSIM_CLI_SCENARIO_H
+#define FAULTSIM_CLI_SCENARIO_H
+
+#include "keys.h"
+
+#define WHERE_LEN 512
+
+struct setting {
+	char *value;
+	double num;           /* parsed, in base units */
+	char where[WHERE_LEN]; /* "file:line", "--set" or "default" */
+	int layer;
+};
+
+struct scenario {
+	char *path;
+	struct setting *settings; /* one per key in keys[] */
+	char error[1024];
+};
+
+/* 0 on success; 2 with sc->error set on bad input. */
+int scenario_load(struct scenario *sc, const char *path, char *const *sets, int nr_sets);
+void scenario_free(struct scenario *sc);
+
+double scenario_num(const struct scenario *sc, const char *section, const char *name);
+const char *scenario_str(const struct scenario *sc, const char *section, const char *name);
+int scenario_is_set(const struct scenario *sc, const char *section, const char *name);
+const char *scenario_where(const struct scenario *sc, const char *section, const char *name);
+
+#endif

@@ -1,0 +1,18 @@
+/* models/workload.c - the table of workloads. */
+#include "workload.h"
+
+#include <string.h>
+
+extern const struct workload_ops lock_workload;
+
+static const struct workload_ops *const workloads[] = {
+	&lock_workload,
+};
+
+const struct workload_ops *workload_find(const char *type)
+{
+	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		if (strcmp(workloads[i]->name, type) == 0)
+			return workloads[i];
+	return NULL;
+}

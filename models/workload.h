@@ -1,0 +1,38 @@
+/* models/workload.h - what a workload is to the run layer.
+ *
+ * A workload starts one task per simulated CPU it uses (sim_start_cpu())
+ * and, once the run has ended, hands back what it counted.  Operations are
+ * counted the way will-it-scale counts them: per task, completed before
+ * the end of the measured duration.
+ */
+#ifndef FAULTSIM_MODELS_WORKLOAD_H
+#define FAULTSIM_MODELS_WORKLOAD_H
+
+#include "../sim/sim.h"
+
+struct workload_params {
+	const char *type;
+	int tasks;      /* one per simulated CPU, CPUs 0..tasks-1 */
+	bool processes; /* each task its own mm, rather than threads of one */
+	double duration; /* ns of simulated time measured */
+
+	/* type = lock */
+	double critical_section; /* ns */
+	double think_time;       /* ns */
+};
+
+struct workload_result {
+	unsigned long ops;
+	unsigned long ops_min, ops_max; /* per task */
+	struct histogram latency;       /* per operation, ns */
+};
+
+struct workload_ops {
+	const char *name;
+	void (*start)(const struct workload_params *p);
+	void (*collect)(struct workload_result *r);
+};
+
+const struct workload_ops *workload_find(const char *type);
+
+#endif

@@ -1,0 +1,87 @@
+/* sim/cpu.c - paying local time, blocking and waking CPUs. */
+#include "cpu.h"
+
+#include <simgrid/actor.h>
+#include <simgrid/semaphore.h>
+
+#include "engine.h"
+#include "engine_private.h"
+#include "lockup.h"
+
+void cpu_sync(void)
+{
+	struct cpu *c = current_cpu;
+
+	/* IRQ handlers run while we sleep add their time: pay that too. */
+	while (c->pending > 0) {
+		double d = c->pending;
+
+		c->pending = 0;
+		c->events++;
+		sg_actor_sleep_for(d * 1e-9);
+		current_cpu = c;
+	}
+}
+
+bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
+{
+	struct cpu *c = current_cpu;
+	bool watchdog = false;
+	double limit = timeout_ns;
+	int timed_out;
+
+	/*
+	 * Already queued on what we wait for, we may be woken while paying
+	 * our pending time: the semaphore keeps that wake-up for us.
+	 */
+	c->state = st;
+	c->wait = *w;
+	cpu_sync();
+	if (c->irqs_disabled && st == CPU_SPINNING) {
+		double left = c->irqs_off_since + sim_cfg->watchdog_thresh - sim_now();
+
+		if (limit < 0 || left <= limit) {
+			limit = left > 0 ? left : 0;
+			watchdog = true;
+		}
+	}
+	c->state = st;
+	c->events++;
+	if (limit < 0) {
+		sg_sem_acquire(cpu_sem[c->id]);
+		timed_out = 0;
+	} else {
+		timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], limit * 1e-9);
+	}
+	current_cpu = c;
+	if (timed_out && watchdog)
+		lockup_hard(c);
+	c->state = CPU_RUNNING;
+	c->wait.kind = WAIT_NONE;
+	if (timed_out)
+		return false;
+	c->pending += c->wake_delay;
+	c->wake_delay = 0;
+	return true;
+}
+
+void cpu_wake(struct cpu *c, double delay_ns)
+{
+	c->wake_delay = delay_ns > 0 ? delay_ns : 0;
+	sg_sem_release(cpu_sem[c->id]);
+}
+
+void cpu_queue_remove(struct cpu_queue *q, struct cpu *c)
+{
+	struct cpu **p = &q->head, *prev = NULL;
+
+	for (; *p && *p != c; prev = *p, p = &(*p)->wait_next)
+		;
+	if (!*p)
+		return;
+	*p = c->wait_next;
+	if (q->tail == c)
+		q->tail = prev;
+	q->len--;
+	c->wait_next = NULL;
+}

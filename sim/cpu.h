@@ -1,0 +1,154 @@
+/* sim/cpu.h - the simulated CPUs: who runs, local time, blocking and waking.
+ *
+ * Each simulated CPU is one SimGrid actor pinned to its own host.  Work that
+ * touches no shared state (a page-table walk, a PTE write) is accumulated in
+ * cpu->pending and paid in a single time advance at the CPU's next
+ * interaction with shared state: cpu_sync().  Every primitive that reads or
+ * writes shared state syncs first, so it acts at the exact simulated instant
+ * the CPU reaches it, and the ordering between CPUs is that of real time.
+ *
+ * A CPU that must wait for another (a spinlock, an IPI ack, a sleeping
+ * rwsem) blocks with cpu_block() and is resumed by cpu_wake() at the instant
+ * the thing it waits for happens.  Spinning is event-driven: the iterations
+ * in between would hit in the spinner's own cache and change nothing but the
+ * clock, so the clock advances over them in one step.
+ */
+#ifndef FAULTSIM_SIM_CPU_H
+#define FAULTSIM_SIM_CPU_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+
+#include "stats.h"
+
+struct ipi_request;
+
+enum cpu_state {
+	CPU_RUNNING,
+	CPU_SPINNING, /* busy-waiting: on the CPU, answers IRQs if enabled */
+	CPU_SLEEPING, /* task blocked: the CPU idles */
+	CPU_DONE,
+};
+
+enum wait_kind {
+	WAIT_NONE,
+	WAIT_SPINLOCK,
+	WAIT_RWSEM_READ,
+	WAIT_RWSEM_WRITE,
+	WAIT_IPI_ACK,
+	WAIT_RCU_GP,
+	WAIT_IO,
+};
+
+/* What a blocked CPU waits for: read by the lockup and deadlock reports. */
+struct cpu_wait {
+	enum wait_kind kind;
+	const char *name;  /* lock class or call */
+	const void *obj;   /* the lock, the IPI call... */
+	int (*holder)(const void *obj); /* CPU holding obj now, or -1 */
+};
+
+struct cpu {
+	int id;
+	int socket, core, llc;
+	enum cpu_state state;
+	bool busy; /* runs a task (others idle) */
+
+	double pending;    /* ns of local work not yet paid in simulated time */
+	double wake_delay; /* ns the waker charges to this CPU's resumption */
+	bool granted;      /* set by the waker: what we waited for is ours */
+
+	bool irqs_disabled;
+	double irqs_off_since;
+	struct histogram irqs_off; /* length of every IRQs-off section */
+	struct ipi_request *ipi_pending, **ipi_pending_tail;
+
+	struct cpu_wait wait;
+	struct cpu *wait_next; /* link in the queue of what it waits on */
+	int wait_flags;        /* owner-defined, e.g. reader or writer */
+
+	int rcu_nesting;
+	int rcu_idx;
+
+	gsl_rng *rng;
+	unsigned long events; /* time advances and blocks: engine cost */
+	void *task;           /* the workload's per-CPU state */
+};
+
+extern struct cpu *cpus;
+extern int nr_cpu_ids;
+extern struct cpu *current_cpu;
+
+static inline struct cpu *this_cpu(void)
+{
+	return current_cpu;
+}
+
+static inline int smp_processor_id(void)
+{
+	return current_cpu->id;
+}
+
+/* Simulated time, ns. */
+double sim_now(void);
+
+/* Local work: paid at the next cpu_sync(). */
+static inline void cpu_account(double ns)
+{
+	current_cpu->pending += ns;
+}
+
+/* Pay all local work now, so the next action happens at its real instant. */
+void cpu_sync(void);
+
+/* The current CPU's logical time: now plus the work it has yet to pay. */
+static inline double cpu_clock(void)
+{
+	return sim_now() + current_cpu->pending;
+}
+
+/*
+ * Block the current CPU in state st (spinning or sleeping) until cpu_wake().
+ * timeout_ns < 0 waits for ever.  Returns true if woken, false on timeout.
+ * With IRQs off the hard-lockup watchdog bounds the wait: past its
+ * threshold the run ends with a lockup report and this never returns.
+ */
+bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns);
+
+/* Resume c, blocked in cpu_block(); it pays delay_ns before going on. */
+void cpu_wake(struct cpu *c, double delay_ns);
+
+/* Intrusive FIFO of CPUs waiting on one object. */
+struct cpu_queue {
+	struct cpu *head, *tail;
+	int len;
+};
+
+static inline void cpu_queue_add(struct cpu_queue *q, struct cpu *c)
+{
+	c->wait_next = NULL;
+	if (q->tail)
+		q->tail->wait_next = c;
+	else
+		q->head = c;
+	q->tail = c;
+	q->len++;
+}
+
+static inline struct cpu *cpu_queue_pop(struct cpu_queue *q)
+{
+	struct cpu *c = q->head;
+
+	if (!c)
+		return NULL;
+	q->head = c->wait_next;
+	if (!q->head)
+		q->tail = NULL;
+	q->len--;
+	c->wait_next = NULL;
+	return c;
+}
+
+void cpu_queue_remove(struct cpu_queue *q, struct cpu *c);
+
+#endif

@@ -1,0 +1,10 @@
+/* sim/engine_private.h - SimGrid handles shared inside sim/ only. */
+#ifndef FAULTSIM_SIM_ENGINE_PRIVATE_H
+#define FAULTSIM_SIM_ENGINE_PRIVATE_H
+
+#include <simgrid/forward.h>
+
+/* One wake-up semaphore per CPU: cpu_block() waits on it, cpu_wake() posts. */
+extern sg_sem_t *cpu_sem;
+
+#endif

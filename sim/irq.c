@@ -1,0 +1,154 @@
+/* sim/irq.c - IRQ masking, IPI delivery and the synchronous cross-call. */
+#include "irq.h"
+
+#include <stdlib.h>
+
+#include "engine.h"
+#include "lockup.h"
+
+struct ipi_call {
+	struct cpu *sender;
+	smp_call_func_t func;
+	void *info;
+	const char *what;
+	int outstanding;   /* targets that found IRQs off and have not acked */
+	double last_ack;   /* ns: the latest ack seen so far */
+	struct ipi_request *reqs;
+	int nr_reqs;
+};
+
+struct ipi_request {
+	struct ipi_call *call;
+	int target;
+	bool acked;
+	struct ipi_request *next;
+};
+
+struct ipi_stats ipi_stats;
+
+void local_irq_disable(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->irqs_disabled)
+		return;
+	/* IPI senders look at this flag: flip it at the real instant. */
+	cpu_sync();
+	c->irqs_disabled = true;
+	c->irqs_off_since = sim_now();
+}
+
+/* Run one IPI handler on target, starting at instant at; returns its end. */
+static double ipi_handle(struct ipi_request *r, struct cpu *target, double at)
+{
+	struct ipi_call *call = r->call;
+	double end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
+	double ack = end + machine_line_latency(sim_machine, target->id, call->sender->id);
+
+	r->acked = true;
+	if (ack > call->last_ack)
+		call->last_ack = ack;
+	return end;
+}
+
+void local_irq_enable(void)
+{
+	struct cpu *c = this_cpu();
+	double off, now;
+
+	if (!c->irqs_disabled)
+		return;
+	cpu_sync();
+	now = sim_now();
+	off = now - c->irqs_off_since;
+	histogram_add(&c->irqs_off, off);
+	c->irqs_disabled = false;
+	if (off > sim_cfg->watchdog_thresh)
+		lockup_hard(c);
+
+	/* Pending IPIs run now, one after the other, on this CPU. */
+	while (c->ipi_pending) {
+		struct ipi_request *r = c->ipi_pending;
+		struct ipi_call *call = r->call;
+		double end;
+
+		c->ipi_pending = r->next;
+		if (!c->ipi_pending)
+			c->ipi_pending_tail = &c->ipi_pending;
+		end = ipi_handle(r, c, now + c->pending);
+		c->pending = end - now;
+		if (--call->outstanding == 0)
+			cpu_wake(call->sender, call->last_ack - now);
+	}
+}
+
+/* The first target that has not acked: who a waiting sender waits for. */
+static int ipi_call_holder(const void *obj)
+{
+	const struct ipi_call *call = obj;
+
+	for (int i = 0; i < call->nr_reqs; i++)
+		if (!call->reqs[i].acked)
+			return call->reqs[i].target;
+	return -1;
+}
+
+/* The IPI lands on target at instant now. */
+static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
+{
+	double end;
+
+	if (target->irqs_disabled) {
+		*target->ipi_pending_tail = r;
+		target->ipi_pending_tail = &r->next;
+		r->call->outstanding++;
+		ipi_stats.deferred++;
+		return;
+	}
+	end = ipi_handle(r, target, now);
+	/* The handler steals its time from the task, unless the CPU idles. */
+	if (target->state != CPU_SLEEPING)
+		target->pending += end - now;
+}
+
+double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, void *info,
+			      bool wait, const char *what)
+{
+	struct cpu *me = this_cpu();
+	struct ipi_call call = {me, func, info, what, 0, 0, NULL, 0};
+	struct cpu_wait w = {WAIT_IPI_ACK, what, &call, ipi_call_holder};
+	double t0, now;
+	int cpu;
+
+	cpu_sync();
+	t0 = sim_now();
+	call.reqs = calloc(nr_cpu_ids, sizeof(*call.reqs));
+	for_each_cpu(cpu, mask) {
+		if (cpu == me->id)
+			continue;
+		call.reqs[call.nr_reqs++] = (struct ipi_request){&call, cpu, false, NULL};
+	}
+	ipi_stats.calls++;
+	ipi_stats.ipis += call.nr_reqs;
+	if (!call.nr_reqs) {
+		free(call.reqs);
+		return 0;
+	}
+
+	/* Fill each target's call_single_data, then send; spin until they land. */
+	cpu_account(call.nr_reqs * sim_machine->atomic + sim_machine->ipi_latency);
+	cpu_sync();
+	now = sim_now();
+	call.last_ack = now;
+	for (int i = 0; i < call.nr_reqs; i++)
+		ipi_deliver(&call.reqs[i], &cpus[call.reqs[i].target], now);
+
+	if (wait && call.outstanding)
+		cpu_block(CPU_SPINNING, &w, -1);
+	else if (wait)
+		cpu_account(call.last_ack - now);
+	cpu_sync();
+	free(call.reqs);
+	histogram_add(&ipi_stats.wait, sim_now() - t0);
+	return sim_now() - t0;
+}

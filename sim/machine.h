@@ -1,0 +1,74 @@
+/* sim/machine.h - the simulated machine: topology and primitive costs.
+ *
+ * A machine is described by data (the files in machines/): sockets, cores, SMT
+ * threads, and what the hardware charges for the primitives the fault
+ * paths use.  This file holds the description and the topology queries;
+ * machine.c turns it into the SimGrid platform the CPUs run on.
+ */
+#ifndef FAULTSIM_SIM_MACHINE_H
+#define FAULTSIM_SIM_MACHINE_H
+
+#include <stdbool.h>
+
+#define MACHINE_MAX_CPUS 4096
+
+struct machine {
+	int sockets;
+	int cores_per_socket;
+	int smt;           /* hardware threads per core */
+	int cores_per_llc; /* cores sharing a last-level cache (an AMD CCX) */
+	double freq;       /* Hz */
+
+	/* One-way cache-line transfer latency by distance, ns. */
+	double line_smt;
+	double line_llc;
+	double line_socket;
+	double line_remote;
+	double atomic; /* an atomic RMW on a line this CPU already owns, ns */
+
+	double ipi_latency; /* send to handler entry, ns */
+	double ipi_handler; /* entry, handler body, exit and ack, ns */
+	double wakeup;      /* a sleeping task woken until it runs, ns */
+	double invlpg;      /* flushing one TLB entry, ns */
+
+	double mem_bw;      /* bytes/s per socket, shared by its cores */
+	double mem_bw_core; /* bytes/s one core can stream on its own */
+
+	double disk_latency; /* ns per request */
+	double disk_bw;      /* bytes/s, shared by all readers */
+};
+
+static inline int machine_nr_cpus(const struct machine *m)
+{
+	return m->sockets * m->cores_per_socket * m->smt;
+}
+
+/*
+ * CPU numbering follows what Linux shows on x86 servers: first one thread
+ * of every core, socket by socket, then the SMT siblings in the same order,
+ * so "the first N CPUs" fill physical cores before siblings.
+ */
+static inline int machine_cpu_core(const struct machine *m, int cpu)
+{
+	return cpu % (m->sockets * m->cores_per_socket);
+}
+
+static inline int machine_cpu_socket(const struct machine *m, int cpu)
+{
+	return machine_cpu_core(m, cpu) / m->cores_per_socket;
+}
+
+static inline int machine_cpu_llc(const struct machine *m, int cpu)
+{
+	return machine_cpu_core(m, cpu) / m->cores_per_llc;
+}
+
+double machine_line_latency(const struct machine *m, int from, int to);
+
+/* Check the description for values no machine can have; 0 or -1 with *why set. */
+int machine_validate(const struct machine *m, const char **why);
+
+/* Write the SimGrid platform for this machine to path; 0 or -1 (errno). */
+int machine_write_platform(const struct machine *m, const char *path);
+
+#endif

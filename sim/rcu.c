@@ -1,0 +1,146 @@
+/* sim/rcu.c - two-phase reader counts and the grace-period kthread. */
+#include "rcu.h"
+
+#include <simgrid/actor.h>
+#include <simgrid/host.h>
+#include <simgrid/semaphore.h>
+
+#include "engine.h"
+
+/* Costs of the per-CPU bookkeeping in a read section, ns. */
+#define SRCU_READ_COST 2.0
+#define RCU_READ_COST  0.5
+
+struct srcu_struct rcu_state;
+
+void init_srcu_struct(struct srcu_struct *ssp, const char *name)
+{
+	*ssp = (struct srcu_struct){0};
+	ssp->name = name;
+	ssp->cbs_tail = &ssp->cbs;
+}
+
+int srcu_read_lock(struct srcu_struct *ssp)
+{
+	int idx = ssp->idx;
+
+	cpu_account(SRCU_READ_COST);
+	ssp->readers[idx]++;
+	return idx;
+}
+
+void srcu_read_unlock(struct srcu_struct *ssp, int idx)
+{
+	cpu_account(SRCU_READ_COST);
+	/* The last reader of the old phase lets the grace period end. */
+	if (--ssp->readers[idx] == 0 && ssp->gp_waiting_readers && idx != ssp->idx) {
+		ssp->gp_waiting_readers = false;
+		sg_sem_release(ssp->gp_sem);
+	}
+}
+
+void rcu_read_lock(void)
+{
+	struct cpu *c = this_cpu();
+
+	cpu_account(RCU_READ_COST);
+	if (c->rcu_nesting++ == 0)
+		c->rcu_idx = srcu_read_lock(&rcu_state);
+}
+
+void rcu_read_unlock(void)
+{
+	struct cpu *c = this_cpu();
+
+	cpu_account(RCU_READ_COST);
+	if (--c->rcu_nesting == 0)
+		srcu_read_unlock(&rcu_state, c->rcu_idx);
+}
+
+/* The grace-period kthread of one domain (rcu_gp_kthread()). */
+static void srcu_gp_kthread(int argc, char **argv)
+{
+	struct srcu_struct *ssp = sg_actor_self_get_data();
+	sg_sem_t sem = ssp->gp_sem;
+
+	(void)argc;
+	(void)argv;
+	for (;;) {
+		int old;
+
+		sg_sem_acquire(sem); /* callbacks are queued */
+		ssp->gp_cbs = ssp->cbs;
+		ssp->cbs = NULL;
+		ssp->cbs_tail = &ssp->cbs;
+		old = ssp->idx;
+		ssp->idx ^= 1;
+		sg_actor_sleep_for(sim_cfg->rcu_gp * 1e-9);
+		if (ssp->readers[old]) {
+			ssp->gp_waiting_readers = true;
+			sg_sem_acquire(sem);
+		}
+		ssp->completed++;
+		while (ssp->gp_cbs) {
+			struct rcu_head *h = ssp->gp_cbs;
+
+			ssp->gp_cbs = h->next;
+			h->func(h);
+		}
+		/* More callbacks arrived during this grace period: go again. */
+		if (ssp->cbs)
+			sg_sem_release(sem);
+	}
+}
+
+void call_srcu(struct srcu_struct *ssp, struct rcu_head *head, void (*func)(struct rcu_head *))
+{
+	bool idle = !ssp->cbs && !ssp->gp_cbs;
+
+	head->func = func;
+	head->next = NULL;
+	*ssp->cbs_tail = head;
+	ssp->cbs_tail = &head->next;
+	if (!ssp->gp_sem) {
+		sg_actor_t a = sg_actor_init(ssp->name, sg_host_by_name("cpu0"));
+
+		ssp->gp_sem = sg_sem_init(0);
+		sg_actor_set_data(a, ssp);
+		sg_actor_start_(a, srcu_gp_kthread, 0, NULL);
+		sg_actor_daemonize(a);
+	}
+	if (idle)
+		sg_sem_release(ssp->gp_sem);
+}
+
+struct rcu_synchronize {
+	struct rcu_head head;
+	struct cpu *waiter;
+};
+
+static void wakeme_after_rcu(struct rcu_head *head)
+{
+	struct rcu_synchronize *rs = (struct rcu_synchronize *)head;
+
+	cpu_wake(rs->waiter, sim_machine->wakeup);
+}
+
+static int rcu_gp_holder(const void *obj)
+{
+	const struct srcu_struct *ssp = obj;
+
+	/* The first CPU still inside an old-phase read section. */
+	for (int i = 0; i < nr_cpu_ids; i++)
+		if (cpus[i].rcu_nesting && cpus[i].rcu_idx != ssp->idx)
+			return i;
+	return -1;
+}
+
+void synchronize_srcu(struct srcu_struct *ssp)
+{
+	struct rcu_synchronize rs = {.waiter = this_cpu()};
+	struct cpu_wait w = {WAIT_RCU_GP, ssp->name, ssp, rcu_gp_holder};
+
+	cpu_sync();
+	call_srcu(ssp, &rs.head, wakeme_after_rcu);
+	cpu_block(CPU_SLEEPING, &w, -1);
+}

@@ -1,0 +1,188 @@
+/* sim/rwsem.c - reader/writer semaphore: fast paths, spinning, sleeping. */
+#include "rwsem.h"
+
+#include "engine.h"
+
+#define RWSEM_WAITING_WRITER 1 /* cpu->wait_flags of a queued writer */
+
+void init_rwsem(struct rw_semaphore *sem, const char *name)
+{
+	cacheline_init(&sem->line);
+	sem->readers = 0;
+	sem->writer_locked = false;
+	sem->owner = -1;
+	sem->wait_list = (struct cpu_queue){0};
+	sem->spinners = (struct cpu_queue){0};
+	sem->class = lock_class_get(name);
+	sem->write_acquired_at = 0;
+}
+
+void rwsem_destroy(struct rw_semaphore *sem)
+{
+	cacheline_destroy(&sem->line);
+}
+
+static int rwsem_holder(const void *obj)
+{
+	return ((const struct rw_semaphore *)obj)->owner;
+}
+
+/* RWSEM_FLAG_WAITERS: set while anyone sleeps in the wait list. */
+static inline bool rwsem_has_waiters(const struct rw_semaphore *sem)
+{
+	return sem->wait_list.len > 0;
+}
+
+/* rwsem_can_spin_on_owner(): the owner is a writer on a CPU right now. */
+static bool rwsem_owner_running(const struct rw_semaphore *sem)
+{
+	return sem->owner >= 0 && cpus[sem->owner].state != CPU_SLEEPING;
+}
+
+/*
+ * Wait for the lock to be handed to us: spin first where the kernel would,
+ * then sleep in the wait list.  Returns when we own it.
+ */
+static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
+{
+	struct cpu *me = this_cpu();
+	struct cpu_wait w = {writer ? WAIT_RWSEM_WRITE : WAIT_RWSEM_READ, sem->class->name, sem,
+			     rwsem_holder};
+
+	me->wait_flags = writer ? RWSEM_WAITING_WRITER : 0;
+	if (spin_limit != 0) {
+		cpu_queue_add(&sem->spinners, me);
+		if (cpu_block(CPU_SPINNING, &w, spin_limit))
+			return;
+		cpu_queue_remove(&sem->spinners, me);
+	}
+	cpu_queue_add(&sem->wait_list, me);
+	cpu_block(CPU_SLEEPING, &w, -1);
+}
+
+void down_read(struct rw_semaphore *sem)
+{
+	double t0;
+
+	cpu_sync();
+	t0 = sim_now();
+	/* atomic_long_add_return_acquire(RWSEM_READER_BIAS, &sem->count) */
+	cacheline_rmw(&sem->line);
+	if (!sem->writer_locked && !rwsem_has_waiters(sem)) {
+		sem->readers++;
+		lock_class_acquired(sem->class, 0);
+		return;
+	}
+	/* rwsem_down_read_slowpath(): spin on a running writer if no one sleeps. */
+	if (!rwsem_has_waiters(sem) && rwsem_owner_running(sem))
+		rwsem_wait(sem, false, -1);
+	else
+		rwsem_wait(sem, false, 0);
+	lock_class_acquired(sem->class, cpu_clock() - t0);
+}
+
+int down_read_trylock(struct rw_semaphore *sem)
+{
+	cacheline_rmw(&sem->line);
+	if (sem->writer_locked || rwsem_has_waiters(sem))
+		return 0;
+	sem->readers++;
+	lock_class_acquired(sem->class, 0);
+	return 1;
+}
+
+/*
+ * rwsem_rspin_threshold(): how long a writer spins on a reader-owned
+ * rwsem before it queues: (20 + readers) / 2 us, readers capped at 30.
+ */
+static double rwsem_rspin_threshold(const struct rw_semaphore *sem)
+{
+	int readers = sem->readers < 30 ? sem->readers : 30;
+
+	return (20 + readers) * 500.0;
+}
+
+void down_write(struct rw_semaphore *sem)
+{
+	double t0, spin;
+
+	cpu_sync();
+	t0 = sim_now();
+	/* atomic_long_try_cmpxchg_acquire(&sem->count, 0, RWSEM_WRITER_LOCKED) */
+	cacheline_rmw(&sem->line);
+	if (!sem->writer_locked && !sem->readers && !rwsem_has_waiters(sem)) {
+		sem->writer_locked = true;
+		sem->owner = smp_processor_id();
+		sem->write_acquired_at = cpu_clock();
+		lock_class_acquired(sem->class, 0);
+		return;
+	}
+	/* rwsem_optimistic_spin(): bounded on readers, for as long as a writer runs. */
+	if (sem->writer_locked)
+		spin = rwsem_owner_running(sem) ? -1 : 0;
+	else
+		spin = rwsem_rspin_threshold(sem);
+	rwsem_wait(sem, true, spin);
+	sem->write_acquired_at = cpu_clock();
+	lock_class_acquired(sem->class, cpu_clock() - t0);
+}
+
+/* Grant the lock to c, woken at at (ns); spinners see it, sleepers wake. */
+static void rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bool sleeper)
+{
+	if (c->wait_flags & RWSEM_WAITING_WRITER) {
+		sem->writer_locked = true;
+		sem->owner = c->id;
+	} else {
+		sem->readers++;
+	}
+	cpu_wake(c, at - sim_now() + (sleeper ? sim_machine->wakeup : 0));
+}
+
+/*
+ * rwsem_wake(): the lock just became free (or reader-owned with no writer
+ * in front).  Optimistic spinners win the race against sleepers, as the
+ * spinning CPU sees the release first; then the wait-list head, a writer
+ * alone or all the readers at the front (rwsem_mark_wake()).
+ */
+static void rwsem_wake(struct rw_semaphore *sem, double visible)
+{
+	struct cpu *c = sem->spinners.head;
+	struct cpu_queue *q = c ? &sem->spinners : &sem->wait_list;
+	bool sleeper = !c;
+
+	c = q->head;
+	if (!c)
+		return;
+	if (c->wait_flags & RWSEM_WAITING_WRITER) {
+		if (sem->readers)
+			return;
+		cpu_queue_pop(q);
+		rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, visible), sleeper);
+		return;
+	}
+	while ((c = q->head) && !(c->wait_flags & RWSEM_WAITING_WRITER)) {
+		cpu_queue_pop(q);
+		rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, visible), sleeper);
+	}
+}
+
+void up_read(struct rw_semaphore *sem)
+{
+	cacheline_rmw(&sem->line);
+	sem->readers--;
+	if (!sem->readers)
+		rwsem_wake(sem, cpu_clock());
+}
+
+void up_write(struct rw_semaphore *sem)
+{
+	double visible;
+
+	cpu_sync();
+	lock_class_released(sem->class, sim_now() - sem->write_acquired_at);
+	visible = cacheline_store_posted(&sem->line);
+	sem->writer_locked = false;
+	sem->owner = -1;
+	rwsem_wake(sem, visible);
+}

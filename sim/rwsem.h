@@ -1,0 +1,46 @@
+/* sim/rwsem.h - struct rw_semaphore, after kernel/locking/rwsem.c (v5.3+).
+ *
+ * The count word (reader count, writer-locked and waiters flags) and the
+ * owner field share one cache line: every down/up is an atomic on it, so
+ * even uncontended readers of one semaphore contend for that line.
+ *
+ * A writer that cannot take the lock spins optimistically while the owner
+ * is a running writer, or for a bounded time while readers own it; then
+ * it queues and sleeps.  A queued waiter sets the waiters flag,
+ * which sends later readers to the slow path: a waiting writer blocks new
+ * readers.  Readers also spin while a running writer owns the lock and no
+ * one is queued.  Sleepers pay the wake-up latency when woken.
+ */
+#ifndef FAULTSIM_SIM_RWSEM_H
+#define FAULTSIM_SIM_RWSEM_H
+
+#include <stdbool.h>
+
+#include "cacheline.h"
+#include "cpu.h"
+
+struct rw_semaphore {
+	struct cacheline line; /* count and owner */
+	int readers;
+	bool writer_locked;
+	int owner; /* the writer, or -1 */
+	struct cpu_queue wait_list; /* sleeping waiters, FIFO */
+	struct cpu_queue spinners;  /* optimistic spinners (the OSQ) */
+	struct lock_class *class;
+	double write_acquired_at;
+};
+
+void init_rwsem(struct rw_semaphore *sem, const char *name);
+void rwsem_destroy(struct rw_semaphore *sem);
+void down_read(struct rw_semaphore *sem);
+int down_read_trylock(struct rw_semaphore *sem);
+void up_read(struct rw_semaphore *sem);
+void down_write(struct rw_semaphore *sem);
+void up_write(struct rw_semaphore *sem);
+
+static inline bool rwsem_is_locked(const struct rw_semaphore *sem)
+{
+	return sem->readers || sem->writer_locked;
+}
+
+#endif

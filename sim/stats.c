@@ -1,0 +1,157 @@
+/* sim/stats.c - histograms over GSL, lock classes and counters. */
+#include "stats.h"
+
+#include <gsl/gsl_histogram.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HIST_DECADES	   11 /* 1 ns .. 100 s */
+#define HIST_BINS_a_DECADE 40
+#define HIST_BINS	   (HIST_DECADES * HIST_BINS_a_DECADE)
+
+static double hist_ranges[HIST_BINS + 1];
+
+static void hist_ranges_init(void)
+{
+	if (hist_ranges[HIST_BINS] != 0)
+		return;
+	/* Bin 0 also takes everything under 1 ns, down to zero. */
+	hist_ranges[0] = 0;
+	for (int i = 1; i <= HIST_BINS; i++)
+		hist_ranges[i] = pow(10.0, (double)i / HIST_BINS_a_DECADE);
+}
+
+void histogram_init(struct histogram *hist)
+{
+	hist_ranges_init();
+	hist->h = gsl_histogram_alloc(HIST_BINS);
+	gsl_histogram_set_ranges(hist->h, hist_ranges, HIST_BINS + 1);
+	hist->count = 0;
+	hist->sum = 0;
+	hist->max = 0;
+}
+
+void histogram_free(struct histogram *hist)
+{
+	gsl_histogram_free(hist->h);
+	hist->h = NULL;
+}
+
+void histogram_add(struct histogram *hist, double ns)
+{
+	double top = hist_ranges[HIST_BINS];
+
+	/* Clamp into the last bin rather than lose a sample. */
+	gsl_histogram_increment(hist->h, ns < top ? ns : top * 0.999);
+	hist->count++;
+	hist->sum += ns;
+	if (ns > hist->max)
+		hist->max = ns;
+}
+
+void histogram_merge(struct histogram *into, const struct histogram *from)
+{
+	gsl_histogram_add(into->h, from->h);
+	into->count += from->count;
+	into->sum += from->sum;
+	if (from->max > into->max)
+		into->max = from->max;
+}
+
+double histogram_quantile(const struct histogram *hist, double q)
+{
+	gsl_histogram_pdf *pdf;
+	double v;
+
+	if (!hist->count)
+		return 0;
+	if (q >= 1)
+		return hist->max;
+	pdf = gsl_histogram_pdf_alloc(HIST_BINS);
+	gsl_histogram_pdf_init(pdf, hist->h);
+	v = gsl_histogram_pdf_sample(pdf, q);
+	gsl_histogram_pdf_free(pdf);
+	/* Interpolation inside the top bin can overshoot the real maximum. */
+	return v < hist->max ? v : hist->max;
+}
+
+static struct lock_class *lock_classes;
+static struct counter *counters;
+
+/* Kept in name order so reports come out the same whatever the init order. */
+struct lock_class *lock_class_get(const char *name)
+{
+	struct lock_class **p = &lock_classes, *c;
+
+	for (; *p && strcmp((*p)->name, name) < 0; p = &(*p)->next)
+		;
+	if (*p && strcmp((*p)->name, name) == 0)
+		return *p;
+	c = calloc(1, sizeof(*c));
+	c->name = strdup(name);
+	c->next = *p;
+	*p = c;
+	return c;
+}
+
+struct lock_class *lock_class_first(void)
+{
+	return lock_classes;
+}
+
+void lock_class_acquired(struct lock_class *c, double waited_ns)
+{
+	c->acquisitions++;
+	if (waited_ns <= 0)
+		return;
+	c->contentions++;
+	c->wait_total += waited_ns;
+	if (waited_ns > c->wait_max)
+		c->wait_max = waited_ns;
+}
+
+void lock_class_released(struct lock_class *c, double held_ns)
+{
+	c->hold_total += held_ns;
+	if (held_ns > c->hold_max)
+		c->hold_max = held_ns;
+}
+
+struct counter *counter_get(const char *name)
+{
+	struct counter **p = &counters, *c;
+
+	for (; *p && strcmp((*p)->name, name) < 0; p = &(*p)->next)
+		;
+	if (*p && strcmp((*p)->name, name) == 0)
+		return *p;
+	c = calloc(1, sizeof(*c));
+	c->name = strdup(name);
+	c->next = *p;
+	*p = c;
+	return c;
+}
+
+struct counter *counter_first(void)
+{
+	return counters;
+}
+
+void stats_reset(void)
+{
+	while (lock_classes) {
+		struct lock_class *c = lock_classes;
+
+		lock_classes = c->next;
+		free((char *)c->name);
+		free(c);
+	}
+	while (counters) {
+		struct counter *c = counters;
+
+		counters = c->next;
+		free((char *)c->name);
+		free(c);
+	}
+}

@@ -1,0 +1,63 @@
+/* sim/stats.h - what a run measures: latency histograms, lock_stat-style
+ * per-lock-class figures and named event counters.
+ *
+ * Histograms are GSL histograms over log-spaced bins from 1 ns to 100 s
+ * (40 bins a decade, so a quantile read back is within 6% of the sample),
+ * with the exact maximum kept beside them.
+ */
+#ifndef FAULTSIM_SIM_STATS_H
+#define FAULTSIM_SIM_STATS_H
+
+#include <gsl/gsl_histogram.h>
+#include <stddef.h>
+
+struct histogram {
+	gsl_histogram *h;
+	unsigned long count;
+	double sum;
+	double max;
+};
+
+void histogram_init(struct histogram *hist);
+void histogram_free(struct histogram *hist);
+void histogram_add(struct histogram *hist, double ns);
+void histogram_merge(struct histogram *into, const struct histogram *from);
+/* The q-quantile (0..1) of the samples, ns; 0 when empty. */
+double histogram_quantile(const struct histogram *hist, double q);
+
+static inline double histogram_mean(const struct histogram *hist)
+{
+	return hist->count ? hist->sum / (double)hist->count : 0;
+}
+
+/*
+ * Locks of one class share their figures, as lockdep classes do in
+ * /proc/lock_stat: every page-table lock lands in "ptl".
+ */
+struct lock_class {
+	const char *name;
+	unsigned long acquisitions;
+	unsigned long contentions; /* acquisitions that had to wait */
+	double wait_total, wait_max; /* ns */
+	double hold_total, hold_max; /* ns */
+	struct lock_class *next;
+};
+
+struct lock_class *lock_class_get(const char *name);
+struct lock_class *lock_class_first(void);
+void lock_class_acquired(struct lock_class *c, double waited_ns);
+void lock_class_released(struct lock_class *c, double held_ns);
+
+/* Named event counters, reported under "counters". */
+struct counter {
+	const char *name;
+	unsigned long value;
+	struct counter *next;
+};
+
+struct counter *counter_get(const char *name);
+struct counter *counter_first(void);
+
+void stats_reset(void);
+
+#endif
