@@ -146,7 +146,10 @@ static int choice_valid(const char *choices, const char *value)
 }
 
 static const char *const unit_of[] = {
-	[KEY_SIZE] = "bytes", [KEY_TIME] = "ns", [KEY_FREQ] = "Hz", [KEY_BANDWIDTH] = "B/s",
+    [KEY_SIZE] = "bytes",
+    [KEY_TIME] = "ns",
+    [KEY_FREQ] = "Hz",
+    [KEY_BANDWIDTH] = "B/s",
 };
 
 void key_describe_range(const struct key_def *k, char *buf, int len)
@@ -174,13 +177,13 @@ void key_describe_range(const struct key_def *k, char *buf, int len)
 int key_parse(const struct key_def *k, const char *value, double *out, char *why, int len)
 {
 	static const char *const expect[] = {
-		[KEY_INT] = "an integer",
-		[KEY_REAL] = "a number",
-		[KEY_SIZE] = "a size such as 4k, 2m, 1g",
-		[KEY_TIME] = "a time such as 50ns, 3us, 2ms, 1s",
-		[KEY_FREQ] = "a frequency such as 2.5GHz",
-		[KEY_BANDWIDTH] = "a bandwidth such as 12GB/s",
-		[KEY_BOOL] = "true or false",
+	    [KEY_INT] = "an integer",
+	    [KEY_REAL] = "a number",
+	    [KEY_SIZE] = "a size such as 4k, 2m, 1g",
+	    [KEY_TIME] = "a time such as 50ns, 3us, 2ms, 1s",
+	    [KEY_FREQ] = "a frequency such as 2.5GHz",
+	    [KEY_BANDWIDTH] = "a bandwidth such as 12GB/s",
+	    [KEY_BOOL] = "true or false",
 	};
 	char range[96];
 	int rc = -1;

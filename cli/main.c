@@ -7,12 +7,12 @@
 #include "run.h"
 
 static const char usage[] =
-	"usage: faultsim run FILE [--set section.key=value ...] [--seed N] [--json PATH]\n"
-	"                         [--csv PATH] [--quiet]\n"
-	"       faultsim check FILE [--set section.key=value ...]\n"
-	"\n"
-	"Exit status: 0 ok, 2 bad input (nothing is run or written), 3 the run ended in a\n"
-	"hard lockup, a deadlock or a livelock (its report is printed and in the JSON).\n";
+    "usage: faultsim run FILE [--set section.key=value ...] [--seed N] [--json PATH]\n"
+    "                         [--csv PATH] [--quiet]\n"
+    "       faultsim check FILE [--set section.key=value ...]\n"
+    "\n"
+    "Exit status: 0 ok, 2 bad input (nothing is run or written), 3 the run ended in a\n"
+    "hard lockup, a deadlock or a livelock (its report is printed and in the JSON).\n";
 
 static int bad_usage(const char *fmt, const char *arg)
 {

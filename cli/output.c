@@ -84,18 +84,18 @@ void output_abandon(struct output_files *files)
 }
 
 static const char *const end_names[] = {
-	[SIM_END_OK] = "ok",
-	[SIM_END_LOCKUP] = "lockup",
-	[SIM_END_DEADLOCK] = "deadlock",
-	[SIM_END_LIVELOCK] = "livelock",
+    [SIM_END_OK] = "ok",
+    [SIM_END_LOCKUP] = "lockup",
+    [SIM_END_DEADLOCK] = "deadlock",
+    [SIM_END_LIVELOCK] = "livelock",
 };
 
 static json_t *histogram_json(const struct histogram *h)
 {
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:I}", "p50", histogram_quantile(h, 0.5),
-			 "p90", histogram_quantile(h, 0.9), "p99", histogram_quantile(h, 0.99),
-			 "p999", histogram_quantile(h, 0.999), "max", h->max, "mean",
-			 histogram_mean(h), "count", (json_int_t)h->count);
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:I}", "p50", histogram_quantile(h, 0.5), "p90",
+			 histogram_quantile(h, 0.9), "p99", histogram_quantile(h, 0.99), "p999",
+			 histogram_quantile(h, 0.999), "max", h->max, "mean", histogram_mean(h),
+			 "count", (json_int_t)h->count);
 }
 
 static json_t *params_json(const struct scenario *sc)
@@ -123,14 +123,14 @@ static json_t *locks_json(void)
 	for (struct lock_class *c = lock_class_first(); c; c = c->next) {
 		double n = c->acquisitions ? (double)c->acquisitions : 1;
 
-		json_object_set_new(
-			locks, c->name,
-			json_pack("{s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "acquisitions",
-				  (json_int_t)c->acquisitions, "contentions",
-				  (json_int_t)c->contentions, "wait_total_ns", c->wait_total,
-				  "wait_max_ns", c->wait_max, "wait_avg_ns", c->wait_total / n,
-				  "hold_total_ns", c->hold_total, "hold_max_ns", c->hold_max,
-				  "hold_avg_ns", c->hold_total / n));
+		json_object_set_new(locks, c->name,
+				    json_pack("{s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "acquisitions",
+					      (json_int_t)c->acquisitions, "contentions",
+					      (json_int_t)c->contentions, "wait_total_ns",
+					      c->wait_total, "wait_max_ns", c->wait_max,
+					      "wait_avg_ns", c->wait_total / n, "hold_total_ns",
+					      c->hold_total, "hold_max_ns", c->hold_max,
+					      "hold_avg_ns", c->hold_total / n));
 	}
 	return locks;
 }
@@ -181,13 +181,13 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "params", params_json(r->sc));
 	json_object_set_new(root, "end", json_string(end_names[r->outcome.end]));
 	json_object_set_new(root, "lockup", json_boolean(r->outcome.end != SIM_END_OK));
-	json_object_set_new(root, "report", r->outcome.report[0] ? json_string(r->outcome.report)
-								 : json_null());
+	json_object_set_new(root, "report",
+			    r->outcome.report[0] ? json_string(r->outcome.report) : json_null());
 	json_object_set_new(root, "throughput", json_real(w->ops / sim_s));
 	json_object_set_new(root, "ops", json_integer((json_int_t)w->ops));
 	json_object_set_new(root, "ops_per_task_per_s",
-			    json_pack("{s:f,s:f,s:f}", "mean", w->ops / sim_s / r->wp->tasks,
-				      "min", w->ops_min / sim_s, "max", w->ops_max / sim_s));
+			    json_pack("{s:f,s:f,s:f}", "mean", w->ops / sim_s / r->wp->tasks, "min",
+				      w->ops_min / sim_s, "max", w->ops_max / sim_s));
 	json_object_set_new(root, "sim_time_s", json_real(sim_s));
 	json_object_set_new(root, "sim_end_s", json_real(r->outcome.sim_time / 1e9));
 	json_object_set_new(root, "wall_time_s", json_real(r->wall_time));
@@ -231,7 +231,8 @@ static void csv_walk(FILE *f, json_t *o, const char *prefix, bool header, bool *
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(o, key, v) {
+	json_object_foreach(o, key, v)
+	{
 		char name[256];
 
 		if (!*prefix && (!strcmp(key, "params") || !strcmp(key, "report")))
@@ -291,8 +292,8 @@ static void print_summary(const struct run_result *r, json_t *root)
 	printf("  irqs off    max %.0f ns, p99 %.0f ns\n",
 	       json_real_value(json_object_get(root, "irqs_off_max_ns")),
 	       json_real_value(json_object_get(root, "irqs_off_p99_ns")));
-	printf("  %-18s %12s %12s %12s %12s %12s\n", "lock", "acquired", "contended",
-	       "wait avg ns", "wait max ns", "hold avg ns");
+	printf("  %-18s %12s %12s %12s %12s %12s\n", "lock", "acquired", "contended", "wait avg ns",
+	       "wait max ns", "hold avg ns");
 	for (struct lock_class *c = lock_class_first(); c; c = c->next)
 		printf("  %-18s %12lu %12lu %12.0f %12.0f %12.0f\n", c->name, c->acquisitions,
 		       c->contentions, c->acquisitions ? c->wait_total / c->acquisitions : 0,

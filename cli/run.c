@@ -37,8 +37,8 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 #undef MACHINE_NUM
 
 	cfg->spinlock = strcmp(scenario_str(sc, "kernel", "spinlock"), "ticket") == 0
-				? SPINLOCK_TICKET
-				: SPINLOCK_QUEUED;
+			    ? SPINLOCK_TICKET
+			    : SPINLOCK_QUEUED;
 	cfg->watchdog_thresh = scenario_num(sc, "kernel", "watchdog_thresh");
 	cfg->rcu_gp = scenario_num(sc, "kernel", "rcu_gp");
 	cfg->seed = seed;
@@ -59,8 +59,8 @@ static int check_config(const struct scenario *sc, const struct sim_config *cfg,
 	int nr = machine_nr_cpus(&cfg->machine);
 
 	if (machine_validate(&cfg->machine, &why)) {
-		fprintf(stderr, "faultsim: %s: [machine] %s\n", scenario_where(sc, "machine", "profile"),
-			why);
+		fprintf(stderr, "faultsim: %s: [machine] %s\n",
+			scenario_where(sc, "machine", "profile"), why);
 		return 2;
 	}
 	if (wp->tasks > nr) {

@@ -88,8 +88,10 @@ static int set_value(struct scenario *sc, int layer, const char *where, const ch
 		     hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
 		return -1;
 	}
-	if (layer == LAYER_PROFILE && (strcmp(section, "machine") || strcmp(name, "profile") == 0)) {
-		fail(sc, "%s: [%s] %s: a machine file may only set [machine] keys other than profile",
+	if (layer == LAYER_PROFILE &&
+	    (strcmp(section, "machine") || strcmp(name, "profile") == 0)) {
+		fail(sc,
+		     "%s: [%s] %s: a machine file may only set [machine] keys other than profile",
 		     where, section, name);
 		return -1;
 	}

@@ -15,7 +15,7 @@
 
 struct setting {
 	char *value;
-	double num;           /* parsed, in base units */
+	double num;	       /* parsed, in base units */
 	char where[WHERE_LEN]; /* "file:line", "--set" or "default" */
 	int layer;
 };

@@ -12,23 +12,32 @@ struct unit {
 };
 
 static const struct unit size_units[] = {
-	{"", 1},	  {"b", 1},	    {"k", 1024.0},      {"kb", 1024.0},
-	{"kib", 1024.0},  {"m", 1048576.0}, {"mb", 1048576.0},  {"mib", 1048576.0},
-	{"g", 1073741824.0}, {"gb", 1073741824.0}, {"gib", 1073741824.0}, {"t", 1099511627776.0},
-	{NULL, 0},
+    {"", 1},
+    {"b", 1},
+    {"k", 1024.0},
+    {"kb", 1024.0},
+    {"kib", 1024.0},
+    {"m", 1048576.0},
+    {"mb", 1048576.0},
+    {"mib", 1048576.0},
+    {"g", 1073741824.0},
+    {"gb", 1073741824.0},
+    {"gib", 1073741824.0},
+    {"t", 1099511627776.0},
+    {NULL, 0},
 };
 
 static const struct unit time_units[] = {
-	{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {NULL, 0},
+    {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {NULL, 0},
 };
 
 static const struct unit freq_units[] = {
-	{"hz", 1}, {"khz", 1e3}, {"mhz", 1e6}, {"ghz", 1e9}, {NULL, 0},
+    {"hz", 1}, {"khz", 1e3}, {"mhz", 1e6}, {"ghz", 1e9}, {NULL, 0},
 };
 
 static const struct unit bw_units[] = {
-	{"b/s", 1},	    {"kb/s", 1e3},	{"mb/s", 1e6},	       {"gb/s", 1e9},
-	{"kib/s", 1024.0}, {"mib/s", 1048576.0}, {"gib/s", 1073741824.0}, {NULL, 0},
+    {"b/s", 1},	       {"kb/s", 1e3},	     {"mb/s", 1e6},	      {"gb/s", 1e9},
+    {"kib/s", 1024.0}, {"mib/s", 1048576.0}, {"gib/s", 1073741824.0}, {NULL, 0},
 };
 
 /* A finite, non-negative number followed by one of the suffixes. */

@@ -67,7 +67,7 @@ static void lock_collect(struct workload_result *r)
 }
 
 const struct workload_ops lock_workload = {
-	.name = "lock",
-	.start = lock_start,
-	.collect = lock_collect,
+    .name = "lock",
+    .start = lock_start,
+    .collect = lock_collect,
 };

@@ -6,7 +6,7 @@
 extern const struct workload_ops lock_workload;
 
 static const struct workload_ops *const workloads[] = {
-	&lock_workload,
+    &lock_workload,
 };
 
 const struct workload_ops *workload_find(const char *type)

@@ -12,19 +12,19 @@
 
 struct workload_params {
 	const char *type;
-	int tasks;      /* one per simulated CPU, CPUs 0..tasks-1 */
-	bool processes; /* each task its own mm, rather than threads of one */
+	int tasks;	 /* one per simulated CPU, CPUs 0..tasks-1 */
+	bool processes;	 /* each task its own mm, rather than threads of one */
 	double duration; /* ns of simulated time measured */
 
 	/* type = lock */
 	double critical_section; /* ns */
-	double think_time;       /* ns */
+	double think_time;	 /* ns */
 };
 
 struct workload_result {
 	unsigned long ops;
 	unsigned long ops_min, ops_max; /* per task */
-	struct histogram latency;       /* per operation, ns */
+	struct histogram latency;	/* per operation, ns */
 };
 
 struct workload_ops {

@@ -18,11 +18,11 @@
 #define FAULTSIM_SIM_CACHELINE_H
 
 struct cacheline {
-	int owner;             /* last writer; -1 before the first one */
-	int last_reader;       /* a sharer to invalidate, or -1 */
-	int nr_sharers;        /* CPUs other than owner holding a copy */
-	double free_at;        /* ns: the line is busy with transfers until then */
-	unsigned long *sharers; /* bitmap over nr_cpu_ids */
+	int owner;		 /* last writer; -1 before the first one */
+	int last_reader;	 /* a sharer to invalidate, or -1 */
+	int nr_sharers;		 /* CPUs other than owner holding a copy */
+	double free_at;		 /* ns: the line is busy with transfers until then */
+	unsigned long *sharers;	 /* bitmap over nr_cpu_ids */
 	unsigned long transfers; /* misses served */
 };
 

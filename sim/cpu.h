@@ -43,8 +43,8 @@ enum wait_kind {
 /* What a blocked CPU waits for: read by the lockup and deadlock reports. */
 struct cpu_wait {
 	enum wait_kind kind;
-	const char *name;  /* lock class or call */
-	const void *obj;   /* the lock, the IPI call... */
+	const char *name;		/* lock class or call */
+	const void *obj;		/* the lock, the IPI call... */
 	int (*holder)(const void *obj); /* CPU holding obj now, or -1 */
 };
 
@@ -54,9 +54,9 @@ struct cpu {
 	enum cpu_state state;
 	bool busy; /* runs a task (others idle) */
 
-	double pending;    /* ns of local work not yet paid in simulated time */
+	double pending;	   /* ns of local work not yet paid in simulated time */
 	double wake_delay; /* ns the waker charges to this CPU's resumption */
-	bool granted;      /* set by the waker: what we waited for is ours */
+	bool granted;	   /* set by the waker: what we waited for is ours */
 
 	bool irqs_disabled;
 	double irqs_off_since;
@@ -65,14 +65,14 @@ struct cpu {
 
 	struct cpu_wait wait;
 	struct cpu *wait_next; /* link in the queue of what it waits on */
-	int wait_flags;        /* owner-defined, e.g. reader or writer */
+	int wait_flags;	       /* owner-defined, e.g. reader or writer */
 
 	int rcu_nesting;
 	int rcu_idx;
 
 	gsl_rng *rng;
 	unsigned long events; /* time advances and blocks: engine cost */
-	void *task;           /* the workload's per-CPU state */
+	void *task;	      /* the workload's per-CPU state */
 };
 
 extern struct cpu *cpus;

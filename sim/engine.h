@@ -20,14 +20,14 @@ enum spinlock_kind {
 struct sim_config {
 	struct machine machine;
 	enum spinlock_kind spinlock;
-	double watchdog_thresh;  /* ns of IRQs off before a hard lockup */
-	double rcu_gp;           /* ns a grace period takes at least */
+	double watchdog_thresh; /* ns of IRQs off before a hard lockup */
+	double rcu_gp;		/* ns a grace period takes at least */
 	unsigned long seed;
 };
 
 enum sim_end {
 	SIM_END_OK,
-	SIM_END_LOCKUP,   /* hard lockup: IRQs off past the watchdog threshold */
+	SIM_END_LOCKUP,	  /* hard lockup: IRQs off past the watchdog threshold */
 	SIM_END_DEADLOCK, /* no CPU can make progress */
 	SIM_END_LIVELOCK, /* CPUs still busy at the time limit */
 };

@@ -11,8 +11,8 @@ struct ipi_call {
 	smp_call_func_t func;
 	void *info;
 	const char *what;
-	int outstanding;   /* targets that found IRQs off and have not acked */
-	double last_ack;   /* ns: the latest ack seen so far */
+	int outstanding; /* targets that found IRQs off and have not acked */
+	double last_ack; /* ns: the latest ack seen so far */
 	struct ipi_request *reqs;
 	int nr_reqs;
 };
@@ -123,7 +123,8 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 	cpu_sync();
 	t0 = sim_now();
 	call.reqs = calloc(nr_cpu_ids, sizeof(*call.reqs));
-	for_each_cpu(cpu, mask) {
+	for_each_cpu(cpu, mask)
+	{
 		if (cpu == me->id)
 			continue;
 		call.reqs[call.nr_reqs++] = (struct ipi_request){&call, cpu, false, NULL};

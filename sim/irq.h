@@ -51,7 +51,7 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 
 struct ipi_stats {
 	unsigned long calls, ipis, deferred; /* deferred: found IRQs off */
-	struct histogram wait;               /* sender's wait per call */
+	struct histogram wait;		     /* sender's wait per call */
 };
 
 extern struct ipi_stats ipi_stats;

@@ -46,9 +46,9 @@ static const char *wait_verb(enum wait_kind kind)
 
 static const char *holder_role(enum wait_kind kind)
 {
-	return kind == WAIT_IPI_ACK ? "not acked by" :
-	       kind == WAIT_RCU_GP  ? "read section on" :
-				      "held by";
+	return kind == WAIT_IPI_ACK  ? "not acked by"
+	       : kind == WAIT_RCU_GP ? "read section on"
+				     : "held by";
 }
 
 /* One line for c: its IRQ state, what it waits on, and who holds that. */

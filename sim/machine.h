@@ -15,9 +15,9 @@
 struct machine {
 	int sockets;
 	int cores_per_socket;
-	int smt;           /* hardware threads per core */
+	int smt;	   /* hardware threads per core */
 	int cores_per_llc; /* cores sharing a last-level cache (an AMD CCX) */
-	double freq;       /* Hz */
+	double freq;	   /* Hz */
 
 	/* One-way cache-line transfer latency by distance, ns. */
 	double line_smt;
@@ -28,14 +28,14 @@ struct machine {
 
 	double ipi_latency; /* send to handler entry, ns */
 	double ipi_handler; /* entry, handler body, exit and ack, ns */
-	double wakeup;      /* a sleeping task woken until it runs, ns */
-	double invlpg;      /* flushing one TLB entry, ns */
+	double wakeup;	    /* a sleeping task woken until it runs, ns */
+	double invlpg;	    /* flushing one TLB entry, ns */
 
-	double mem_bw;      /* bytes/s per socket, shared by its cores */
+	double mem_bw;	    /* bytes/s per socket, shared by its cores */
 	double mem_bw_core; /* bytes/s one core can stream on its own */
 
 	double disk_latency; /* ns per request */
-	double disk_bw;      /* bytes/s, shared by all readers */
+	double disk_bw;	     /* bytes/s, shared by all readers */
 };
 
 static inline int machine_nr_cpus(const struct machine *m)

@@ -20,13 +20,13 @@ struct rcu_head {
 
 struct srcu_struct {
 	const char *name;
-	int idx;         /* the phase new readers enter */
+	int idx; /* the phase new readers enter */
 	long readers[2];
-	struct rcu_head *cbs, **cbs_tail;    /* waiting for the next grace period */
-	struct rcu_head *gp_cbs;             /* waiting for the current one */
-	void *gp_sem;                        /* wakes the grace-period kthread */
+	struct rcu_head *cbs, **cbs_tail; /* waiting for the next grace period */
+	struct rcu_head *gp_cbs;	  /* waiting for the current one */
+	void *gp_sem;			  /* wakes the grace-period kthread */
 	bool gp_waiting_readers;
-	unsigned long completed;             /* grace periods ended */
+	unsigned long completed; /* grace periods ended */
 };
 
 void init_srcu_struct(struct srcu_struct *ssp, const char *name);

@@ -23,7 +23,7 @@ struct rw_semaphore {
 	struct cacheline line; /* count and owner */
 	int readers;
 	bool writer_locked;
-	int owner; /* the writer, or -1 */
+	int owner;		    /* the writer, or -1 */
 	struct cpu_queue wait_list; /* sleeping waiters, FIFO */
 	struct cpu_queue spinners;  /* optimistic spinners (the OSQ) */
 	struct lock_class *class;

@@ -21,7 +21,7 @@
 
 typedef struct spinlock {
 	struct cacheline line;
-	int owner; /* CPU holding the lock, or -1 */
+	int owner;		  /* CPU holding the lock, or -1 */
 	struct cpu_queue waiters; /* ticket order, or the MCS queue */
 	struct lock_class *class;
 	double acquired_at;

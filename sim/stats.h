@@ -37,7 +37,7 @@ static inline double histogram_mean(const struct histogram *hist)
 struct lock_class {
 	const char *name;
 	unsigned long acquisitions;
-	unsigned long contentions; /* acquisitions that had to wait */
+	unsigned long contentions;   /* acquisitions that had to wait */
 	double wait_total, wait_max; /* ns */
 	double hold_total, hold_max; /* ns */
 	struct lock_class *next;
