@@ -23,25 +23,25 @@ static void report_add(struct report *r, const char *fmt, ...)
 		r->used += (size_t)n;
 }
 
-static const char *wait_verb(enum wait_kind kind)
+static const char *wait_object(enum wait_kind kind)
 {
 	switch (kind) {
 	case WAIT_SPINLOCK:
-		return "spinning on spinlock";
+		return "spinlock";
 	case WAIT_RWSEM_READ:
-		return "waiting to read-lock rwsem";
+		return "rwsem (read)";
 	case WAIT_RWSEM_WRITE:
-		return "waiting to write-lock rwsem";
+		return "rwsem (write)";
 	case WAIT_IPI_ACK:
-		return "waiting for the acks of IPI call";
+		return "the acks of IPI call";
 	case WAIT_RCU_GP:
-		return "waiting for a grace period of";
+		return "a grace period of";
 	case WAIT_IO:
-		return "waiting for I/O";
+		return "I/O";
 	case WAIT_NONE:
 		break;
 	}
-	return "running";
+	return "nothing";
 }
 
 static const char *holder_role(enum wait_kind kind)
@@ -64,8 +64,8 @@ static int describe_cpu(struct report *r, const struct cpu *c)
 		report_add(r, ", running\n");
 		return -1;
 	}
-	report_add(r, ", %s %s \"%s\"", c->state == CPU_SLEEPING ? "sleeping" : "spinning",
-		   wait_verb(w->kind), w->name);
+	report_add(r, ", %s on %s \"%s\"", c->state == CPU_SLEEPING ? "sleeping" : "spinning",
+		   wait_object(w->kind), w->name);
 	if (holder >= 0)
 		report_add(r, ", %s cpu %d", holder_role(w->kind), holder);
 	report_add(r, "\n");

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# tests/cli_test.sh - what a user of `faultsim run/check` relies on.
+#   cli_test.sh FAULTSIM errors       bad input: exit 2, file:line and key named, nothing written
+#   cli_test.sh FAULTSIM determinism  same scenario and seed: byte-identical JSON and CSV
+set -u
+faultsim=$1
+group=$2
+src=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "ok: $1"; }
+ko() { failed=$((failed + 1)); echo "FAIL: $1"; }
+
+# A valid scenario to break one line at a time.
+base() {
+	cat <<'INI'
+[machine]
+profile = xeon-icx-2s
+
+[kernel]
+spinlock = qspinlock
+
+[workload]
+type = lock
+threads = 4
+duration = 100us
+INI
+}
+
+# expect_error NAME EXPECTED-STDERR-SUBSTRING [faultsim args...]
+expect_error() {
+	local name=$1 want=$2
+	shift 2
+	rm -f "$tmp/out.json" "$tmp/out.csv"
+	# Our output paths first: a case's own --json comes later and wins.
+	"$faultsim" "$1" --json "$tmp/out.json" --csv "$tmp/out.csv" "${@:2}" >"$tmp/stdout" 2>"$tmp/stderr"
+	local rc=$?
+	if [ $rc -ne 2 ]; then
+		ko "$name: exit $rc, want 2 ($(cat "$tmp/stderr"))"
+	elif ! grep -qF -- "$want" "$tmp/stderr"; then
+		ko "$name: stderr '$(cat "$tmp/stderr")' lacks '$want'"
+	elif ls "$tmp" | grep -q '^out\.'; then
+		ko "$name: an output file was written"
+	else
+		ok "$name"
+	fi
+}
+
+# scenario NAME: base with sed expression applied, written to $tmp/NAME.ini
+scenario() {
+	base | sed "$2" >"$tmp/$1.ini"
+	echo "$tmp/$1.ini"
+}
+
+errors() {
+	local f
+	f=$(scenario misspelt 's/^spinlock = /spinlok = /')
+	expect_error "misspelt key" "$f:5: [kernel] spinlok: unknown key; did you mean 'spinlock'?" run "$f"
+	f=$(scenario section 's/^\[kernel\]/[kernal]/')
+	expect_error "unknown section" "$f:5: unknown section [kernal]; did you mean [kernel]?" run "$f"
+	f=$(scenario notint 's/^threads = 4/threads = many/')
+	expect_error "not an integer" "$f:9: [workload] threads: 'many' is not an integer" run "$f"
+	f=$(scenario range 's/^threads = 4/threads = 0/')
+	expect_error "out of range" "$f:9: [workload] threads: '0' is out of range (1 to 4096)" run "$f"
+	f=$(scenario unit 's/^duration = 100us/duration = 100 parsecs/')
+	expect_error "bad unit" "$f:10: [workload] duration: '100 parsecs' is not a time such as 50ns, 3us, 2ms, 1s" run "$f"
+	f=$(scenario choice 's/^spinlock = qspinlock/spinlock = mcs/')
+	expect_error "bad choice" "$f:5: [kernel] spinlock: 'mcs' is not one of qspinlock|ticket" run "$f"
+	f=$(scenario syntax 's/^threads = 4/threads 4/')
+	expect_error "syntax" "$f:9: expected '[section]', 'key = value' or 'include FILE', got 'threads 4'" run "$f"
+	f=$(scenario profile 's/^profile = xeon-icx-2s/profile = cray-1/')
+	expect_error "unknown profile" "$f:2: [machine] profile: no machine 'cray-1'" run "$f"
+	f=$(scenario toomany 's/^threads = 4/threads = 129/')
+	expect_error "more tasks than CPUs" "$f:9: [workload] threads: 129 tasks but the machine has 128 CPUs" run "$f"
+	f=$(scenario empty 's/^threads = 4/threads =/')
+	expect_error "empty value" "$f:9: [workload] threads: empty value" run "$f"
+	f=$(scenario incl_missing 's/^\[workload\]/include nowhere.ini\n[workload]/')
+	expect_error "missing include" "$tmp/nowhere.ini: cannot open" run "$f"
+	printf '[kernel]\nwatchdog_thresh = soon\n' >"$tmp/part.ini"
+	f=$(scenario incl_bad 's/^\[workload\]/include part.ini\n[workload]/')
+	expect_error "error inside an include" "$tmp/part.ini:2: [kernel] watchdog_thresh: 'soon' is not a time" run "$f"
+	printf 'include loop.ini\n' >"$tmp/loop.ini"
+	expect_error "include cycle" "includes nested deeper than 8" run "$tmp/loop.ini"
+	f=$(scenario plain "")
+	expect_error "--set unknown key" "--set kernel.nope=1: [kernel] nope: unknown key" run "$f" --set kernel.nope=1
+	expect_error "--set bad value" "--set workload.threads=-3: [workload] threads: '-3' is out of range" run "$f" --set workload.threads=-3
+	expect_error "--set syntax" "--set threads=3: expected --set section.key=value" run "$f" --set threads=3
+	expect_error "missing file" "$tmp/none.ini: cannot open" run "$tmp/none.ini"
+	expect_error "bad seed" "--seed: 'x' is not a non-negative integer" run "$f" --seed x
+	expect_error "unwritable output" "cannot write" run "$f" --json /nonexistent/dir/r.json
+	expect_error "check finds errors too" "$tmp/misspelt.ini:5: [kernel] spinlok" check "$tmp/misspelt.ini"
+	if "$faultsim" check "$f" >/dev/null 2>&1; then ok "check accepts a valid file"; else ko "check rejected a valid file"; fi
+	for s in "$src"/scenarios/*.ini; do
+		if "$faultsim" check "$s" >/dev/null 2>"$tmp/stderr"; then ok "shipped $(basename "$s") checks"
+		else ko "shipped $(basename "$s"): $(cat "$tmp/stderr")"; fi
+	done
+}
+
+determinism() {
+	local f
+	f=$(scenario det 's/^threads = 4/threads = 24/')
+	for i in 1 2; do
+		"$faultsim" run "$f" --set kernel.spinlock=ticket --seed 7 --quiet \
+			--json "$tmp/r$i.json" --csv "$tmp/r$i.csv" || ko "run $i failed"
+		# Wall-clock time is the one figure that is not simulated.
+		grep -v '"wall_time_s"' "$tmp/r$i.json" >"$tmp/r$i.sim.json"
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_time_s") w = i }
+			{ $w = ""; print }' "$tmp/r$i.csv" >"$tmp/r$i.sim.csv"
+	done
+	if cmp -s "$tmp/r1.sim.json" "$tmp/r2.sim.json"; then ok "same seed, byte-identical JSON"
+	else ko "same seed, JSON differs: $(diff "$tmp/r1.sim.json" "$tmp/r2.sim.json" | head -5)"; fi
+	if cmp -s "$tmp/r1.sim.csv" "$tmp/r2.sim.csv"; then ok "same seed, byte-identical CSV"
+	else ko "same seed, CSV differs"; fi
+	if grep -q '"throughput"' "$tmp/r1.json" && grep -q '"lockup": false' "$tmp/r1.json"; then
+		ok "JSON carries throughput and lockup"
+	else ko "JSON lacks throughput or lockup"; fi
+}
+
+"$group"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
