@@ -62,6 +62,10 @@ const struct key_def keys[] = {
 	 "work done holding the lock"},
 	{"workload", "think_time", KEY_TIME, "0", 0, 1 * SEC, NULL, "lock",
 	 "work done between releases and the next acquisition"},
+	{"workload", "spin_irqs_off", KEY_BOOL, "false", 0, 1, NULL, "lock",
+	 "contenders spin for the lock with IRQs off"},
+	{"workload", "flush_in_cs", KEY_BOOL, "false", 0, 1, NULL, "lock",
+	 "the holder shoots down every task's TLB inside the critical section"},
 };
 /* clang-format on */
 

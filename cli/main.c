@@ -34,13 +34,11 @@ static int parse_seed(const char *s, unsigned long *seed)
 int main(int argc, char **argv)
 {
 	struct run_opts o = {.seed = 1};
-	char **sets = calloc(argc, sizeof(char *));
+	char *sets[argc];
 	const char *cmd;
-	int rc;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
-		free(sets);
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
@@ -74,7 +72,5 @@ int main(int argc, char **argv)
 	}
 	if (!o.scenario)
 		return bad_usage("%s needs a scenario FILE", cmd);
-	rc = strcmp(cmd, "run") ? faultsim_check(&o) : faultsim_run(&o);
-	free(sets);
-	return rc;
+	return strcmp(cmd, "run") ? faultsim_check(&o) : faultsim_run(&o);
 }

@@ -49,6 +49,8 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	wp->duration = scenario_num(sc, "workload", "duration");
 	wp->critical_section = scenario_num(sc, "workload", "critical_section");
 	wp->think_time = scenario_num(sc, "workload", "think_time");
+	wp->spin_irqs_off = scenario_num(sc, "workload", "spin_irqs_off") != 0;
+	wp->flush_in_cs = scenario_num(sc, "workload", "flush_in_cs") != 0;
 }
 
 /* What no single key can say wrong: the machine and the tasks together. */

@@ -6,9 +6,17 @@
  * ticket-lock throughput collapses past a critical number of cores while
  * an MCS lock stays near its peak.  One operation is one lock/unlock pair;
  * its latency runs from spin_lock() to the return of spin_unlock().
+ *
+ * Two switches reproduce, in miniature, the deadlock the speculative page
+ * fault's trylock loop avoids: with spin_irqs_off, contenders spin for the
+ * lock with IRQs off; with flush_in_cs, the holder flushes the TLBs of
+ * every task's CPU while holding it, as zap_pte_range() under the PTL is
+ * followed by a shootdown.  Both together: the holder waits for an ack
+ * that a spinner cannot give, and the watchdog reports a hard lockup.
  */
 #include <stdlib.h>
 
+#include "mm.h"
 #include "workload.h"
 
 struct lock_task {
@@ -16,6 +24,7 @@ struct lock_task {
 };
 
 static spinlock_t study_lock;
+static struct mm_struct study_mm; /* only its cpumask: the tasks' CPUs */
 static struct lock_task *tasks;
 static struct histogram latency;
 static struct workload_params params;
@@ -31,8 +40,13 @@ static void lock_task_main(void *arg)
 		start = cpu_clock();
 		if (start >= params.duration)
 			break;
+		if (params.spin_irqs_off)
+			local_irq_disable();
 		spin_lock(&study_lock);
+		local_irq_enable();
 		cpu_account(params.critical_section);
+		if (params.flush_in_cs)
+			flush_tlb_mm_range(&study_mm, 0, PAGE_SIZE, PAGE_SHIFT, false);
 		spin_unlock(&study_lock);
 		if (cpu_clock() > params.duration)
 			break;
@@ -47,8 +61,11 @@ static void lock_start(const struct workload_params *p)
 	spin_lock_init(&study_lock, "study_lock");
 	histogram_init(&latency);
 	tasks = calloc(p->tasks, sizeof(*tasks));
-	for (int i = 0; i < p->tasks; i++)
+	cpumask_clear(mm_cpumask(&study_mm));
+	for (int i = 0; i < p->tasks; i++) {
+		cpumask_set_cpu(i, mm_cpumask(&study_mm));
 		sim_start_cpu(i, lock_task_main, &tasks[i]);
+	}
 }
 
 static void lock_collect(struct workload_result *r)

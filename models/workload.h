@@ -19,6 +19,8 @@ struct workload_params {
 	/* type = lock */
 	double critical_section; /* ns */
 	double think_time;	 /* ns */
+	bool spin_irqs_off;	 /* contenders spin with IRQs off */
+	bool flush_in_cs;	 /* the holder shoots down every task\'s TLB */
 };
 
 struct workload_result {

@@ -2,6 +2,7 @@
 # tests/cli_test.sh - what a user of `faultsim run/check` relies on.
 #   cli_test.sh FAULTSIM errors       bad input: exit 2, file:line and key named, nothing written
 #   cli_test.sh FAULTSIM determinism  same scenario and seed: byte-identical JSON and CSV
+#   cli_test.sh FAULTSIM lockup       a hard lockup: exit 3, "lockup": true, the report
 set -u
 faultsim=$1
 group=$2
@@ -116,6 +117,22 @@ determinism() {
 	if grep -q '"throughput"' "$tmp/r1.json" && grep -q '"lockup": false' "$tmp/r1.json"; then
 		ok "JSON carries throughput and lockup"
 	else ko "JSON lacks throughput or lockup"; fi
+}
+
+lockup() {
+	local s=$src/scenarios/lock-irqsoff-shootdown.ini
+	timeout 60 "$faultsim" run "$s" --json "$tmp/l.json" >"$tmp/stdout" 2>&1
+	local rc=$?
+	if [ $rc -eq 3 ]; then ok "a lockup exits 3"; else ko "a lockup exited $rc"; fi
+	if grep -q '"lockup": true' "$tmp/l.json" && grep -q '"end": "lockup"' "$tmp/l.json"; then
+		ok "JSON says lockup"
+	else ko "JSON does not say lockup"; fi
+	if grep -q 'hard LOCKUP on cpu' "$tmp/stdout" && grep -q 'not acked by cpu' "$tmp/stdout"; then
+		ok "the report names the spinner and the missing ack"
+	else ko "report: $(cat "$tmp/stdout")"; fi
+	if timeout 60 "$faultsim" run "$s" --set workload.spin_irqs_off=false --quiet; then
+		ok "IRQs on while spinning: no lockup"
+	else ko "IRQs on while spinning still failed"; fi
 }
 
 "$group"

@@ -11,31 +11,31 @@ void (*child_after_run)(double *out);
 struct sim_config test_config(int sockets, int cores, int smt)
 {
 	struct sim_config cfg = {
-		.machine =
-			{
-				.sockets = sockets,
-				.cores_per_socket = cores,
-				.smt = smt,
-				.cores_per_llc = cores,
-				.freq = 2e9,
-				.line_smt = 10,
-				.line_llc = 40,
-				.line_socket = 40,
-				.line_remote = 100,
-				.atomic = 5,
-				.ipi_latency = 500,
-				.ipi_handler = 300,
-				.wakeup = 2000,
-				.invlpg = 50,
-				.mem_bw = 40e9,
-				.mem_bw_core = 10e9,
-				.disk_latency = 100e3,
-				.disk_bw = 1e9,
-			},
-		.spinlock = SPINLOCK_QUEUED,
-		.watchdog_thresh = 10e9,
-		.rcu_gp = 1e6,
-		.seed = 1,
+	    .machine =
+		{
+		    .sockets = sockets,
+		    .cores_per_socket = cores,
+		    .smt = smt,
+		    .cores_per_llc = cores,
+		    .freq = 2e9,
+		    .line_smt = 10,
+		    .line_llc = 40,
+		    .line_socket = 40,
+		    .line_remote = 100,
+		    .atomic = 5,
+		    .ipi_latency = 500,
+		    .ipi_handler = 300,
+		    .wakeup = 2000,
+		    .invlpg = 50,
+		    .mem_bw = 40e9,
+		    .mem_bw_core = 10e9,
+		    .disk_latency = 100e3,
+		    .disk_bw = 1e9,
+		},
+	    .spinlock = SPINLOCK_QUEUED,
+	    .watchdog_thresh = 10e9,
+	    .rcu_gp = 1e6,
+	    .seed = 1,
 	};
 	return cfg;
 }

@@ -44,8 +44,8 @@ extern int test_failures;
 	} while (0)
 
 #define CHECK_NEAR(got, want, rel)                                                                 \
-	CHECK(fabs((double)(got) - (double)(want)) <= (rel) * fabs((double)(want)), "got %g, want %g (within %g%%)",         \
-	      (double)(got), (double)(want), 100.0 * (rel))
+	CHECK(fabs((double)(got) - (double)(want)) <= (rel)*fabs((double)(want)),                  \
+	      "got %g, want %g (within %g%%)", (double)(got), (double)(want), 100.0 * (rel))
 
 struct test_case {
 	const char *name;

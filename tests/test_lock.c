@@ -12,11 +12,11 @@ static void lock_body(void *arg, double *out)
 {
 	const struct lock_run *lr = arg;
 	struct workload_params p = {
-		.type = "lock",
-		.tasks = lr->threads,
-		.duration = lr->duration,
-		.critical_section = 400,
-		.think_time = 4000,
+	    .type = "lock",
+	    .tasks = lr->threads,
+	    .duration = lr->duration,
+	    .critical_section = 400,
+	    .think_time = 4000,
 	};
 
 	(void)out;
@@ -60,8 +60,8 @@ static void test_ticket_collapses(void)
 		queued[i] = lock_throughput(SPINLOCK_QUEUED, counts[i], 64, 2e6);
 		ticket_peak = fmax(ticket_peak, ticket[i]);
 		queued_peak = fmax(queued_peak, queued[i]);
-		printf("  %2d CPUs: ticket %.3g ops/s, qspinlock %.3g ops/s\n", counts[i], ticket[i],
-		       queued[i]);
+		printf("  %2d CPUs: ticket %.3g ops/s, qspinlock %.3g ops/s\n", counts[i],
+		       ticket[i], queued[i]);
 	}
 	/* Past its peak the ticket lock loses most of its throughput... */
 	CHECK(ticket[5] < 0.3 * ticket_peak, "ticket at 64 CPUs %g, peak %g", ticket[5],
@@ -82,10 +82,11 @@ static void test_1024_cpus(void)
 }
 
 static const struct test_case cases[] = {
-	{"ticket_collapses",
-	 "ticket-lock throughput collapses past a critical CPU count, qspinlock stays near peak",
-	 test_ticket_collapses},
-	{"cpus_1024", "a 1024-CPU machine runs the lock study, every CPU taking its turn", test_1024_cpus},
+    {"ticket_collapses",
+     "ticket-lock throughput collapses past a critical CPU count, qspinlock stays near peak",
+     test_ticket_collapses},
+    {"cpus_1024", "a 1024-CPU machine runs the lock study, every CPU taking its turn",
+     test_1024_cpus},
 };
 
 int main(int argc, char **argv)

@@ -236,7 +236,8 @@ static void test_spin_irqsoff_shootdown_lockup(void)
 	CHECK(spin.outcome.end == SIM_END_LOCKUP, "ended %d, report:\n%s", spin.outcome.end, rep);
 	CHECK(strstr(rep, "hard LOCKUP on cpu 1"), "report:\n%s", rep);
 	CHECK(strstr(rep, "spinning on spinlock \"ptl\", held by cpu 0"), "report:\n%s", rep);
-	CHECK(strstr(rep, "spinning on the acks of IPI call \"flush_tlb\", not acked by cpu 1"), "report:\n%s", rep);
+	CHECK(strstr(rep, "spinning on the acks of IPI call \"flush_tlb\", not acked by cpu 1"),
+	      "report:\n%s", rep);
 	/* Detected at the watchdog threshold after IRQs went off at 500 ns. */
 	CHECK_NEAR(spin.outcome.sim_time, 10e9 + 500, 0.001);
 
@@ -350,8 +351,7 @@ static void test_rcu_grace_period(void)
 	CHECK(r.v[2] >= 10e3 + 1e6, "callback ran at %g ns", r.v[2]);
 	/* The reader that came later does not hold the grace period back. */
 	CHECK(r.v[2] < 5e6, "callback ran at %g ns, after the late reader", r.v[2]);
-	CHECK(r.v[1] >= r.v[2], "synchronize_rcu() returned at %g, callback at %g", r.v[1],
-	      r.v[2]);
+	CHECK(r.v[1] >= r.v[2], "synchronize_rcu() returned at %g, callback at %g", r.v[1], r.v[2]);
 }
 
 /* ---- seqcount ---- */
@@ -436,24 +436,24 @@ static void test_abba_deadlock_reported(void)
 }
 
 static const struct test_case cases[] = {
-	{"line_saturates", "a line updated by every CPU serves one transfer at a time",
-	 test_line_saturates},
-	{"hugepage_zero_shares_bandwidth",
-	 "concurrent huge-page zeroing on one socket shares its bandwidth",
-	 test_hugepage_zero_shares_bandwidth},
-	{"rwsem_writer_blocks_readers", "a waiting writer on a rwsem blocks later readers",
-	 test_rwsem_writer_blocks_readers},
-	{"spin_irqsoff_shootdown_lockup",
-	 "spin_lock() with IRQs off against a shootdown waiting on us is a hard lockup; "
-	 "trylock with IRQs on between tries is not",
-	 test_spin_irqsoff_shootdown_lockup},
-	{"ipi_waits_for_irqs_on", "an IPI to a CPU with IRQs off runs at local_irq_enable()",
-	 test_ipi_waits_for_irqs_on},
-	{"rcu_grace_period", "a grace period waits for pre-existing readers only",
-	 test_rcu_grace_period},
-	{"seqcount", "a seqcount is odd inside a write and readers see the change", test_seqcount},
-	{"abba_deadlock_reported", "an ABBA deadlock ends the run with a circular-wait report",
-	 test_abba_deadlock_reported},
+    {"line_saturates", "a line updated by every CPU serves one transfer at a time",
+     test_line_saturates},
+    {"hugepage_zero_shares_bandwidth",
+     "concurrent huge-page zeroing on one socket shares its bandwidth",
+     test_hugepage_zero_shares_bandwidth},
+    {"rwsem_writer_blocks_readers", "a waiting writer on a rwsem blocks later readers",
+     test_rwsem_writer_blocks_readers},
+    {"spin_irqsoff_shootdown_lockup",
+     "spin_lock() with IRQs off against a shootdown waiting on us is a hard lockup; "
+     "trylock with IRQs on between tries is not",
+     test_spin_irqsoff_shootdown_lockup},
+    {"ipi_waits_for_irqs_on", "an IPI to a CPU with IRQs off runs at local_irq_enable()",
+     test_ipi_waits_for_irqs_on},
+    {"rcu_grace_period", "a grace period waits for pre-existing readers only",
+     test_rcu_grace_period},
+    {"seqcount", "a seqcount is odd inside a write and readers see the change", test_seqcount},
+    {"abba_deadlock_reported", "an ABBA deadlock ends the run with a circular-wait report",
+     test_abba_deadlock_reported},
 };
 
 int main(int argc, char **argv)
