@@ -1,0 +1,170 @@
+/* bench/bench_engine.c - the engine's speed against SimGrid's own ceiling.
+ *
+ * For 2, 64 and 1024 CPUs it runs, each in its own child process, the lock
+ * study (qspinlock, all CPUs contending) and a bare SimGrid loop with as
+ * many actors, each calling sg_actor_sleep_for() on the same platform.
+ * Both are measured as time-advancing engine events per wall second; the
+ * ratio is what our primitives cost on top of SimGrid.  Peak memory per
+ * simulated CPU is the growth of peak RSS from 64 to 1024 CPUs, divided by
+ * the 960 extra CPUs.
+ *
+ * Targets: the lock study at least half the bare loop's rate; at most
+ * 32 KiB per simulated CPU.
+ */
+#include <simgrid/actor.h>
+#include <simgrid/engine.h>
+#include <simgrid/host.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../models/workload.h"
+#include "../sim/sim.h"
+
+struct measure {
+	double events;
+	double wall;
+	long maxrss_kib;
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* 1024 CPUs: 8 sockets x 64 cores x 2 threads, xeon-icx-2s's costs. */
+static struct sim_config bench_config(void)
+{
+	struct sim_config cfg = {
+		.machine = {.sockets = 8, .cores_per_socket = 64, .smt = 2,
+			    .cores_per_llc = 64, .freq = 3.5e9, .line_smt = 8,
+			    .line_llc = 51, .line_socket = 51, .line_remote = 108,
+			    .atomic = 5.4, .ipi_latency = 400, .ipi_handler = 300,
+			    .wakeup = 4000, .invlpg = 50, .mem_bw = 204.8e9,
+			    .mem_bw_core = 12e9, .disk_latency = 85e3, .disk_bw = 6.5e9},
+		.spinlock = SPINLOCK_QUEUED,
+		.watchdog_thresh = 10e9,
+		.rcu_gp = 2e6,
+		.seed = 1,
+	};
+	return cfg;
+}
+
+static long bare_iterations;
+static unsigned long bare_events;
+
+static void bare_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (long i = 0; i < bare_iterations; i++) {
+		sg_actor_sleep_for(50e-9);
+		bare_events++;
+	}
+}
+
+static void run_bare(int n, struct measure *m)
+{
+	sg_host_t *hosts = sg_host_list();
+	double t0;
+
+	bare_iterations = 2000000 / n;
+	for (int i = 0; i < n; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "bare%d", i);
+		sg_actor_create(name, hosts[i], bare_actor, 0, NULL);
+	}
+	free(hosts);
+	t0 = wall_now();
+	simgrid_run();
+	m->wall = wall_now() - t0;
+	m->events = (double)bare_events;
+}
+
+/* Sized for about 2 million events, as the bare loop, on each machine size. */
+static void run_lock(int n, struct measure *m)
+{
+	struct workload_params p = {
+		.type = "lock",
+		.tasks = n,
+		.duration = n == 2 ? 500e6 : 150e6,
+		.critical_section = 100,
+		.think_time = 2000,
+	};
+	struct sim_outcome out;
+	double t0;
+
+	workload_find("lock")->start(&p);
+	t0 = wall_now();
+	sim_run(p.duration + 11e9, &out);
+	m->wall = wall_now() - t0;
+	m->events = (double)out.events;
+}
+
+static int measure_child(int n, bool bare, struct measure *m)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		static struct sim_config cfg;
+		struct rusage ru;
+		char err[128];
+
+		cfg = bench_config();
+		if (sim_init(&cfg, err, sizeof(err)))
+			_exit(1);
+		if (bare)
+			run_bare(n, m);
+		else
+			run_lock(n, m);
+		getrusage(RUSAGE_SELF, &ru);
+		m->maxrss_kib = ru.ru_maxrss;
+		_exit(write(fds[1], m, sizeof(*m)) == sizeof(*m) ? 0 : 1);
+	}
+	close(fds[1]);
+	if (read(fds[0], m, sizeof(*m)) != sizeof(*m))
+		m->wall = 0;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && !WEXITSTATUS(status) && m->wall > 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	static const int sizes[] = {2, 64, 1024};
+	struct measure lock[3], bare[3];
+	bool met = true;
+	double per_cpu;
+
+	printf("%6s %16s %16s %8s %12s\n", "CPUs", "lock events/s", "bare events/s", "ratio",
+	       "peak RSS MiB");
+	for (int i = 0; i < 3; i++) {
+		double ratio;
+
+		if (measure_child(sizes[i], false, &lock[i]) || measure_child(sizes[i], true, &bare[i])) {
+			fprintf(stderr, "bench: a measurement failed at %d CPUs\n", sizes[i]);
+			return 1;
+		}
+		ratio = (lock[i].events / lock[i].wall) / (bare[i].events / bare[i].wall);
+		met &= ratio >= 0.5;
+		printf("%6d %16.3g %16.3g %8.2f %12.1f\n", sizes[i], lock[i].events / lock[i].wall,
+		       bare[i].events / bare[i].wall, ratio, lock[i].maxrss_kib / 1024.0);
+	}
+	per_cpu = (double)(lock[2].maxrss_kib - lock[1].maxrss_kib) / (1024 - 64);
+	met &= per_cpu <= 32;
+	printf("peak memory per simulated CPU: %.1f KiB (target <= 32 KiB)\n", per_cpu);
+	printf("targets (ratio >= 0.5, <= 32 KiB per CPU): %s\n", met ? "met" : "MISSED");
+	return met ? 0 : 1;
+}
