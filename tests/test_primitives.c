@@ -104,6 +104,38 @@ static void test_hugepage_zero_shares_bandwidth(void)
 	CHECK_NEAR(spread.v[8], alone, 0.01);
 }
 
+/* ---- storage bandwidth is shared by SimGrid too ---- */
+
+static void read_task(void *arg)
+{
+	double t0 = sim_now();
+
+	(void)arg;
+	storage_read(1000000);
+	out[smp_processor_id()] = sim_now() - t0;
+}
+
+static void read_body(void *arg, double *o)
+{
+	out = o;
+	for (int i = 0; i < *(int *)arg; i++)
+		sim_start_cpu(i, read_task, NULL);
+}
+
+static void test_storage_shares_bandwidth(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result one, two;
+	int n1 = 1, n2 = 2;
+
+	run_child(&cfg, read_body, &n1, 1e9, &one);
+	run_child(&cfg, read_body, &n2, 1e9, &two);
+	/* 100 us latency, then 1 MB at 1 GB/s: alone 1 ms, two at once 2 ms each. */
+	CHECK_NEAR(one.v[0], 100e3 + 1e6, 0.01);
+	CHECK_NEAR(two.v[0], 100e3 + 2e6, 0.01);
+	CHECK_NEAR(two.v[1], 100e3 + 2e6, 0.01);
+}
+
 /* ---- a waiting writer blocks later readers ---- */
 
 static struct rw_semaphore sem;
@@ -441,6 +473,8 @@ static const struct test_case cases[] = {
     {"hugepage_zero_shares_bandwidth",
      "concurrent huge-page zeroing on one socket shares its bandwidth",
      test_hugepage_zero_shares_bandwidth},
+    {"storage_shares_bandwidth", "concurrent storage reads share the disk's bandwidth",
+     test_storage_shares_bandwidth},
     {"rwsem_writer_blocks_readers", "a waiting writer on a rwsem blocks later readers",
      test_rwsem_writer_blocks_readers},
     {"spin_irqsoff_shootdown_lockup",
