@@ -7,6 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+static void file_release(struct output_file *of)
+{
+	free(of->path);
+	free(of->tmp);
+	memset(of, 0, sizeof(*of));
+}
+
 static int file_open(struct output_file *of, const char *path, char *err, int len)
 {
 	size_t n;
@@ -22,9 +29,7 @@ static int file_open(struct output_file *of, const char *path, char *err, int le
 	fd = mkstemp(of->tmp);
 	if (fd < 0 || !(of->f = fdopen(fd, "w"))) {
 		snprintf(err, len, "%s: cannot write: %s", path, strerror(errno));
-		free(of->path);
-		free(of->tmp);
-		memset(of, 0, sizeof(*of));
+		file_release(of);
 		return -1;
 	}
 	return 0;
@@ -36,9 +41,7 @@ static void file_abandon(struct output_file *of)
 		fclose(of->f);
 		unlink(of->tmp);
 	}
-	free(of->path);
-	free(of->tmp);
-	memset(of, 0, sizeof(*of));
+	file_release(of);
 }
 
 /* Close, flush to disk and rename into place; on failure leave nothing. */
@@ -52,16 +55,12 @@ static int file_commit(struct output_file *of)
 	ok = (fclose(of->f) == 0) && ok;
 	of->f = NULL;
 	if (ok && rename(of->tmp, of->path) == 0) {
-		free(of->path);
-		free(of->tmp);
-		memset(of, 0, sizeof(*of));
+		file_release(of);
 		return 0;
 	}
 	fprintf(stderr, "faultsim: %s: cannot write: %s\n", of->path, strerror(errno));
 	unlink(of->tmp);
-	free(of->path);
-	free(of->tmp);
-	memset(of, 0, sizeof(*of));
+	file_release(of);
 	return -1;
 }
 

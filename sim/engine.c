@@ -8,6 +8,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <simgrid/actor.h>
+#include <simgrid/disk.h>
 #include <simgrid/engine.h>
 #include <simgrid/host.h>
 #include <simgrid/semaphore.h>
@@ -31,6 +32,8 @@ struct cpu *cpus;
 int nr_cpu_ids;
 struct cpu *current_cpu;
 sg_sem_t *cpu_sem;
+sg_host_t *mem_host;
+sg_disk_t storage_disk;
 
 struct cpu_task {
 	void (*fn)(void *arg);
@@ -55,6 +58,17 @@ static void cpu_init(struct cpu *c, int id)
 	c->rng = gsl_rng_alloc(gsl_rng_mt19937);
 	/* Distinct, reproducible streams: the run seed spread by CPU id. */
 	gsl_rng_set(c->rng, sim_cfg->seed * 1000003UL + (unsigned long)id + 1);
+}
+
+static sg_disk_t engine_storage_disk(void)
+{
+	unsigned int nr;
+	sg_disk_t *disks, d;
+
+	sg_host_get_disks(sg_host_by_name("storage"), &nr, &disks);
+	d = disks[0];
+	free(disks);
+	return d;
 }
 
 int sim_init(const struct sim_config *cfg, char *err, int errlen)
@@ -85,6 +99,14 @@ int sim_init(const struct sim_config *cfg, char *err, int errlen)
 		cpu_init(&cpus[i], i);
 		cpu_sem[i] = sg_sem_init(0);
 	}
+	mem_host = calloc(sim_machine->sockets, sizeof(*mem_host));
+	for (int s = 0; s < sim_machine->sockets; s++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "mem%d", s);
+		mem_host[s] = sg_host_by_name(name);
+	}
+	storage_disk = engine_storage_disk();
 	histogram_init(&ipi_stats.wait);
 	histogram_init(&tlb_stats.wait);
 	init_srcu_struct(&rcu_state, "rcu_gp");
@@ -106,17 +128,17 @@ static void cpu_main(int argc, char **argv)
 
 void sim_start_cpu(int cpu, void (*task)(void *arg), void *arg)
 {
-	char name[16], host[16], id[16];
+	char name[16], id[16];
 	const char *argv[] = {id};
 
+	/* The actor and its host share the CPU's name. */
 	snprintf(name, sizeof(name), "cpu%d", cpu);
-	snprintf(host, sizeof(host), "cpu%d", cpu);
 	snprintf(id, sizeof(id), "%d", cpu);
 	tasks[cpu].fn = task;
 	tasks[cpu].arg = arg;
 	cpus[cpu].busy = true;
 	nr_tasks++;
-	sg_actor_create_(name, sg_host_by_name(host), cpu_main, 1, argv);
+	sg_actor_create_(name, sg_host_by_name(name), cpu_main, 1, argv);
 }
 
 void sim_abort(enum sim_end end, const char *report)

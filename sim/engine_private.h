@@ -6,5 +6,8 @@
 
 /* One wake-up semaphore per CPU: cpu_block() waits on it, cpu_wake() posts. */
 extern sg_sem_t *cpu_sem;
+/* Resolved once at sim_init(): the memory controller of each socket, the disk. */
+extern sg_host_t *mem_host;
+extern sg_disk_t storage_disk;
 
 #endif

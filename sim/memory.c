@@ -3,22 +3,19 @@
 
 #include <simgrid/actor.h>
 #include <simgrid/exec.h>
-#include <simgrid/host.h>
-#include <stdio.h>
 
 #include "cpu.h"
 #include "engine.h"
+#include "engine_private.h"
 
 void memory_stream(size_t bytes)
 {
 	struct cpu *c = this_cpu();
-	char host[16];
 	sg_exec_t exec;
 
 	cpu_sync();
-	snprintf(host, sizeof(host), "mem%d", c->socket);
 	exec = sg_actor_exec_init((double)bytes);
-	sg_exec_set_host(exec, sg_host_by_name(host));
+	sg_exec_set_host(exec, mem_host[c->socket]);
 	sg_exec_set_bound(exec, sim_machine->mem_bw_core);
 	c->events++;
 	sg_exec_start(exec);

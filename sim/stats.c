@@ -79,20 +79,47 @@ double histogram_quantile(const struct histogram *hist, double q)
 static struct lock_class *lock_classes;
 static struct counter *counters;
 
-/* Kept in name order so reports come out the same whatever the init order. */
-struct lock_class *lock_class_get(const char *name)
+/* What lock_class and counter begin with: a name and a link. */
+struct named {
+	const char *name;
+	struct named *next;
+};
+
+/*
+ * Find or add an entry of size bytes; lists are kept in name order so
+ * reports come out the same whatever order the locks were initialised in.
+ */
+static void *named_get(void *head, const char *name, size_t size)
 {
-	struct lock_class **p = &lock_classes, *c;
+	struct named **p = head, *n;
 
 	for (; *p && strcmp((*p)->name, name) < 0; p = &(*p)->next)
 		;
 	if (*p && strcmp((*p)->name, name) == 0)
 		return *p;
-	c = calloc(1, sizeof(*c));
-	c->name = strdup(name);
-	c->next = *p;
-	*p = c;
-	return c;
+	n = calloc(1, size);
+	n->name = strdup(name);
+	n->next = *p;
+	*p = n;
+	return n;
+}
+
+static void named_free(void *head)
+{
+	struct named **p = head;
+
+	while (*p) {
+		struct named *n = *p;
+
+		*p = n->next;
+		free((char *)n->name);
+		free(n);
+	}
+}
+
+struct lock_class *lock_class_get(const char *name)
+{
+	return named_get(&lock_classes, name, sizeof(struct lock_class));
 }
 
 struct lock_class *lock_class_first(void)
@@ -120,17 +147,7 @@ void lock_class_released(struct lock_class *c, double held_ns)
 
 struct counter *counter_get(const char *name)
 {
-	struct counter **p = &counters, *c;
-
-	for (; *p && strcmp((*p)->name, name) < 0; p = &(*p)->next)
-		;
-	if (*p && strcmp((*p)->name, name) == 0)
-		return *p;
-	c = calloc(1, sizeof(*c));
-	c->name = strdup(name);
-	c->next = *p;
-	*p = c;
-	return c;
+	return named_get(&counters, name, sizeof(struct counter));
 }
 
 struct counter *counter_first(void)
@@ -140,18 +157,6 @@ struct counter *counter_first(void)
 
 void stats_reset(void)
 {
-	while (lock_classes) {
-		struct lock_class *c = lock_classes;
-
-		lock_classes = c->next;
-		free((char *)c->name);
-		free(c);
-	}
-	while (counters) {
-		struct counter *c = counters;
-
-		counters = c->next;
-		free((char *)c->name);
-		free(c);
-	}
+	named_free(&lock_classes);
+	named_free(&counters);
 }

@@ -35,12 +35,12 @@ static inline double histogram_mean(const struct histogram *hist)
  * /proc/lock_stat: every page-table lock lands in "ptl".
  */
 struct lock_class {
-	const char *name;
+	const char *name; /* name and next first: see named_get() */
+	struct lock_class *next;
 	unsigned long acquisitions;
 	unsigned long contentions;   /* acquisitions that had to wait */
 	double wait_total, wait_max; /* ns */
 	double hold_total, hold_max; /* ns */
-	struct lock_class *next;
 };
 
 struct lock_class *lock_class_get(const char *name);
@@ -51,8 +51,8 @@ void lock_class_released(struct lock_class *c, double held_ns);
 /* Named event counters, reported under "counters". */
 struct counter {
 	const char *name;
-	unsigned long value;
 	struct counter *next;
+	unsigned long value;
 };
 
 struct counter *counter_get(const char *name);
