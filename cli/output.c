@@ -169,6 +169,15 @@ static json_t *counters_json(void)
 	return o;
 }
 
+static json_t *histograms_json(void)
+{
+	json_t *o = json_object();
+
+	for (struct named_histogram *n = named_histogram_first(); n; n = n->next)
+		json_object_set_new(o, n->name, histogram_json(&n->hist));
+	return o;
+}
+
 static json_t *result_json(const struct run_result *r)
 {
 	const struct workload_result *w = &r->work;
@@ -208,6 +217,7 @@ static json_t *result_json(const struct run_result *r)
 			    json_pack("{s:I,s:o}", "shootdowns", (json_int_t)tlb_stats.shootdowns,
 				      "wait_ns", histogram_json(&tlb_stats.wait)));
 	json_object_set_new(root, "counters", counters_json());
+	json_object_set_new(root, "histograms", histograms_json());
 	return root;
 }
 

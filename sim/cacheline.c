@@ -1,6 +1,7 @@
 /* sim/cacheline.c - line ownership, sharing and the serial transfer queue. */
 #include "cacheline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cpu.h"
@@ -40,10 +41,87 @@ void cacheline_init(struct cacheline *l)
 	l->free_at = 0;
 	l->transfers = 0;
 	l->sharers = calloc(words, sizeof(unsigned long));
+	l->private_to = -1;
+	l->watchers = NULL;
+}
+
+void cacheline_set_private(struct cacheline *l, int cpu)
+{
+	l->private_to = cpu;
+}
+
+static void private_violation(const struct cacheline *l, int cpu)
+{
+	fprintf(stderr, "faultsim: bug: cpu %d touched a line private to cpu %d\n", cpu,
+		l->private_to);
+	abort();
+}
+
+static void watch_unlink(struct line_watch *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		w->line->watchers = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+}
+
+static void watches_drop(struct cpu *c)
+{
+	for (int i = 0; i < c->nr_watch; i++)
+		watch_unlink(&c->watch[i]);
+	c->nr_watch = 0;
+}
+
+/* A write by cpu 'me' lands at instant at: wake every other CPU spinning on l. */
+static void watchers_wake(struct cacheline *l, int me, double at)
+{
+	struct line_watch *w = l->watchers, *next;
+
+	for (; w; w = next) {
+		struct cpu *c = w->cpu;
+
+		/* c's other watches are on other lines: next stays valid. */
+		next = w->next;
+		if (c->id == me)
+			continue;
+		watches_drop(c);
+		cpu_wake(c, at - sim_now());
+	}
+}
+
+bool spin_on_lines(struct cacheline *const *lines, int n, const struct cpu_wait *w,
+		   double timeout_ns)
+{
+	struct cpu *c = this_cpu();
+
+	/* Watch from the instant of our last read: cpu_block() syncs after. */
+	for (int i = 0; i < n; i++) {
+		struct line_watch *lw = &c->watch[i];
+
+		*lw = (struct line_watch){lines[i], c, NULL, lines[i]->watchers};
+		if (lw->next)
+			lw->next->prev = lw;
+		lines[i]->watchers = lw;
+	}
+	c->nr_watch = n;
+	if (cpu_block(CPU_SPINNING, w, timeout_ns))
+		return true;
+	if (c->nr_watch) {
+		watches_drop(c);
+		return false;
+	}
+	/* Written at the very instant of the timeout: take the wake-up. */
+	cpu_block(CPU_SPINNING, w, -1);
+	return true;
 }
 
 void cacheline_destroy(struct cacheline *l)
 {
+	/* Whoever still spins on a freed line must look again. */
+	if (l->watchers)
+		watchers_wake(l, -1, sim_now());
 	free(l->sharers);
 	l->sharers = NULL;
 }
@@ -61,10 +139,14 @@ static double line_transfer(struct cacheline *l, double at, double lat)
 /* Instant at which cpu, asking at 'now', holds the line exclusively. */
 double cacheline_rmw_by(struct cacheline *l, int me, double now)
 {
-	double lat;
+	double lat, done;
 
-	if (l->owner == me && !l->nr_sharers)
-		return now + sim_machine->atomic;
+	if (l->private_to >= 0 && l->private_to != me)
+		private_violation(l, me);
+	if (l->owner == me && !l->nr_sharers) {
+		done = now + sim_machine->atomic;
+		goto written;
+	}
 	if (l->owner != me && l->owner >= 0)
 		lat = machine_line_latency(sim_machine, l->owner, me);
 	else
@@ -74,15 +156,19 @@ double cacheline_rmw_by(struct cacheline *l, int me, double now)
 		lat = sim_machine->line_remote;
 	sharers_clear(l);
 	l->owner = me;
-	return line_transfer(l, now, lat + sim_machine->atomic);
+	done = line_transfer(l, now, lat + sim_machine->atomic);
+written:
+	if (l->watchers)
+		watchers_wake(l, me, done);
+	return done;
 }
 
 void cacheline_rmw(struct cacheline *l)
 {
 	double now;
 
-	cpu_sync();
-	now = sim_now();
+	cacheline_sync(l);
+	now = cpu_clock();
 	cpu_account(cacheline_rmw_by(l, smp_processor_id(), now) - now);
 }
 
@@ -97,8 +183,8 @@ double cacheline_store_posted(struct cacheline *l)
 {
 	double now;
 
-	cpu_sync();
-	now = sim_now();
+	cacheline_sync(l);
+	now = cpu_clock();
 	cpu_account(sim_machine->atomic);
 	return cacheline_rmw_by(l, smp_processor_id(), now);
 }
@@ -107,6 +193,8 @@ double cacheline_read_by(struct cacheline *l, int cpu, double at)
 {
 	double lat;
 
+	if (l->private_to >= 0 && l->private_to != cpu)
+		private_violation(l, cpu);
 	if (l->owner == cpu || (l->nr_sharers && sharer_test(l, cpu)))
 		return at + 1;
 	lat = l->owner >= 0 ? machine_line_latency(sim_machine, l->owner, cpu)
@@ -121,7 +209,7 @@ void cacheline_read(struct cacheline *l)
 {
 	double now;
 
-	cpu_sync();
-	now = sim_now();
+	cacheline_sync(l);
+	now = cpu_clock();
 	cpu_account(cacheline_read_by(l, smp_processor_id(), now) - now);
 }

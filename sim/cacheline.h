@@ -13,9 +13,22 @@
  * Callers act on the state they find at the instant of the request: the
  * line serves requests in the order they are issued, so that order is the
  * order in which their effects land.
+ *
+ * A line private to one CPU (the mmap_sem of a single-threaded process, in
+ * a simulation where nothing else can reach that process) is no shared
+ * state: accessing it is local work, paid with the CPU's other local work.
+ * Any access by another CPU is a bug in the model and aborts the run.
+ *
+ * A CPU spinning on values it has cached (a trylock loop) only sees a
+ * change when another CPU writes one of the lines: spin_on_lines() waits
+ * for exactly that, instead of iterating.
  */
 #ifndef FAULTSIM_SIM_CACHELINE_H
 #define FAULTSIM_SIM_CACHELINE_H
+
+#include <stdbool.h>
+
+#include "cpu.h"
 
 struct cacheline {
 	int owner;		 /* last writer; -1 before the first one */
@@ -24,10 +37,26 @@ struct cacheline {
 	double free_at;		 /* ns: the line is busy with transfers until then */
 	unsigned long *sharers;	 /* bitmap over nr_cpu_ids */
 	unsigned long transfers; /* misses served */
+	int private_to;		 /* the only CPU that may touch it, or -1 */
+	struct line_watch *watchers;
 };
 
 void cacheline_init(struct cacheline *l);
 void cacheline_destroy(struct cacheline *l);
+/* From now on only cpu touches l: its accesses cost local time only. */
+void cacheline_set_private(struct cacheline *l, int cpu);
+
+static inline bool cacheline_private(const struct cacheline *l)
+{
+	return l->private_to >= 0 && l->private_to == smp_processor_id();
+}
+
+/* Sync the current CPU unless l is private to it: see above. */
+static inline void cacheline_sync(const struct cacheline *l)
+{
+	if (!cacheline_private(l))
+		cpu_sync();
+}
 
 /* Atomic RMW (or store that must complete) by the current CPU. */
 void cacheline_rmw(struct cacheline *l);
@@ -51,5 +80,14 @@ double cacheline_store_posted(struct cacheline *l);
 double cacheline_read_by(struct cacheline *l, int cpu, double at);
 /* An atomic RMW by another CPU at instant at; returns when it completes. */
 double cacheline_rmw_by(struct cacheline *l, int cpu, double at);
+
+/*
+ * Spin (state CPU_SPINNING, as w says) re-reading the n lines, each a hit
+ * in this CPU's cache, until another CPU writes one of them or timeout_ns
+ * passes (< 0: no timeout).  Returns true if a line was written: the next
+ * read of it misses and sees the new value.
+ */
+bool spin_on_lines(struct cacheline *const *lines, int n, const struct cpu_wait *w,
+		   double timeout_ns);
 
 #endif

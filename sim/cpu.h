@@ -22,6 +22,16 @@
 #include "stats.h"
 
 struct ipi_request;
+struct cacheline;
+
+/* A spinning CPU's interest in a line: see spin_on_lines(). */
+struct line_watch {
+	struct cacheline *line;
+	struct cpu *cpu;
+	struct line_watch *prev, *next;
+};
+
+#define SPIN_WATCH_MAX 4
 
 enum cpu_state {
 	CPU_RUNNING,
@@ -58,12 +68,20 @@ struct cpu {
 	double wake_delay; /* ns the waker charges to this CPU's resumption */
 	bool granted;	   /* set by the waker: what we waited for is ours */
 
+	/*
+	 * Masking IRQs is local: it is not synced, and an IPI that lands
+	 * inside a section the CPU has already run ahead through is held
+	 * until the section's end (irqs_last_on).
+	 */
 	bool irqs_disabled;
-	double irqs_off_since;
-	struct histogram irqs_off; /* length of every IRQs-off section */
+	double irqs_off_since;		    /* logical instant of the disable */
+	double irqs_last_off, irqs_last_on; /* the last closed section */
+	struct histogram irqs_off;	    /* length of every IRQs-off section */
 	struct ipi_request *ipi_pending, **ipi_pending_tail;
 
 	struct cpu_wait wait;
+	struct line_watch watch[SPIN_WATCH_MAX];
+	int nr_watch;
 	struct cpu *wait_next; /* link in the queue of what it waits on */
 	int wait_flags;	       /* owner-defined, e.g. reader or writer */
 

@@ -26,16 +26,20 @@ struct ipi_request {
 
 struct ipi_stats ipi_stats;
 
+/*
+ * Masking is local: no other CPU reads the flag at the instant it flips
+ * except an IPI sender, and ipi_deliver() reads the section's logical
+ * bounds instead.  So neither side syncs, and a section of local work
+ * costs no engine event.
+ */
 void local_irq_disable(void)
 {
 	struct cpu *c = this_cpu();
 
 	if (c->irqs_disabled)
 		return;
-	/* IPI senders look at this flag: flip it at the real instant. */
-	cpu_sync();
 	c->irqs_disabled = true;
-	c->irqs_off_since = sim_now();
+	c->irqs_off_since = cpu_clock();
 }
 
 /* Run one IPI handler on target, starting at instant at; returns its end. */
@@ -58,13 +62,16 @@ void local_irq_enable(void)
 
 	if (!c->irqs_disabled)
 		return;
-	cpu_sync();
 	now = sim_now();
-	off = now - c->irqs_off_since;
+	off = cpu_clock() - c->irqs_off_since;
 	histogram_add(&c->irqs_off, off);
 	c->irqs_disabled = false;
-	if (off > sim_cfg->watchdog_thresh)
+	c->irqs_last_off = c->irqs_off_since;
+	c->irqs_last_on = cpu_clock();
+	if (off > sim_cfg->watchdog_thresh) {
+		cpu_sync();
 		lockup_hard(c);
+	}
 
 	/* Pending IPIs run now, one after the other, on this CPU. */
 	while (c->ipi_pending) {
@@ -93,22 +100,32 @@ static int ipi_call_holder(const void *obj)
 	return -1;
 }
 
-/* The IPI lands on target at instant now. */
+/*
+ * The IPI lands on target at instant now.  A target running ahead of now
+ * may have masked IRQs only later, or have unmasked them already after a
+ * section that covers now: the flag alone does not say, the bounds do.
+ */
 static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
 {
-	double end;
+	double end, at = now;
 
-	if (target->irqs_disabled) {
+	if (target->irqs_disabled && target->irqs_off_since <= now) {
 		*target->ipi_pending_tail = r;
 		target->ipi_pending_tail = &r->next;
 		r->call->outstanding++;
 		ipi_stats.deferred++;
 		return;
 	}
-	end = ipi_handle(r, target, now);
+	if (target->irqs_last_off <= now && now < target->irqs_last_on)
+		at = target->irqs_last_on;
+	end = ipi_handle(r, target, at);
 	/* The handler steals its time from the task, unless the CPU idles. */
-	if (target->state != CPU_SLEEPING)
-		target->pending += end - now;
+	if (target->state == CPU_SLEEPING)
+		return;
+	target->pending += end - at;
+	/* What the target does after the handler happens that much later. */
+	if (target->irqs_disabled)
+		target->irqs_off_since += end - at;
 }
 
 double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, void *info,

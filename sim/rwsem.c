@@ -64,8 +64,8 @@ void down_read(struct rw_semaphore *sem)
 {
 	double t0;
 
-	cpu_sync();
-	t0 = sim_now();
+	cacheline_sync(&sem->line);
+	t0 = cpu_clock();
 	/* atomic_long_add_return_acquire(RWSEM_READER_BIAS, &sem->count) */
 	cacheline_rmw(&sem->line);
 	if (!sem->writer_locked && !rwsem_has_waiters(sem)) {
@@ -106,8 +106,8 @@ void down_write(struct rw_semaphore *sem)
 {
 	double t0, spin;
 
-	cpu_sync();
-	t0 = sim_now();
+	cacheline_sync(&sem->line);
+	t0 = cpu_clock();
 	/* atomic_long_try_cmpxchg_acquire(&sem->count, 0, RWSEM_WRITER_LOCKED) */
 	cacheline_rmw(&sem->line);
 	if (!sem->writer_locked && !sem->readers && !rwsem_has_waiters(sem)) {
@@ -179,10 +179,15 @@ void up_write(struct rw_semaphore *sem)
 {
 	double visible;
 
-	cpu_sync();
-	lock_class_released(sem->class, sim_now() - sem->write_acquired_at);
+	cacheline_sync(&sem->line);
+	lock_class_released(sem->class, cpu_clock() - sem->write_acquired_at);
 	visible = cacheline_store_posted(&sem->line);
 	sem->writer_locked = false;
 	sem->owner = -1;
 	rwsem_wake(sem, visible);
+}
+
+void rwsem_set_private(struct rw_semaphore *sem, int cpu)
+{
+	cacheline_set_private(&sem->line, cpu);
 }

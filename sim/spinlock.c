@@ -33,8 +33,8 @@ void spin_lock(spinlock_t *lock)
 	struct cpu_wait w = {WAIT_SPINLOCK, lock->class->name, lock, spinlock_holder};
 	double t0;
 
-	cpu_sync();
-	t0 = sim_now();
+	cacheline_sync(&lock->line);
+	t0 = cpu_clock();
 	/* ticket: xadd of the next ticket; qspinlock: the cmpxchg fast path. */
 	cacheline_rmw(&lock->line);
 	if (lock->owner < 0 && !lock->waiters.len) {
@@ -104,8 +104,8 @@ void spin_unlock(spinlock_t *lock)
 	struct cpu *next;
 	double visible, at;
 
-	cpu_sync();
-	lock_class_released(lock->class, sim_now() - lock->acquired_at);
+	cacheline_sync(&lock->line);
+	lock_class_released(lock->class, cpu_clock() - lock->acquired_at);
 	visible = cacheline_store_posted(&lock->line);
 	next = cpu_queue_pop(&lock->waiters);
 	if (!next) {
@@ -118,4 +118,9 @@ void spin_unlock(spinlock_t *lock)
 	else
 		at = mcs_handoff(lock, visible, next);
 	cpu_wake(next, at - sim_now());
+}
+
+void spin_lock_set_private(spinlock_t *lock, int cpu)
+{
+	cacheline_set_private(&lock->line, cpu);
 }

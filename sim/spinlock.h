@@ -33,6 +33,8 @@ void spin_lock(spinlock_t *lock);
 /* 1 if taken; fails, without waiting, if the lock is held or queued on. */
 int spin_trylock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);
+/* Only cpu will ever take it: see cacheline_set_private(). */
+void spin_lock_set_private(spinlock_t *lock, int cpu);
 
 static inline int spin_is_locked(const spinlock_t *lock)
 {

@@ -78,6 +78,7 @@ double histogram_quantile(const struct histogram *hist, double q)
 
 static struct lock_class *lock_classes;
 static struct counter *counters;
+static struct named_histogram *histograms;
 
 /* What lock_class and counter begin with: a name and a link. */
 struct named {
@@ -155,8 +156,25 @@ struct counter *counter_first(void)
 	return counters;
 }
 
+struct histogram *histogram_get(const char *name)
+{
+	struct named_histogram *n = named_get(&histograms, name, sizeof(*n));
+
+	if (!n->hist.h)
+		histogram_init(&n->hist);
+	return &n->hist;
+}
+
+struct named_histogram *named_histogram_first(void)
+{
+	return histograms;
+}
+
 void stats_reset(void)
 {
+	for (struct named_histogram *n = histograms; n; n = n->next)
+		histogram_free(&n->hist);
+	named_free(&histograms);
 	named_free(&lock_classes);
 	named_free(&counters);
 }

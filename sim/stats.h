@@ -58,6 +58,16 @@ struct counter {
 struct counter *counter_get(const char *name);
 struct counter *counter_first(void);
 
+/* Named histograms a model fills, reported under "histograms". */
+struct named_histogram {
+	const char *name;
+	struct named_histogram *next;
+	struct histogram hist;
+};
+
+struct histogram *histogram_get(const char *name);
+struct named_histogram *named_histogram_first(void);
+
 void stats_reset(void);
 
 #endif
