@@ -12,6 +12,8 @@
 #define SEC 1e9
 #define GB  1e9
 
+#define FAULT_WORKLOADS "page_fault1|pft|mmap1|mixed"
+
 /* clang-format off */
 const struct key_def keys[] = {
 	{"machine", "profile", KEY_NAME, "xeon-icx-2s", 0, 0, NULL, NULL,
@@ -52,20 +54,53 @@ const struct key_def keys[] = {
 	 "IRQs off this long is a hard lockup (kernel.watchdog_thresh)"},
 	{"kernel", "rcu_gp", KEY_TIME, "2ms", 0, 1 * SEC, NULL, NULL,
 	 "shortest RCU grace period"},
+	{"kernel", "fault_path", KEY_CHOICE, "classic", 0, 0, "classic|spf|pervma", NULL,
+	 "page-fault path: mmap_sem, speculative (SPF v12) or per-VMA locks (6.4)"},
+	{"kernel", "ptl", KEY_CHOICE, "split", 0, 0, "split|mm", NULL,
+	 "page-table lock: one per page-table page, or mm->page_table_lock"},
+	{"kernel", "max_try", KEY_INT, "0", 0, 1e6, NULL, NULL,
+	 "SPF: failed PTL trylocks before falling back; 0 retries for ever (the patch)"},
+	{"kernel", "pte_lock", KEY_CHOICE, "trylock", 0, 0, "trylock|spin", NULL,
+	 "SPF: trylock with IRQs on between tries (the patch), or spin_lock with IRQs off"},
+	{"kernel", "uffd_race", KEY_CHOICE, "ignore", 0, 0, "ignore|abort", NULL,
+	 "SPF: a userfaultfd armed mid-fault is ignored (the patch) or aborts the speculation"},
+	{"kernel", "thp", KEY_CHOICE, "never", 0, 0, "never|always", NULL,
+	 "anonymous transparent huge pages (transparent_hugepage/enabled)"},
+	{"kernel", "thp_fail", KEY_REAL, "0", 0, 1, NULL, NULL,
+	 "chance that an order-9 allocation fails (fragmentation)"},
 
-	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock", NULL, "what the tasks run"},
-	{"workload", "threads", KEY_INT, NULL, 1, 4096, NULL, NULL,
-	 "tasks sharing one mm, one per CPU"},
+	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|pft|mmap1|mixed", NULL,
+	 "what the tasks run"},
+	{"workload", "threads", KEY_INT, "0", 0, 4096, NULL, NULL,
+	 "tasks sharing one mm, one per CPU (set this or processes)"},
+	{"workload", "processes", KEY_INT, "0", 0, 4096, NULL, FAULT_WORKLOADS,
+	 "tasks each with its own mm, one per CPU (set this or threads)"},
 	{"workload", "duration", KEY_TIME, "10ms", 1 * US, 100 * SEC, NULL, NULL,
 	 "simulated time measured"},
 	{"workload", "critical_section", KEY_TIME, "1us", 0, 1 * SEC, NULL, "lock",
 	 "work done holding the lock"},
-	{"workload", "think_time", KEY_TIME, "0", 0, 1 * SEC, NULL, "lock",
-	 "work done between releases and the next acquisition"},
+	{"workload", "think_time", KEY_TIME, "0", 0, 1 * SEC, NULL, NULL,
+	 "user work between operations (lock: between release and next acquisition)"},
 	{"workload", "spin_irqs_off", KEY_BOOL, "false", 0, 1, NULL, "lock",
 	 "contenders spin for the lock with IRQs off"},
 	{"workload", "flush_in_cs", KEY_BOOL, "false", 0, 1, NULL, "lock",
 	 "the holder shoots down every task's TLB inside the critical section"},
+	{"workload", "region", KEY_SIZE, "128m", 4096, 1e12, NULL, "page_fault1|pft|mmap1",
+	 "bytes each task maps (page_fault1, mmap1) or writes (pft)"},
+	{"workload", "interleave", KEY_INT, "0", 0, 1e9, NULL, "pft",
+	 "pft: tasks take turns by blocks of this many pages; 0 gives each one chunk"},
+	{"workload", "slot", KEY_SIZE, "2m", 4096, 1e10, NULL, "mixed",
+	 "mixed: bytes per VMA; each task has 4 of them"},
+	{"workload", "shared", KEY_BOOL, "true", 0, 1, NULL, "mixed",
+	 "mixed: threads touch and change each other's VMAs"},
+	{"workload", "munmap_ratio", KEY_REAL, "0", 0, 1, NULL, "mixed",
+	 "mixed: share of operations that mmap(MAP_FIXED) over a VMA"},
+	{"workload", "mprotect_ratio", KEY_REAL, "0", 0, 1, NULL, "mixed",
+	 "mixed: share of operations that mprotect a VMA"},
+	{"workload", "madvise_ratio", KEY_REAL, "0", 0, 1, NULL, "mixed",
+	 "mixed: share of operations that madvise(MADV_DONTNEED) a VMA"},
+	{"workload", "uffd_ratio", KEY_REAL, "0", 0, 1, NULL, "mixed",
+	 "mixed: share of operations that arm and disarm userfaultfd on a VMA"},
 };
 /* clang-format on */
 

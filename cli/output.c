@@ -199,6 +199,9 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "ops_per_task_per_s",
 			    json_pack("{s:f,s:f,s:f}", "mean", w->ops / sim_s / r->wp->tasks, "min",
 				      w->ops_min / sim_s, "max", w->ops_max / sim_s));
+	json_object_set_new(root, "faults", json_integer((json_int_t)w->faults));
+	json_object_set_new(root, "faults_per_s", json_real(w->faults / sim_s));
+	json_object_set_new(root, "faults_total", json_integer((json_int_t)w->faults_total));
 	json_object_set_new(root, "sim_time_s", json_real(sim_s));
 	json_object_set_new(root, "sim_end_s", json_real(r->outcome.sim_time / 1e9));
 	json_object_set_new(root, "wall_time_s", json_real(r->wall_time));
@@ -295,6 +298,9 @@ static void print_summary(const struct run_result *r, json_t *root)
 	       json_real_value(json_object_get(root, "throughput")),
 	       json_real_value(json_object_get(root, "throughput")) / r->wp->tasks);
 	printf("  ops         %lu (per task %lu..%lu)\n", w->ops, w->ops_min, w->ops_max);
+	if (w->faults_total)
+		printf("  faults      %lu in the duration, %.4g/s\n", w->faults,
+		       w->faults / (r->wp->duration / 1e9));
 	printf("  latency ns  p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f\n",
 	       json_real_value(json_object_get(lat, "p50")),
 	       json_real_value(json_object_get(lat, "p90")),

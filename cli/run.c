@@ -10,6 +10,24 @@
 /* Beyond the measured duration, how long tasks may take to wind down. */
 #define RUN_GRACE_NS 1e9
 
+static bool is(const struct scenario *sc, const char *key, const char *value)
+{
+	return strcmp(scenario_str(sc, "kernel", key), value) == 0;
+}
+
+static void kernel_from_scenario(const struct scenario *sc, struct mm_tunables *k)
+{
+	k->fault_path = is(sc, "fault_path", "spf")	 ? FAULT_PATH_SPF
+			: is(sc, "fault_path", "pervma") ? FAULT_PATH_PERVMA
+							 : FAULT_PATH_CLASSIC;
+	k->ptl = is(sc, "ptl", "mm") ? PTL_MM : PTL_SPLIT;
+	k->max_try = (int)scenario_num(sc, "kernel", "max_try");
+	k->pte_lock = is(sc, "pte_lock", "spin") ? PTE_LOCK_SPIN : PTE_LOCK_TRYLOCK;
+	k->uffd_race = is(sc, "uffd_race", "abort") ? UFFD_RACE_ABORT : UFFD_RACE_IGNORE;
+	k->thp = is(sc, "thp", "always");
+	k->thp_fail = scenario_num(sc, "kernel", "thp_fail");
+}
+
 static void config_from_scenario(const struct scenario *sc, struct sim_config *cfg,
 				 struct workload_params *wp, unsigned long seed)
 {
@@ -44,13 +62,48 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	cfg->seed = seed;
 
 	wp->type = scenario_str(sc, "workload", "type");
-	wp->tasks = (int)scenario_num(sc, "workload", "threads");
-	wp->processes = false;
+	wp->processes = scenario_num(sc, "workload", "processes") > 0;
+	wp->tasks = (int)scenario_num(sc, "workload", wp->processes ? "processes" : "threads");
 	wp->duration = scenario_num(sc, "workload", "duration");
 	wp->critical_section = scenario_num(sc, "workload", "critical_section");
 	wp->think_time = scenario_num(sc, "workload", "think_time");
 	wp->spin_irqs_off = scenario_num(sc, "workload", "spin_irqs_off") != 0;
 	wp->flush_in_cs = scenario_num(sc, "workload", "flush_in_cs") != 0;
+	wp->region = (unsigned long)scenario_num(sc, "workload", "region");
+	wp->interleave = (unsigned long)scenario_num(sc, "workload", "interleave");
+	wp->slot = (unsigned long)scenario_num(sc, "workload", "slot");
+	wp->shared = scenario_num(sc, "workload", "shared") != 0;
+	wp->munmap_ratio = scenario_num(sc, "workload", "munmap_ratio");
+	wp->mprotect_ratio = scenario_num(sc, "workload", "mprotect_ratio");
+	wp->madvise_ratio = scenario_num(sc, "workload", "madvise_ratio");
+	wp->uffd_ratio = scenario_num(sc, "workload", "uffd_ratio");
+	kernel_from_scenario(sc, &wp->kernel);
+}
+
+static int bad_key(const struct scenario *sc, const char *section, const char *key, const char *why)
+{
+	fprintf(stderr, "faultsim: %s: [%s] %s: %s\n", scenario_where(sc, section, key), section,
+		key, why);
+	return 2;
+}
+
+static int check_tasks(const struct scenario *sc, const struct workload_params *wp, int nr)
+{
+	const char *key = wp->processes ? "processes" : "threads";
+	char why[128];
+
+	if (wp->processes && scenario_num(sc, "workload", "threads") > 0)
+		return bad_key(sc, "workload", "processes", "set threads or processes, not both");
+	if (wp->tasks < 1)
+		return bad_key(sc, "workload", "threads",
+			       "set threads (tasks of one process) or processes (one task each), "
+			       "at least 1");
+	if (wp->tasks > nr) {
+		snprintf(why, sizeof(why),
+			 "%d tasks but the machine has %d CPUs (one task per CPU)", wp->tasks, nr);
+		return bad_key(sc, "workload", key, why);
+	}
+	return 0;
 }
 
 /* What no single key can say wrong: the machine and the tasks together. */
@@ -58,20 +111,20 @@ static int check_config(const struct scenario *sc, const struct sim_config *cfg,
 			const struct workload_params *wp)
 {
 	const char *why;
-	int nr = machine_nr_cpus(&cfg->machine);
+	double shares = wp->munmap_ratio + wp->mprotect_ratio + wp->madvise_ratio + wp->uffd_ratio;
 
-	if (machine_validate(&cfg->machine, &why)) {
-		fprintf(stderr, "faultsim: %s: [machine] %s\n",
-			scenario_where(sc, "machine", "profile"), why);
+	if (machine_validate(&cfg->machine, &why))
+		return bad_key(sc, "machine", "profile", why);
+	if (check_tasks(sc, wp, machine_nr_cpus(&cfg->machine)))
 		return 2;
-	}
-	if (wp->tasks > nr) {
-		fprintf(stderr,
-			"faultsim: %s: [workload] threads: %d tasks but the machine has %d CPUs "
-			"(one task per CPU)\n",
-			scenario_where(sc, "workload", "threads"), wp->tasks, nr);
-		return 2;
-	}
+	if (wp->region % PAGE_SIZE)
+		return bad_key(sc, "workload", "region", "not a whole number of 4 KiB pages");
+	if (wp->slot % PAGE_SIZE)
+		return bad_key(sc, "workload", "slot", "not a whole number of 4 KiB pages");
+	if (shares > 1)
+		return bad_key(
+		    sc, "workload", "uffd_ratio",
+		    "the shares of munmap, mprotect, madvise and uffd add up to more than 1");
 	return 0;
 }
 

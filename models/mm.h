@@ -1,13 +1,203 @@
-/* models/mm.h - struct mm_struct: an address space and who runs in it. */
+/* models/mm.h - address spaces, VMAs, page tables and fault codes.
+ *
+ * Names, fields and return codes follow include/linux/mm.h and
+ * mm_types.h, with the fields the speculative page fault series (SPF v12,
+ * Laurent Dufour, April 2019: vm_sequence, vm_ref_count, mm_seq) and the
+ * per-VMA lock design of Linux 6.4 (vm_lock, vm_lock_seq, mm_lock_seq)
+ * added.  Only what the modelled paths read or write is here: a page is
+ * not an object, a present PTE is one bit in its page-table page.
+ */
 #ifndef FAULTSIM_MODELS_MM_H
 #define FAULTSIM_MODELS_MM_H
 
 #include "../sim/sim.h"
 
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+typedef unsigned int vm_fault_t;
+
+#define VM_FAULT_OOM	  0x000001
+#define VM_FAULT_SIGBUS	  0x000002
+#define VM_FAULT_SIGSEGV  0x000040
+#define VM_FAULT_NOPAGE	  0x000100
+#define VM_FAULT_RETRY	  0x000400
+#define VM_FAULT_FALLBACK 0x000800
+#define VM_FAULT_ERROR	  (VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)
+
+#define FAULT_FLAG_WRITE       0x01
+#define FAULT_FLAG_ALLOW_RETRY 0x04
+#define FAULT_FLAG_TRIED       0x20
+#define FAULT_FLAG_USER	       0x40
+#define FAULT_FLAG_SPECULATIVE 0x200  /* SPF: not holding mmap_sem */
+#define FAULT_FLAG_VMA_LOCK    0x1000 /* 6.4: holding only the VMA's lock */
+
+#define VM_READ		0x00000001UL
+#define VM_WRITE	0x00000002UL
+#define VM_EXEC		0x00000004UL
+#define VM_SHARED	0x00000008UL
+#define VM_GROWSDOWN	0x00000100UL
+#define VM_UFFD_MISSING 0x00000200UL
+#define VM_GROWSUP	0x00000000UL /* none on x86 */
+#define VM_HUGEPAGE	0x20000000UL
+#define VM_NOHUGEPAGE	0x40000000UL
+
+#define PTRS_PER_PTE	 512
+#define PTRS_PER_PMD	 512
+#define PTRS_PER_PUD	 512
+#define PMD_SHIFT	 21
+#define PMD_SIZE	 (1UL << PMD_SHIFT)
+#define PMD_MASK	 (~(PMD_SIZE - 1))
+#define PUD_SHIFT	 30
+#define HPAGE_PMD_NR	 (1 << (HPAGE_PMD_SHIFT - PAGE_SHIFT))
+#define HPAGE_PMD_ORDER	 (HPAGE_PMD_SHIFT - PAGE_SHIFT)
+#define PAGE_MASK	 (~(PAGE_SIZE - 1))
+#define BITS_PER_LONG_MM (8 * (int)sizeof(unsigned long))
+
+/*
+ * The user address space the model gives out: one p4d entry's worth
+ * (512 GiB) below mmap_base, so pgd and p4d exist from the start and a
+ * walk allocates at most the pmd table and the pte table.
+ */
+#define TASK_MMAP_BASE 0x7f8000000000UL
+#define TASK_MMAP_LOW  (TASK_MMAP_BASE - (1UL << 39))
+
+/* A page-table page of PTEs; with split PTLs its struct page holds the lock. */
+struct pte_table {
+	spinlock_t ptl;
+	unsigned long present[PTRS_PER_PTE / BITS_PER_LONG_MM];
+	int nr_present;
+	struct pte_table *free_next; /* queued for freeing after the flush */
+};
+
+/* A PMD entry: none, a pte table, or a huge page. */
+typedef struct {
+	struct pte_table *table;
+	bool huge;
+} pmd_t;
+
+static inline bool pmd_none(pmd_t pmd)
+{
+	return !pmd.table && !pmd.huge;
+}
+
+static inline bool pmd_trans_huge(pmd_t pmd)
+{
+	return pmd.huge;
+}
+
+static inline bool pmd_same(pmd_t a, pmd_t b)
+{
+	return a.table == b.table && a.huge == b.huge;
+}
+
+/*
+ * A pmd table: one cache line stands for its entries, written rarely.
+ * Tables are allocated aligned to PMD_TABLE_ALIGN, so the table holding
+ * an entry is found from the entry's address, as virt_to_page() does.
+ */
+#define PMD_TABLE_ALIGN 16384
+
+struct pmd_table {
+	pmd_t pmd[PTRS_PER_PMD];
+	struct cacheline line;
+	spinlock_t ptl; /* split PMD lock (pmd_lock()) */
+};
+
+static inline struct pmd_table *pmd_table_of_entry(pmd_t *pmd)
+{
+	return (struct pmd_table *)((unsigned long)pmd & ~(PMD_TABLE_ALIGN - 1UL));
+}
+
+struct anon_vma {
+	int refcount;
+};
+
+struct vm_fault;
+
+struct vm_operations_struct {
+	const char *name;
+	vm_fault_t (*fault)(struct vm_fault *vmf);
+};
+
+struct userfaultfd_ctx;
+
+struct vm_area_struct {
+	unsigned long vm_start, vm_end;
+	unsigned long vm_flags;
+	struct mm_struct *vm_mm;
+	struct anon_vma *anon_vma;
+	const struct vm_operations_struct *vm_ops;
+	bool vm_policy_interleave; /* an MPOL_INTERLEAVE mempolicy */
+	struct userfaultfd_ctx *vm_userfaultfd_ctx;
+
+	/* SPF: writers bump it around every change; readers compare. */
+	seqcount_t vm_sequence;
+	/* SPF: get_vma()/put_vma(), one atomic each on this line. */
+	struct cacheline vm_ref_line;
+	int vm_ref_count;
+	bool vm_rb_empty; /* RB_EMPTY_NODE(&vma->vm_rb): out of the tree */
+
+	/* Per-VMA lock (6.4). */
+	struct rw_semaphore vm_lock;
+	int vm_lock_seq;
+	bool detached;
+
+	struct rcu_head rcu;
+};
+
+enum fault_path_kind {
+	FAULT_PATH_CLASSIC, /* mmap_sem for read */
+	FAULT_PATH_SPF,	    /* speculative, SPF v12 */
+	FAULT_PATH_PERVMA,  /* per-VMA locks, Linux 6.4 */
+};
+
+enum ptl_kind {
+	PTL_SPLIT, /* one lock per page-table page (USE_SPLIT_PTE_PTLOCKS) */
+	PTL_MM,	   /* mm->page_table_lock for all */
+};
+
+enum pte_lock_kind {
+	PTE_LOCK_TRYLOCK, /* the patch: spin_trylock(), IRQs on between tries */
+	PTE_LOCK_SPIN,	  /* spin_lock() with IRQs off: what the patch avoids */
+};
+
+enum uffd_race_kind {
+	UFFD_RACE_IGNORE, /* the patch: a uffd armed mid-fault is ignored */
+	UFFD_RACE_ABORT,  /* the reviewer: abort the speculation */
+};
+
+/* The kernel configuration a run models: [kernel] in a scenario. */
+struct mm_tunables {
+	enum fault_path_kind fault_path;
+	enum ptl_kind ptl;
+	int max_try; /* 0: the patch's unbounded trylock loop */
+	enum pte_lock_kind pte_lock;
+	enum uffd_race_kind uffd_race;
+	bool thp;	 /* transparent_hugepage/enabled = always */
+	double thp_fail; /* chance an order-9 allocation fails */
+};
+
+extern struct mm_tunables mm_tunables;
+
 struct mm_struct {
 	struct rw_semaphore mmap_sem;
+	/*
+	 * mm_lock_seq (6.4) follows mmap_lock in struct mm_struct, on the
+	 * same cache line: reading it is a read of mmap_sem.line.
+	 */
+	int mm_lock_seq;
+	seqcount_t mm_seq; /* SPF v12: the VMA tree is being changed */
+	spinlock_t page_table_lock;
+
+	struct vm_area_struct **vmas; /* sorted by address: the VMA tree */
+	int nr_vmas, vmas_cap;
+	struct pmd_table *pud[PTRS_PER_PUD];
+
 	struct cpumask cpu_vm_mask; /* CPUs that may cache its translations */
 	int mm_users;
+	int private_cpu; /* the one CPU that can reach it, or -1 */
+	struct userfaultfd_ctx *uffd_ctx;
+	long rss;
 };
 
 static inline struct cpumask *mm_cpumask(struct mm_struct *mm)
@@ -15,6 +205,102 @@ static inline struct cpumask *mm_cpumask(struct mm_struct *mm)
 	return &mm->cpu_vm_mask;
 }
 
+/* What a fault handler carries from step to step (struct vm_fault). */
+struct vm_fault {
+	struct vm_area_struct *vma;
+	unsigned int flags;
+	unsigned long address;
+	unsigned long vma_flags; /* SPF: the flags read at the start */
+	unsigned int sequence;	 /* SPF: vm_sequence at the start */
+	pmd_t orig_pmd;		 /* SPF: the PMD the walk saw */
+	pmd_t *pmd;
+	struct pte_table *pte; /* the locked page-table page */
+	bool orig_pte_none;
+	spinlock_t *ptl;
+	int trylock_failures; /* pte_map_lock() retries in this fault */
+	int spf_fallback;     /* enum vm_event_item: why speculation failed */
+};
+
+/* mm/mmap.c */
+void mm_init(struct mm_struct *mm, int private_cpu);
+void mm_destroy(struct mm_struct *mm);
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *find_vma_rcu(struct mm_struct *mm, unsigned long addr);
+void get_vma(struct vm_area_struct *vma);
+void put_vma(struct vm_area_struct *vma);
+int anon_vma_prepare(struct vm_area_struct *vma);
+unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		      unsigned long vm_flags, bool fixed);
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+unsigned long vm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		      unsigned long vm_flags, bool fixed);
+int vm_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+/* A VMA that exists before the run starts: set up at no simulated cost. */
+unsigned long mm_setup_vma(struct mm_struct *mm, unsigned long start, unsigned long len,
+			   unsigned long flags);
+void vm_write_begin(struct vm_area_struct *vma);
+void vm_write_end(struct vm_area_struct *vma);
+
+/* Per-VMA locks (include/linux/mm.h, 6.4) */
+bool vma_start_read(struct vm_area_struct *vma);
+void vma_end_read(struct vm_area_struct *vma);
+void vma_start_write(struct vm_area_struct *vma);
+void mmap_write_unlock(struct mm_struct *mm);
+
+/* mm/memory.c */
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags);
+vm_fault_t handle_speculative_fault(struct mm_struct *mm, unsigned long address,
+				    unsigned int flags);
+struct vm_area_struct *lock_vma_under_rcu(struct mm_struct *mm, unsigned long address);
+void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+		  unsigned long end);
+
+/* Page tables (mm/memory.c, mm/pgtable-generic.c) */
+pmd_t *pmd_offset(struct mm_struct *mm, unsigned long address);
+pmd_t *pmd_alloc(struct mm_struct *mm, unsigned long address);
+spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd);
+spinlock_t *pmd_lockptr(struct mm_struct *mm, pmd_t *pmd);
+void mm_line_init(struct mm_struct *mm, struct cacheline *line);
+void mm_lock_init(struct mm_struct *mm, spinlock_t *lock, const char *name);
+int __pte_alloc(struct mm_struct *mm, pmd_t *pmd);
+pmd_t pmd_read(pmd_t *pmd);
+void pmd_write(pmd_t *pmd, pmd_t val);
+void pmd_table_free(struct pmd_table *t);
+void pte_free(struct pte_table *table);
+
+static inline int pte_index(unsigned long address)
+{
+	return (address >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+}
+
+static inline bool pte_present(const struct pte_table *t, unsigned long address)
+{
+	int i = pte_index(address);
+
+	return (t->present[i / BITS_PER_LONG_MM] >> (i % BITS_PER_LONG_MM)) & 1;
+}
+
+void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t);
+void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t);
+
+/* mm/mprotect.c, mm/madvise.c, fs/userfaultfd.c */
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+		unsigned long vm_flags);
+int madvise_dontneed(struct mm_struct *mm, unsigned long start, unsigned long len);
+int userfaultfd_register(struct mm_struct *mm, unsigned long start, unsigned long len);
+int userfaultfd_unregister(struct mm_struct *mm, unsigned long start, unsigned long len);
+vm_fault_t handle_userfault(struct vm_fault *vmf);
+
+static inline bool userfaultfd_missing(const struct vm_area_struct *vma)
+{
+	return vma->vm_flags & VM_UFFD_MISSING;
+}
+
+/* arch/x86/mm/fault.c */
+vm_fault_t do_user_addr_fault(struct mm_struct *mm, unsigned long address, bool write);
+
+/* arch/x86/mm/tlb.c */
 void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 			unsigned int stride_shift, bool freed_tables);
 

@@ -4,9 +4,13 @@
 #include <string.h>
 
 extern const struct workload_ops lock_workload;
+extern const struct workload_ops page_fault1_workload;
+extern const struct workload_ops pft_workload;
+extern const struct workload_ops mmap1_workload;
+extern const struct workload_ops mixed_workload;
 
 static const struct workload_ops *const workloads[] = {
-    &lock_workload,
+    &lock_workload, &page_fault1_workload, &pft_workload, &mmap1_workload, &mixed_workload,
 };
 
 const struct workload_ops *workload_find(const char *type)

@@ -9,6 +9,7 @@
 #define FAULTSIM_MODELS_WORKLOAD_H
 
 #include "../sim/sim.h"
+#include "mm.h"
 
 struct workload_params {
 	const char *type;
@@ -16,17 +17,31 @@ struct workload_params {
 	bool processes;	 /* each task its own mm, rather than threads of one */
 	double duration; /* ns of simulated time measured */
 
+	double think_time; /* ns of user work between operations */
+
 	/* type = lock */
 	double critical_section; /* ns */
-	double think_time;	 /* ns */
 	bool spin_irqs_off;	 /* contenders spin with IRQs off */
-	bool flush_in_cs;	 /* the holder shoots down every task\'s TLB */
+	bool flush_in_cs;	 /* the holder shoots down every task's TLB */
+
+	/* the fault workloads */
+	struct mm_tunables kernel;
+	unsigned long region;	  /* bytes per task */
+	unsigned long interleave; /* pft: pages a task takes in turn */
+	unsigned long slot;	  /* mixed: bytes per VMA */
+	bool shared;		  /* mixed: all tasks touch all slots */
+	double munmap_ratio;	  /* mixed: shares of operations */
+	double mprotect_ratio;
+	double madvise_ratio;
+	double uffd_ratio;
 };
 
 struct workload_result {
 	unsigned long ops;
 	unsigned long ops_min, ops_max; /* per task */
 	struct histogram latency;	/* per operation, ns */
+	unsigned long faults;		/* raised by the tasks, in the duration */
+	unsigned long faults_total;	/* raised by the tasks, all of them */
 };
 
 struct workload_ops {

@@ -67,8 +67,12 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 
 void cpu_wake(struct cpu *c, double delay_ns)
 {
+	struct cpu *me = current_cpu;
+
 	c->wake_delay = delay_ns > 0 ? delay_ns : 0;
+	/* A simcall: other actors may run before it returns. */
 	sg_sem_release(cpu_sem[c->id]);
+	current_cpu = me;
 }
 
 void cpu_queue_remove(struct cpu_queue *q, struct cpu *c)

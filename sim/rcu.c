@@ -34,8 +34,13 @@ void srcu_read_unlock(struct srcu_struct *ssp, int idx)
 	cpu_account(SRCU_READ_COST);
 	/* The last reader of the old phase lets the grace period end. */
 	if (--ssp->readers[idx] == 0 && ssp->gp_waiting_readers && idx != ssp->idx) {
+		struct cpu *me = current_cpu;
+
+		/* The kthread must see the unlock at its real instant. */
+		cpu_sync();
 		ssp->gp_waiting_readers = false;
-		sg_sem_release(ssp->gp_sem);
+		sg_sem_release(ssp->gp_sem); /* a simcall: others may run */
+		current_cpu = me;
 	}
 }
 
@@ -95,6 +100,7 @@ static void srcu_gp_kthread(int argc, char **argv)
 void call_srcu(struct srcu_struct *ssp, struct rcu_head *head, void (*func)(struct rcu_head *))
 {
 	bool idle = !ssp->cbs && !ssp->gp_cbs;
+	struct cpu *me = current_cpu;
 
 	head->func = func;
 	head->next = NULL;
@@ -110,6 +116,8 @@ void call_srcu(struct srcu_struct *ssp, struct rcu_head *head, void (*func)(stru
 	}
 	if (idle)
 		sg_sem_release(ssp->gp_sem);
+	/* Those were simcalls: other actors may have run. */
+	current_cpu = me;
 }
 
 struct rcu_synchronize {

@@ -20,5 +20,6 @@
 #include "stats.h"
 #include "storage.h"
 #include "tlb.h"
+#include "waitqueue.h"
 
 #endif

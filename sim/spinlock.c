@@ -17,7 +17,7 @@ void spin_lock_destroy(spinlock_t *lock)
 	cacheline_destroy(&lock->line);
 }
 
-static int spinlock_holder(const void *obj)
+int spinlock_holder(const void *obj)
 {
 	return ((const spinlock_t *)obj)->owner;
 }

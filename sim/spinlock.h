@@ -36,6 +36,9 @@ void spin_unlock(spinlock_t *lock);
 /* Only cpu will ever take it: see cacheline_set_private(). */
 void spin_lock_set_private(spinlock_t *lock, int cpu);
 
+/* For a struct cpu_wait: the CPU holding the lock obj, or -1. */
+int spinlock_holder(const void *obj);
+
 static inline int spin_is_locked(const spinlock_t *lock)
 {
 	return lock->owner >= 0;

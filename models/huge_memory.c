@@ -1,0 +1,96 @@
+/* models/huge_memory.c - do_huge_pmd_anonymous_page() and its teardown.
+ *
+ * After mm/huge_memory.c (5.1): a PMD-sized, PMD-aligned range inside the
+ * VMA gets one order-9 page, charged, zeroed (2 MiB through the memory
+ * controller, shared with every other CPU streaming on the socket) and
+ * mapped by the PMD under the pmd lock.  If the range does not fit or the
+ * order-9 allocation fails, VM_FAULT_FALLBACK sends the fault on to the
+ * 4 KiB path.
+ */
+#include "huge_memory.h"
+
+#include "page_alloc.h"
+#include "vmstat.h"
+
+bool transparent_hugepage_enabled(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_NOHUGEPAGE)
+		return false;
+	return mm_tunables.thp || (vma->vm_flags & VM_HUGEPAGE);
+}
+
+static bool transhuge_vma_suitable(struct vm_area_struct *vma, unsigned long haddr)
+{
+	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
+}
+
+static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	spinlock_t *ptl;
+
+	if (mem_cgroup_try_charge(HPAGE_PMD_NR)) {
+		free_hugepage();
+		count_vm_event(THP_FAULT_FALLBACK);
+		return VM_FAULT_FALLBACK;
+	}
+	/* pte_alloc_one(): the table deposited for a later split */
+	alloc_page();
+	clear_huge_page();
+
+	ptl = pmd_lockptr(vma->vm_mm, vmf->pmd);
+	spin_lock(ptl);
+	if (!pmd_none(*vmf->pmd))
+		goto unlock_release;
+	if (userfaultfd_missing(vma)) {
+		spin_unlock(ptl);
+		mem_cgroup_cancel_charge(HPAGE_PMD_NR);
+		free_pgtable_page();
+		free_hugepage();
+		return handle_userfault(vmf);
+	}
+	pmd_write(vmf->pmd, (pmd_t){NULL, true});
+	vma->vm_mm->rss += HPAGE_PMD_NR;
+	lru_cache_add(HPAGE_PMD_NR);
+	spin_unlock(ptl);
+	count_vm_event(THP_FAULT_ALLOC);
+	return 0;
+
+unlock_release:
+	spin_unlock(ptl);
+	mem_cgroup_cancel_charge(HPAGE_PMD_NR);
+	free_pgtable_page();
+	free_hugepage();
+	return 0;
+}
+
+vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long haddr = vmf->address & ~(HPAGE_PMD_SIZE - 1);
+
+	if (!transhuge_vma_suitable(vma, haddr))
+		return VM_FAULT_FALLBACK;
+	if (unlikely(anon_vma_prepare(vma)))
+		return VM_FAULT_OOM;
+	if (!alloc_hugepage()) {
+		count_vm_event(THP_FAULT_FALLBACK);
+		return VM_FAULT_FALLBACK;
+	}
+	return __do_huge_pmd_anonymous_page(vmf);
+}
+
+void zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
+		  unsigned long addr)
+{
+	spinlock_t *ptl = pmd_lockptr(vma->vm_mm, pmd);
+
+	(void)addr;
+	spin_lock(ptl);
+	pmd_write(pmd, (pmd_t){NULL, false});
+	vma->vm_mm->rss -= HPAGE_PMD_NR;
+	tlb_remove_huge_page(tlb);
+	spin_unlock(ptl);
+	/* zap_deposited_table() */
+	free_pgtable_page();
+}

@@ -1,0 +1,565 @@
+/* models/memory.c - the anonymous fault paths and page-table teardown.
+ *
+ * Follows mm/memory.c of Linux 5.1 with the speculative page fault
+ * series, SPF v12 (Laurent Dufour, "Provide infrastructure to do a
+ * speculative fault (not holding mmap_sem)", April 2019; the review thread
+ * is in seeds/000), and lock_vma_under_rcu() of Linux 6.4:
+ *
+ *   classic:     handle_mm_fault() under mmap_sem for read
+ *   speculative: handle_speculative_fault() -> handle_pte_fault() with
+ *                FAULT_FLAG_SPECULATIVE; pte_map_lock()/pte_spinlock()
+ *                revalidate the VMA with IRQs off before taking the PTL
+ *   per-VMA:     lock_vma_under_rcu() -> handle_mm_fault() holding the
+ *                VMA's own lock only
+ *
+ * Any VM_FAULT_RETRY from the first two makes the caller redo the fault
+ * under mmap_sem (arch/x86/mm/fault.c, see fault.c).
+ */
+#include "cost.h"
+#include "huge_memory.h"
+#include "mm.h"
+#include "mmu_gather.h"
+#include "page_alloc.h"
+#include "vmstat.h"
+
+/* Why a speculative fault gave up, for the counters. */
+static void spf_fallback_reason(struct vm_fault *vmf, enum vm_event_item why)
+{
+	if (vmf->spf_fallback == NR_VM_EVENT_ITEMS)
+		vmf->spf_fallback = why;
+}
+
+/* internal.h (SPF): has the VMA been changed or unlinked since we started? */
+static bool vma_has_changed(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	cacheline_read(&vma->vm_sequence.line);
+	return vma->vm_rb_empty || vma->vm_sequence.sequence != vmf->sequence;
+}
+
+/*
+ * A failed spin_trylock() in the loops below: IRQs go back on and the
+ * loop goes round.  Each further try re-reads lines this CPU holds in its
+ * cache - the PTL, vm_sequence, the pmd - and fails the same way until
+ * another CPU writes one of them: wait for that write, counting the tries
+ * the loop would have made meanwhile.  With [kernel] max_try = N (the
+ * bound the review asked for) give up at the N-th failure; 0 is the
+ * patch's unbounded loop.  Returns false to give up.
+ */
+static bool pte_trylock_relax(struct vm_fault *vmf, spinlock_t *ptl)
+{
+	struct cacheline *lines[] = {&ptl->line, &vmf->vma->vm_sequence.line,
+				     &pmd_table_of_entry(vmf->pmd)->line};
+	struct cpu_wait w = {WAIT_SPINLOCK, ptl->class->name, ptl, spinlock_holder};
+	int max_try = mm_tunables.max_try;
+	double iter = cycles(COST_PTE_MAP_LOCK_ITER), t0;
+	bool written;
+
+	vmf->trylock_failures++;
+	if (max_try && vmf->trylock_failures >= max_try)
+		return false;
+	t0 = cpu_clock();
+	written =
+	    spin_on_lines(lines, 3, &w, max_try ? (max_try - vmf->trylock_failures) * iter : -1);
+	if (!written) {
+		vmf->trylock_failures = max_try;
+		return false;
+	}
+	vmf->trylock_failures += (int)((cpu_clock() - t0) / iter);
+	return true;
+}
+
+/* The speculative loop's figures: tries that failed, time with IRQs off. */
+static void pte_lock_account(struct vm_fault *vmf, double t0)
+{
+	histogram_add(spf_trylock_failures, vmf->trylock_failures);
+	histogram_add(spf_pte_map_lock_irqs_off, cpu_clock() - t0);
+}
+
+/*
+ * Take the PTL for the speculative path, or for [kernel] pte_lock = spin
+ * the variant the patch avoids: spin_lock() with IRQs off, which never
+ * answers the TLB-flush IPI of a CPU that holds the PTL while it zaps.
+ */
+static bool pte_lock_speculative(struct vm_fault *vmf, spinlock_t **ptlp)
+{
+	spinlock_t *ptl;
+	pmd_t pmdval;
+	bool ret = false;
+	double t0 = cpu_clock();
+
+again:
+	local_irq_disable();
+	cpu_account(cycles(COST_PTE_MAP_LOCK_ITER));
+	if (vma_has_changed(vmf)) {
+		spf_fallback_reason(vmf, SPF_FALLBACK_SEQ_CHANGED);
+		goto out;
+	}
+	/*
+	 * We check if the pmd value is still the same to ensure that there
+	 * is not a huge collapse operation in progress in our back.
+	 */
+	pmdval = pmd_read(vmf->pmd);
+	if (!pmd_same(pmdval, vmf->orig_pmd)) {
+		spf_fallback_reason(vmf, SPF_FALLBACK_PMD_CHANGED);
+		goto out;
+	}
+	ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
+	if (mm_tunables.pte_lock == PTE_LOCK_SPIN) {
+		spin_lock(ptl);
+	} else if (unlikely(!spin_trylock(ptl))) {
+		/*
+		 * A spin_trylock() of the ptl is done to avoid a deadlock with
+		 * other CPU invalidating the TLB and requiring this CPU to
+		 * catch the IPI: IRQs go back on before we try again.
+		 */
+		local_irq_enable();
+		if (pte_trylock_relax(vmf, ptl))
+			goto again;
+		spf_fallback_reason(vmf, SPF_FALLBACK_TRYLOCK_LIMIT);
+		pte_lock_account(vmf, t0);
+		return false;
+	}
+	if (vma_has_changed(vmf)) {
+		spin_unlock(ptl);
+		spf_fallback_reason(vmf, SPF_FALLBACK_SEQ_CHANGED);
+		goto out;
+	}
+	*ptlp = ptl;
+	ret = true;
+out:
+	local_irq_enable();
+	pte_lock_account(vmf, t0);
+	return ret;
+}
+
+/* pte_spinlock(): the PTL of a present PTE. */
+static bool pte_spinlock(struct vm_fault *vmf)
+{
+	if (!(vmf->flags & FAULT_FLAG_SPECULATIVE)) {
+		vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
+		spin_lock(vmf->ptl);
+		return true;
+	}
+	return pte_lock_speculative(vmf, &vmf->ptl);
+}
+
+/*
+ * pte_map_lock(): map and lock the PTE of vmf->address.  The first
+ * vma_has_changed() guarantees the page tables are still valid, having
+ * IRQs disabled ensures they stay around (freeing them waits for this
+ * CPU's answer to the flush IPI), hence the second vma_has_changed() once
+ * we hold the lock.  After that a concurrent zap_pte_range() blocks on
+ * the PTL.
+ */
+static bool pte_map_lock(struct vm_fault *vmf)
+{
+	if (!(vmf->flags & FAULT_FLAG_SPECULATIVE)) {
+		vmf->ptl = pte_lockptr(vmf->vma->vm_mm, vmf->pmd);
+		spin_lock(vmf->ptl);
+		vmf->pte = vmf->pmd->table;
+		return true;
+	}
+	if (!pte_lock_speculative(vmf, &vmf->ptl))
+		return false;
+	vmf->pte = vmf->orig_pmd.table;
+	return true;
+}
+
+static void pte_unmap_unlock(struct vm_fault *vmf)
+{
+	spin_unlock(vmf->ptl);
+}
+
+static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	bool speculative = vmf->flags & FAULT_FLAG_SPECULATIVE;
+	vm_fault_t ret = 0;
+
+	/*
+	 * The speculative walk only gets here with the pte table present;
+	 * otherwise allocate it now: pte_alloc().
+	 */
+	if (pmd_none(*vmf->pmd) && __pte_alloc(mm, vmf->pmd))
+		return VM_FAULT_OOM;
+	/* The speculative path checked anon_vma is set: it cannot prepare it. */
+	if (!speculative && anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+
+	/* alloc_zeroed_user_highpage_movable(), charged before it is mapped */
+	alloc_page();
+	clear_page();
+	if (mem_cgroup_try_charge(1))
+		goto oom_free_page;
+
+	if (!pte_map_lock(vmf)) {
+		ret = VM_FAULT_RETRY;
+		goto release;
+	}
+	/* Another CPU mapped it first. */
+	if (pte_present(vmf->pte, vmf->address))
+		goto unlock_and_release;
+
+	/* Deliver the page fault to userland, check inside PT lock */
+	cacheline_read(&vma->vm_sequence.line);
+	if (userfaultfd_missing(vma)) {
+		if (!speculative) {
+			pte_unmap_unlock(vmf);
+			mem_cgroup_cancel_charge(1);
+			release_pages(1, false);
+			return handle_userfault(vmf);
+		}
+		/*
+		 * SPF would have backed off had the uffd been armed when it
+		 * started: it was armed in our back.  The patch ignores the race
+		 * this time; the reviewer would rather abort the speculation.
+		 */
+		count_vm_event(SPF_UFFD_RACE);
+		if (mm_tunables.uffd_race == UFFD_RACE_ABORT) {
+			spf_fallback_reason(vmf, SPF_FALLBACK_UFFD);
+			ret = VM_FAULT_RETRY;
+			goto unlock_and_release;
+		}
+	}
+
+	/* inc_mm_counter_fast(), page_add_new_anon_rmap(), commit charge */
+	lru_cache_add(1);
+	set_pte_at(mm, vmf->address, vmf->pte);
+	pte_unmap_unlock(vmf);
+	return ret;
+
+unlock_and_release:
+	pte_unmap_unlock(vmf);
+release:
+	mem_cgroup_cancel_charge(1);
+	release_pages(1, false);
+	return ret;
+oom_free_page:
+	release_pages(1, false);
+	return VM_FAULT_OOM;
+}
+
+/*
+ * handle_pte_fault(): only anonymous memory is modelled here, so a none
+ * PTE means do_anonymous_page(), and a present one a fault that raced with
+ * another CPU mapping the same page: relock and, if nothing changed,
+ * just mark the entry young and dirty.
+ */
+static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
+{
+	if (!(vmf->flags & FAULT_FLAG_SPECULATIVE)) {
+		/* A huge page mapped it meanwhile: pmd_devmap_trans_unstable(). */
+		if (pmd_trans_huge(*vmf->pmd))
+			return 0;
+		/* The speculative walk already read the PTE: don't fetch it again. */
+		vmf->orig_pte_none =
+		    pmd_none(*vmf->pmd) || !pte_present(vmf->pmd->table, vmf->address);
+	}
+	if (vmf->orig_pte_none)
+		return do_anonymous_page(vmf);
+
+	if (!pte_spinlock(vmf))
+		return VM_FAULT_RETRY;
+	cpu_account(cycles(COST_SET_PTE)); /* ptep_set_access_flags() */
+	spin_unlock(vmf->ptl);
+	return 0;
+}
+
+static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long address,
+				    unsigned int flags)
+{
+	struct vm_fault vmf = {
+	    .vma = vma,
+	    .address = address & PAGE_MASK,
+	    .flags = flags,
+	    .vma_flags = vma->vm_flags,
+	    .spf_fallback = NR_VM_EVENT_ITEMS,
+	};
+	pmd_t orig_pmd;
+	vm_fault_t ret;
+
+	vmf.pmd = pmd_alloc(vma->vm_mm, address);
+	if (!vmf.pmd)
+		return VM_FAULT_OOM;
+	cpu_account(cycles(COST_WALK_LEVEL));
+	orig_pmd = pmd_read(vmf.pmd);
+	if (pmd_none(orig_pmd) && transparent_hugepage_enabled(vma)) {
+		ret = do_huge_pmd_anonymous_page(&vmf);
+		if (!(ret & VM_FAULT_FALLBACK))
+			return ret;
+	} else if (pmd_trans_huge(orig_pmd)) {
+		/* Mapped by a huge page meanwhile: nothing left to do. */
+		return 0;
+	}
+	return handle_pte_fault(&vmf);
+}
+
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags)
+{
+	return __handle_mm_fault(vma, address, flags);
+}
+
+static vm_fault_t spf_fallback(enum vm_event_item why)
+{
+	count_vm_event(why);
+	return VM_FAULT_RETRY;
+}
+
+/*
+ * __handle_speculative_fault(): the fault without mmap_sem.  The VMA is
+ * found under RCU and pinned; its vm_sequence, read at the start, must be
+ * even and unchanged at every later check; the walk takes no lock and
+ * only IRQs off keep the tables it reads from being freed.
+ */
+static vm_fault_t __handle_speculative_fault(struct mm_struct *mm, unsigned long address,
+					     unsigned int flags)
+{
+	struct vm_fault vmf = {.address = address & PAGE_MASK, .spf_fallback = NR_VM_EVENT_ITEMS};
+	struct vm_area_struct *vma;
+	unsigned int seq;
+	vm_fault_t ret;
+
+	count_vm_event(SPF_ATTEMPT);
+	/* Clear flags that may lead to release the mmap_sem to retry */
+	flags &= ~FAULT_FLAG_ALLOW_RETRY;
+	flags |= FAULT_FLAG_SPECULATIVE;
+
+	vma = find_vma_rcu(mm, address);
+	if (!vma)
+		return spf_fallback(SPF_FALLBACK_NO_VMA);
+
+	/* rmb <-> seqlock, vma_rb_erase() */
+	seq = raw_read_seqcount(&vma->vm_sequence);
+	if (seq & 1) {
+		ret = spf_fallback(SPF_FALLBACK_SEQ_CHANGED);
+		goto out_put;
+	}
+	/* Can't call vm_ops services, we don't know what they would do. */
+	if (vma->vm_ops && vma->vm_ops->fault)
+		goto out_notsup;
+	/*
+	 * __anon_vma_prepare() requires the mmap_sem to be held because
+	 * vm_next and vm_prev must be safe.
+	 */
+	if (!vma->anon_vma)
+		goto out_notsup;
+	vmf.vma_flags = vma->vm_flags;
+	/* Can't call userland page fault handler in the speculative path */
+	if (vmf.vma_flags & VM_UFFD_MISSING)
+		goto out_notsup;
+	if (vmf.vma_flags & (VM_GROWSDOWN | VM_GROWSUP))
+		goto out_notsup;
+	if (address < vma->vm_start || vma->vm_end <= address) {
+		ret = spf_fallback(SPF_FALLBACK_SEQ_CHANGED);
+		goto out_put;
+	}
+	/* This one is required to check that the VMA has write access set */
+	if ((flags & FAULT_FLAG_WRITE) && !(vmf.vma_flags & VM_WRITE)) {
+		put_vma(vma);
+		count_vm_event(SPF_SUCCESS);
+		count_vm_event(FAULT_SIGSEGV);
+		return VM_FAULT_SIGSEGV;
+	}
+	/* MPOL_INTERLEAVE needs mpol_misplaced(), not safe speculatively. */
+	if (vma->vm_policy_interleave)
+		goto out_notsup;
+
+	/* Do a speculative lookup of the PTE entry, IRQs off. */
+	local_irq_disable();
+	vmf.pmd = pmd_offset(mm, address);
+	if (!vmf.pmd)
+		goto out_walk;
+	vmf.orig_pmd = pmd_read(vmf.pmd);
+	/*
+	 * pmd_none: the first fault of each PMD instantiates the page table
+	 * under mmap_sem, since doing it here could leak it after
+	 * free_pgtables().  THP is not handled speculatively: a collapse in
+	 * our back could not be identified.
+	 */
+	if (pmd_none(vmf.orig_pmd) || pmd_trans_huge(vmf.orig_pmd))
+		goto out_walk;
+	cpu_account(cycles(COST_WALK_LEVEL));
+	vmf.orig_pte_none = !pte_present(vmf.orig_pmd.table, address);
+	local_irq_enable();
+
+	vmf.vma = vma;
+	vmf.sequence = seq;
+	vmf.flags = flags;
+	/* Re-validate the VMA after checking the bounds. */
+	if (read_seqcount_retry(&vma->vm_sequence, seq)) {
+		ret = spf_fallback(SPF_FALLBACK_SEQ_CHANGED);
+		goto out_put;
+	}
+
+	ret = handle_pte_fault(&vmf);
+	put_vma(vma);
+	if (ret != VM_FAULT_RETRY) {
+		count_vm_event(SPF_SUCCESS);
+		return ret;
+	}
+	return spf_fallback(vmf.spf_fallback != NR_VM_EVENT_ITEMS ? vmf.spf_fallback
+								  : SPF_FALLBACK_OTHER);
+
+out_walk:
+	local_irq_enable();
+	ret = spf_fallback(SPF_FALLBACK_PMD_NONE);
+	goto out_put;
+out_notsup:
+	ret = spf_fallback(SPF_FALLBACK_NOT_ELIGIBLE);
+out_put:
+	put_vma(vma);
+	return ret;
+}
+
+/* Speculative faults only for multithreaded user tasks. */
+vm_fault_t handle_speculative_fault(struct mm_struct *mm, unsigned long address, unsigned int flags)
+{
+	if (!(flags & FAULT_FLAG_USER) || mm->mm_users == 1)
+		return VM_FAULT_RETRY;
+	return __handle_speculative_fault(mm, address, flags);
+}
+
+/*
+ * lock_vma_under_rcu() (6.4): find the VMA under RCU and read-lock it;
+ * NULL sends the fault to mmap_lock.  Only anonymous VMAs that already
+ * have an anon_vma are handled.
+ */
+struct vm_area_struct *lock_vma_under_rcu(struct mm_struct *mm, unsigned long address)
+{
+	struct vm_area_struct *vma;
+
+	rcu_read_lock();
+retry:
+	vma = find_vma(mm, address);
+	if (!vma || vma->vm_start > address)
+		goto inval;
+	if (vma->vm_ops || !vma->anon_vma)
+		goto inval;
+	if (!vma_start_read(vma))
+		goto inval;
+	/* Check since vm_start/vm_end might change before we lock the VMA. */
+	if (address < vma->vm_start || address >= vma->vm_end) {
+		vma_end_read(vma);
+		goto inval;
+	}
+	/* Check if the VMA got isolated after we found it. */
+	if (vma->detached) {
+		vma_end_read(vma);
+		count_vm_event(VMA_LOCK_MISS);
+		goto retry;
+	}
+	rcu_read_unlock();
+	return vma;
+inval:
+	rcu_read_unlock();
+	count_vm_event(VMA_LOCK_ABORT);
+	return NULL;
+}
+
+/*
+ * zap_pte_range(): clear the PTEs under the PTL, gathering the pages.
+ * When the gather is full its TLB flush happens before the PTL is
+ * dropped, IPIs and all: the flush a speculative faulter spinning on this
+ * PTL with IRQs off would never answer.
+ */
+static unsigned long zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
+				   unsigned long addr, unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct pte_table *table = pmd->table;
+	spinlock_t *ptl;
+	bool force_flush;
+
+again:
+	force_flush = false;
+	ptl = pte_lockptr(mm, pmd);
+	spin_lock(ptl);
+	for (; addr != end; addr += PAGE_SIZE) {
+		if (!pte_present(table, addr))
+			continue;
+		pte_clear(mm, addr, table);
+		cpu_account(cycles(COST_ZAP_PTE));
+		tlb_remove_tlb_entry(tlb, addr);
+		if (__tlb_remove_page(tlb)) {
+			force_flush = true;
+			addr += PAGE_SIZE;
+			break;
+		}
+	}
+	/* Do the actual TLB flush before dropping ptl */
+	if (force_flush)
+		tlb_flush_mmu_tlbonly(tlb);
+	spin_unlock(ptl);
+	if (force_flush) {
+		tlb_flush_mmu_free(tlb);
+		if (addr != end)
+			goto again;
+	}
+	return addr;
+}
+
+static void zap_pmd_range(struct mmu_gather *tlb, struct vm_area_struct *vma, unsigned long addr,
+			  unsigned long end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	while (addr < end) {
+		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
+		pmd_t *pmd = pmd_offset(mm, addr);
+
+		if (next > end)
+			next = end;
+		if (pmd && pmd_trans_huge(*pmd))
+			zap_huge_pmd(tlb, vma, pmd, addr);
+		else if (pmd && !pmd_none(*pmd))
+			zap_pte_range(tlb, vma, pmd, addr, next);
+		addr = next;
+	}
+}
+
+/* MADV_DONTNEED: drop the pages, keep the VMA and its page tables. */
+void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, vma->vm_mm, start, end);
+	zap_pmd_range(&tlb, vma, start, end);
+	tlb_finish_mmu(&tlb);
+}
+
+/*
+ * free_pgtables() for a range that no VMA covers any more: clear each pmd
+ * and queue its table, freed only once the TLBs are flushed.
+ */
+static void free_pgtables(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long start,
+			  unsigned long end)
+{
+	for (unsigned long addr = start & PMD_MASK; addr < end; addr += PMD_SIZE) {
+		pmd_t *pmd = pmd_offset(mm, addr);
+
+		/* A table shared with a neighbouring VMA stays. */
+		if (!pmd || pmd_none(*pmd) || pmd_trans_huge(*pmd))
+			continue;
+		if ((addr < start && find_vma(mm, addr) && find_vma(mm, addr)->vm_start < start) ||
+		    (addr + PMD_SIZE > end && find_vma(mm, end) &&
+		     find_vma(mm, end)->vm_start < addr + PMD_SIZE))
+			continue;
+		tlb_remove_table(tlb, pmd->table);
+		pmd_write(pmd, (pmd_t){NULL, false});
+	}
+}
+
+/* unmap_region(): zap, free the page tables, flush, free what was gathered. */
+void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+		  unsigned long end)
+{
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, mm, start, end);
+	zap_pmd_range(&tlb, vma, start, end);
+	free_pgtables(&tlb, mm, start, end);
+	tlb_finish_mmu(&tlb);
+}

@@ -1,0 +1,68 @@
+/* models/mmu_gather.c - flush once, then free what the flush protected. */
+#include "mmu_gather.h"
+
+#include "page_alloc.h"
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long start,
+		    unsigned long end)
+{
+	*tlb = (struct mmu_gather){.mm = mm, .start = start, .end = end};
+}
+
+void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address)
+{
+	(void)address;
+	tlb->need_flush = true;
+}
+
+bool __tlb_remove_page(struct mmu_gather *tlb)
+{
+	return ++tlb->nr_pages >= MMU_GATHER_MAX_PAGES;
+}
+
+void tlb_remove_huge_page(struct mmu_gather *tlb)
+{
+	tlb->nr_huge++;
+	tlb->need_flush = true;
+}
+
+void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table)
+{
+	table->free_next = tlb->tables;
+	tlb->tables = table;
+	tlb->freed_tables = true;
+	tlb->need_flush = true;
+}
+
+void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	if (!tlb->need_flush)
+		return;
+	flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end, PAGE_SHIFT, tlb->freed_tables);
+	tlb->need_flush = false;
+}
+
+/*
+ * After the flush no CPU can reach the gathered pages, and none is inside
+ * a lockless walk of the gathered tables: each answered the flush IPI
+ * with IRQs on.
+ */
+void tlb_flush_mmu_free(struct mmu_gather *tlb)
+{
+	release_pages(tlb->nr_pages, true);
+	tlb->nr_pages = 0;
+	for (; tlb->nr_huge; tlb->nr_huge--)
+		free_hugepage();
+	while (tlb->tables) {
+		struct pte_table *t = tlb->tables;
+
+		tlb->tables = t->free_next;
+		pte_free(t);
+	}
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu_tlbonly(tlb);
+	tlb_flush_mmu_free(tlb);
+}

@@ -1,0 +1,41 @@
+/* models/mmu_gather.h - batching a teardown's TLB flush and frees.
+ *
+ * As include/asm-generic/tlb.h (5.1): pages and page tables cleared from
+ * the page tables are gathered, the TLBs of the mm's CPUs flushed once,
+ * and only then are the pages and tables freed.  The gather holds
+ * MMU_GATHER_BUNDLE pages on the stack plus up to MAX_GATHER_BATCH_COUNT
+ * batches of MAX_GATHER_BATCH pages; a full gather forces the flush early,
+ * inside zap_pte_range() with the PTL held.
+ */
+#ifndef FAULTSIM_MODELS_MMU_GATHER_H
+#define FAULTSIM_MODELS_MMU_GATHER_H
+
+#include "mm.h"
+
+#define MMU_GATHER_BUNDLE      8
+#define MAX_GATHER_BATCH       ((4096 - 16) / 8) /* pointers in a page */
+#define MAX_GATHER_BATCH_COUNT (10000 / MAX_GATHER_BATCH)
+#define MMU_GATHER_MAX_PAGES   (MMU_GATHER_BUNDLE + MAX_GATHER_BATCH_COUNT * MAX_GATHER_BATCH)
+
+struct mmu_gather {
+	struct mm_struct *mm;
+	unsigned long start, end; /* the range to flush */
+	int nr_pages;		  /* gathered 4 KiB pages */
+	int nr_huge;		  /* gathered huge pages */
+	bool need_flush;
+	bool freed_tables;
+	struct pte_table *tables; /* page tables to free after the flush */
+};
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long start,
+		    unsigned long end);
+void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address);
+/* Gather a page; true when the gather is full and must be flushed. */
+bool __tlb_remove_page(struct mmu_gather *tlb);
+void tlb_remove_huge_page(struct mmu_gather *tlb);
+void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table);
+void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb);
+void tlb_flush_mmu_free(struct mmu_gather *tlb);
+void tlb_finish_mmu(struct mmu_gather *tlb);
+
+#endif

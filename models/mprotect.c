@@ -1,0 +1,61 @@
+/* models/mprotect.c - changing a VMA's protection (mm/mprotect.c).
+ *
+ * Under mmap_sem for write, as in SPF v12's mprotect_fixup(): the flags
+ * change and the PTE rewrite happen inside vm_write_begin/end, so a
+ * speculative fault that overlaps either falls back; with per-VMA locks
+ * the VMA is write-locked first.  change_pte_range() rewrites each
+ * present PTE under its PTL, then the range is flushed from every CPU of
+ * the mm.
+ */
+#include "cost.h"
+#include "mm.h"
+
+static unsigned long change_protection(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long pages = 0;
+
+	for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PMD_SIZE) {
+		pmd_t *pmd = pmd_offset(mm, addr);
+		spinlock_t *ptl;
+
+		if (!pmd || pmd_none(*pmd))
+			continue;
+		if (pmd_trans_huge(*pmd)) {
+			ptl = pmd_lockptr(mm, pmd);
+			spin_lock(ptl);
+			cpu_account(cycles(COST_CHANGE_PTE));
+			spin_unlock(ptl);
+			pages += HPAGE_PMD_NR;
+			continue;
+		}
+		ptl = pte_lockptr(mm, pmd);
+		spin_lock(ptl);
+		cpu_account(cycles(pmd->table->nr_present * COST_CHANGE_PTE));
+		pages += pmd->table->nr_present;
+		spin_unlock(ptl);
+	}
+	return pages;
+}
+
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
+		unsigned long vm_flags)
+{
+	struct vm_area_struct *vma;
+
+	cpu_account(cycles(COST_SYSCALL));
+	down_write(&mm->mmap_sem);
+	vma = find_vma(mm, start);
+	if (!vma || vma->vm_start != start || vma->vm_end != start + len) {
+		mmap_write_unlock(mm);
+		return -1;
+	}
+	vma_start_write(vma);
+	vm_write_begin(vma);
+	vma->vm_flags = vm_flags;
+	if (change_protection(vma))
+		flush_tlb_mm_range(mm, vma->vm_start, vma->vm_end, PAGE_SHIFT, false);
+	vm_write_end(vma);
+	mmap_write_unlock(mm);
+	return 0;
+}

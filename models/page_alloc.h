@@ -1,0 +1,32 @@
+/* models/page_alloc.h - pages: allocation, memcg charge, LRU, freeing.
+ *
+ * A page is not an object here, only a count: what costs is the per-CPU
+ * list, the zone lock behind it, the memcg counter and the LRU lock, each
+ * a shared line or lock of the simulation, batched as the kernel batches.
+ */
+#ifndef FAULTSIM_MODELS_PAGE_ALLOC_H
+#define FAULTSIM_MODELS_PAGE_ALLOC_H
+
+#include <stdbool.h>
+
+void page_alloc_init(void);
+void page_alloc_destroy(void);
+
+/* An order-0 page from this CPU's list (mm/page_alloc.c rmqueue_pcplist()). */
+void alloc_page(void);
+/* An order-9 page from the buddy lists; false when fragmentation wins. */
+bool alloc_hugepage(void);
+/* Pages back from a zap or a failed fault: LRU removal, uncharge, free. */
+void release_pages(int nr, bool on_lru);
+void free_hugepage(void);
+/* A page-table page back to the allocator (no LRU, no memcg). */
+void free_pgtable_page(void);
+
+/* mm/memcontrol.c */
+int mem_cgroup_try_charge(int nr_pages);
+void mem_cgroup_cancel_charge(int nr_pages);
+
+/* mm/swap.c: the new page goes on the LRU through the per-CPU pagevec. */
+void lru_cache_add(int nr_pages);
+
+#endif

@@ -1,0 +1,168 @@
+/* models/pgtable.c - page tables: walking, allocating, locking, freeing.
+ *
+ * pmd_alloc()/__pte_alloc() follow mm/memory.c: allocate the new table
+ * first, then publish it under the lock that guards the entry, and free
+ * it if another CPU published one meanwhile.  pte_lockptr() is the split
+ * PTL of the page-table page (USE_SPLIT_PTE_PTLOCKS) or, with
+ * [kernel] ptl = mm, mm->page_table_lock for every table; pmd_lockptr()
+ * likewise with split PMD locks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "mm.h"
+#include "page_alloc.h"
+#include "vmstat.h"
+
+void mm_line_init(struct mm_struct *mm, struct cacheline *line)
+{
+	cacheline_init(line);
+	if (mm->private_cpu >= 0)
+		cacheline_set_private(line, mm->private_cpu);
+}
+
+void mm_lock_init(struct mm_struct *mm, spinlock_t *lock, const char *name)
+{
+	spin_lock_init(lock, name);
+	if (mm->private_cpu >= 0)
+		spin_lock_set_private(lock, mm->private_cpu);
+}
+
+static struct pmd_table **pud_offset(struct mm_struct *mm, unsigned long address)
+{
+	return &mm->pud[(address >> PUD_SHIFT) & (PTRS_PER_PUD - 1)];
+}
+
+/* NULL while the pud entry is none. */
+pmd_t *pmd_offset(struct mm_struct *mm, unsigned long address)
+{
+	struct pmd_table *t = *pud_offset(mm, address);
+
+	cpu_account(cycles(3 * COST_WALK_LEVEL)); /* pgd, p4d, pud */
+	if (!t)
+		return NULL;
+	return &t->pmd[(address >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
+}
+
+static struct pmd_table *pmd_table_alloc(struct mm_struct *mm)
+{
+	size_t size = (sizeof(struct pmd_table) + PMD_TABLE_ALIGN - 1) & ~(PMD_TABLE_ALIGN - 1UL);
+	struct pmd_table *t = aligned_alloc(PMD_TABLE_ALIGN, size);
+
+	memset(t, 0, sizeof(*t));
+	mm_line_init(mm, &t->line);
+	mm_lock_init(mm, &t->ptl, "pmd_lock");
+	return t;
+}
+
+void pmd_table_free(struct pmd_table *t)
+{
+	cacheline_destroy(&t->line);
+	spin_lock_destroy(&t->ptl);
+	free(t);
+}
+
+/* __pmd_alloc(): a pmd table for the pud entry, under page_table_lock. */
+pmd_t *pmd_alloc(struct mm_struct *mm, unsigned long address)
+{
+	struct pmd_table **pud = pud_offset(mm, address);
+	struct pmd_table *new;
+
+	if (*pud)
+		return pmd_offset(mm, address);
+	alloc_page();
+	clear_page();
+	new = pmd_table_alloc(mm);
+	spin_lock(&mm->page_table_lock);
+	if (!*pud) {
+		*pud = new;
+		new = NULL;
+	}
+	spin_unlock(&mm->page_table_lock);
+	if (new) {
+		pmd_table_free(new);
+		free_pgtable_page();
+	}
+	return pmd_offset(mm, address);
+}
+
+spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd)
+{
+	if (mm_tunables.ptl == PTL_MM)
+		return &mm->page_table_lock;
+	return &pmd->table->ptl;
+}
+
+spinlock_t *pmd_lockptr(struct mm_struct *mm, pmd_t *pmd)
+{
+	if (mm_tunables.ptl == PTL_MM)
+		return &mm->page_table_lock;
+	return &pmd_table_of_entry(pmd)->ptl;
+}
+
+/* READ_ONCE(*pmd): the pmd table's line. */
+pmd_t pmd_read(pmd_t *pmd)
+{
+	cacheline_read(&pmd_table_of_entry(pmd)->line);
+	return *pmd;
+}
+
+/* Write a pmd entry, holding its lock. */
+void pmd_write(pmd_t *pmd, pmd_t val)
+{
+	cacheline_rmw(&pmd_table_of_entry(pmd)->line);
+	*pmd = val;
+}
+
+/*
+ * __pte_alloc(): allocate and zero a page-table page, then populate the
+ * pmd under the pmd lock unless someone did first.
+ */
+int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
+{
+	struct pte_table *new = calloc(1, sizeof(*new));
+	spinlock_t *ptl = pmd_lockptr(mm, pmd);
+
+	alloc_page();
+	clear_page();
+	/* pgtable_page_ctor(): the split PTL lives in the table's struct page. */
+	mm_lock_init(mm, &new->ptl, "ptl");
+	count_vm_event(PGTABLE_ALLOC);
+	spin_lock(ptl);
+	if (pmd_none(*pmd)) { /* Has another populated it? */
+		pmd_write(pmd, (pmd_t){new, false});
+		new = NULL;
+	}
+	spin_unlock(ptl);
+	if (new)
+		pte_free(new);
+	return 0;
+}
+
+void pte_free(struct pte_table *table)
+{
+	spin_lock_destroy(&table->ptl);
+	free(table);
+	free_pgtable_page();
+	count_vm_event(PGTABLE_FREE);
+}
+
+void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t)
+{
+	int i = pte_index(address);
+
+	t->present[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
+	t->nr_present++;
+	mm->rss++;
+	cpu_account(cycles(COST_SET_PTE));
+}
+
+void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t)
+{
+	int i = pte_index(address);
+
+	t->present[i / BITS_PER_LONG_MM] &= ~(1UL << (i % BITS_PER_LONG_MM));
+	t->nr_present--;
+	mm->rss--;
+}

@@ -1,0 +1,105 @@
+/* models/task.c - tasks, their address spaces and will-it-scale counting. */
+#include "task.h"
+
+#include <stdlib.h>
+
+#include "cost.h"
+#include "page_alloc.h"
+#include "vmstat.h"
+
+struct task_set task_set;
+
+void tasks_start(const struct workload_params *p, void (*body)(void *arg))
+{
+	struct task_set *ts = &task_set;
+
+	ts->params = *p;
+	mm_tunables = p->kernel;
+	vmstat_init();
+	page_alloc_init();
+	histogram_init(&ts->latency);
+	ts->nr_mms = p->processes ? p->tasks : 1;
+	ts->mms = calloc(ts->nr_mms, sizeof(*ts->mms));
+	ts->tasks = calloc(p->tasks, sizeof(*ts->tasks));
+	for (int i = 0; i < ts->nr_mms; i++) {
+		bool alone = p->processes || p->tasks == 1;
+
+		mm_init(&ts->mms[i], alone ? i : -1);
+		ts->mms[i].mm_users = p->processes ? 1 : p->tasks;
+	}
+	for (int i = 0; i < p->tasks; i++) {
+		struct task *t = &ts->tasks[i];
+
+		t->cpu = i;
+		t->mm = &ts->mms[p->processes ? i : 0];
+		cpumask_set_cpu(i, mm_cpumask(t->mm));
+	}
+	for (int i = 0; i < p->tasks; i++)
+		sim_start_cpu(i, body, &ts->tasks[i]);
+}
+
+void tasks_collect(struct workload_result *r)
+{
+	struct task_set *ts = &task_set;
+
+	*r = (struct workload_result){0};
+	r->ops_min = ts->params.tasks ? ts->tasks[0].ops : 0;
+	for (int i = 0; i < ts->params.tasks; i++) {
+		struct task *t = &ts->tasks[i];
+
+		r->ops += t->ops;
+		r->faults += t->faults;
+		r->faults_total += t->faults_total;
+		if (t->ops < r->ops_min)
+			r->ops_min = t->ops;
+		if (t->ops > r->ops_max)
+			r->ops_max = t->ops;
+	}
+	r->latency = ts->latency;
+}
+
+bool task_time_up(void)
+{
+	return cpu_clock() >= task_set.params.duration;
+}
+
+void task_op_done(struct task *t, double started)
+{
+	double now = cpu_clock();
+
+	if (now > task_set.params.duration)
+		return;
+	t->ops++;
+	histogram_add(&task_set.latency, now - started);
+}
+
+/*
+ * The hardware walk: is addr mapped?  Page tables of a shared mm change
+ * under other CPUs, so look at them at this CPU's real instant.
+ */
+static bool user_page_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	struct pmd_table *t = mm->pud[(addr >> PUD_SHIFT) & (PTRS_PER_PUD - 1)];
+	pmd_t pmd;
+
+	if (mm->private_cpu < 0)
+		cpu_sync();
+	if (!t)
+		return false;
+	pmd = t->pmd[(addr >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
+	if (pmd.huge)
+		return true;
+	return pmd.table && pte_present(pmd.table, addr);
+}
+
+void task_touch(struct task *t, unsigned long addr)
+{
+	if (user_page_mapped(t->mm, addr)) {
+		cpu_account(cycles(COST_USER_TOUCH));
+		return;
+	}
+	do_user_addr_fault(t->mm, addr, true);
+	t->faults_total++;
+	if (cpu_clock() <= task_set.params.duration)
+		t->faults++;
+}

@@ -1,0 +1,43 @@
+/* models/task.h - what the fault workloads share: tasks, address spaces,
+ * touching memory, counting operations the way will-it-scale does.
+ *
+ * Each task runs on its own CPU.  With threads all tasks share one
+ * mm_struct; with processes each has its own, which only its CPU can
+ * reach, so that mm's lines are private (see cacheline_set_private()).
+ */
+#ifndef FAULTSIM_MODELS_TASK_H
+#define FAULTSIM_MODELS_TASK_H
+
+#include "mm.h"
+#include "workload.h"
+
+struct task {
+	int cpu;
+	struct mm_struct *mm;
+	unsigned long ops, faults, faults_total;
+	unsigned long base;   /* the task's region or first slot */
+	unsigned long cursor; /* the next page it touches */
+};
+
+struct task_set {
+	struct workload_params params;
+	struct task *tasks;
+	struct mm_struct *mms;
+	int nr_mms;
+	struct histogram latency;
+};
+
+extern struct task_set task_set;
+
+/* Set up tasks and address spaces, then start body on each task's CPU. */
+void tasks_start(const struct workload_params *p, void (*body)(void *arg));
+void tasks_collect(struct workload_result *r);
+
+/* Is the measured duration over for this task's CPU? */
+bool task_time_up(void);
+/* One operation completed now: counted if inside the duration. */
+void task_op_done(struct task *t, double started);
+/* A user store to addr: faults if the page is not mapped. */
+void task_touch(struct task *t, unsigned long addr);
+
+#endif
