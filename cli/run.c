@@ -72,7 +72,9 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	wp->region = (unsigned long)scenario_num(sc, "workload", "region");
 	wp->interleave = (unsigned long)scenario_num(sc, "workload", "interleave");
 	wp->slot = (unsigned long)scenario_num(sc, "workload", "slot");
+	wp->slots = (unsigned long)scenario_num(sc, "workload", "slots");
 	wp->shared = scenario_num(sc, "workload", "shared") != 0;
+	wp->random = scenario_num(sc, "workload", "random") != 0;
 	wp->munmap_ratio = scenario_num(sc, "workload", "munmap_ratio");
 	wp->mprotect_ratio = scenario_num(sc, "workload", "mprotect_ratio");
 	wp->madvise_ratio = scenario_num(sc, "workload", "madvise_ratio");

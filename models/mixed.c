@@ -1,20 +1,19 @@
 /* models/mixed.c - faults interleaved with the calls that change mappings.
  *
  * The tasks' memory is a row of slot-sized VMAs, a page apart so they
- * never merge.  Each operation is, by the configured shares, one of:
+ * never merge: slots of them in all when shared, else slots per task.  Each operation is, by the configured shares, one of:
  *  - mmap(MAP_FIXED) over a slot: unmaps it and maps a fresh one under
  *    one mmap_sem write section (an allocator recycling an arena);
  *  - mprotect() of a slot, toggling PROT_EXEC;
  *  - madvise(MADV_DONTNEED) of a slot: zaps it, the VMA stays;
  *  - arming and disarming userfaultfd on a slot;
- *  - otherwise a write to the task's next page, a fault if unmapped.
+ *  - otherwise a write to the task's next page (or, with random, to any
+ *    page of its slots), a fault if unmapped.
  * With shared, all tasks touch all slots (interleaved page by page) and
  * churn any of them; otherwise each task has its own slots.  This is the
  * churn that makes speculation fail.
  */
 #include "task.h"
-
-#define MIXED_SLOTS_PER_TASK 4
 
 static unsigned long slot_addr(unsigned long base, unsigned long slot, unsigned long i)
 {
@@ -50,7 +49,7 @@ static void mixed_task(void *arg)
 	const struct workload_params *p = &task_set.params;
 	double churn = p->munmap_ratio + p->mprotect_ratio + p->madvise_ratio + p->uffd_ratio;
 	bool shared = p->shared && !p->processes;
-	unsigned long slots = MIXED_SLOTS_PER_TASK * (shared ? p->tasks : 1);
+	unsigned long slots = p->slots;
 	unsigned long pages = p->slot / PAGE_SIZE;
 	gsl_rng *rng = this_cpu()->rng;
 
@@ -66,6 +65,9 @@ static void mixed_task(void *arg)
 		} else {
 			unsigned long page = t->cursor % (slots * pages);
 
+			if (p->random)
+				page = gsl_rng_uniform_int(rng, slots * pages);
+
 			task_touch(t, slot_addr(t->base, p->slot, page / pages) +
 					  (page % pages) * PAGE_SIZE);
 			t->cursor += shared ? p->tasks : 1;
@@ -79,8 +81,8 @@ static void mixed_start(const struct workload_params *p)
 {
 	bool shared = p->shared && !p->processes;
 	unsigned long stride = p->slot + PAGE_SIZE;
-	unsigned long per_task = MIXED_SLOTS_PER_TASK * stride;
-	unsigned long total = per_task * (p->processes ? 1 : p->tasks);
+	unsigned long per_task = p->slots * stride;
+	unsigned long total = per_task * (shared || p->processes ? 1 : p->tasks);
 
 	tasks_start(p, mixed_task);
 	for (int m = 0; m < task_set.nr_mms; m++) {

@@ -29,7 +29,9 @@ struct workload_params {
 	unsigned long region;	  /* bytes per task */
 	unsigned long interleave; /* pft: pages a task takes in turn */
 	unsigned long slot;	  /* mixed: bytes per VMA */
+	unsigned long slots;	  /* mixed: VMAs in all (shared) or per task */
 	bool shared;		  /* mixed: all tasks touch all slots */
+	bool random;		  /* mixed: touch random pages, not in order */
 	double munmap_ratio;	  /* mixed: shares of operations */
 	double mprotect_ratio;
 	double madvise_ratio;

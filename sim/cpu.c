@@ -1,6 +1,8 @@
 /* sim/cpu.c - paying local time, blocking and waking CPUs. */
 #include "cpu.h"
 
+#include <stdlib.h>
+
 #include <simgrid/actor.h>
 #include <simgrid/semaphore.h>
 
@@ -8,10 +10,48 @@
 #include "engine_private.h"
 #include "lockup.h"
 
+/*
+ * Posting a SimGrid semaphore is a simcall, and a simcall lets other
+ * actors run before it returns: in the middle of what the poster does at
+ * this instant, they would see it half done.  Posts wait in this list
+ * until the poster's next blocking point, where it has nothing left to do
+ * at the instant they were made (simulated time has not moved).
+ */
+static sg_sem_t *posts;
+static int nr_posts, posts_cap;
+
+void sim_post(sg_sem_t sem)
+{
+	if (nr_posts == posts_cap) {
+		posts_cap = posts_cap ? 2 * posts_cap : 64;
+		posts = realloc(posts, posts_cap * sizeof(*posts));
+	}
+	posts[nr_posts++] = sem;
+}
+
+void sim_flush_posts(void)
+{
+	struct cpu *me = current_cpu;
+
+	while (nr_posts) {
+		/* Others run during each release and may post: take the list. */
+		sg_sem_t *batch = posts;
+		int n = nr_posts;
+
+		posts = NULL;
+		nr_posts = posts_cap = 0;
+		for (int i = 0; i < n; i++)
+			sg_sem_release(batch[i]);
+		free(batch);
+	}
+	current_cpu = me;
+}
+
 void cpu_sync(void)
 {
 	struct cpu *c = current_cpu;
 
+	sim_flush_posts();
 	/* IRQ handlers run while we sleep add their time: pay that too. */
 	while (c->pending > 0) {
 		double d = c->pending;
@@ -67,12 +107,8 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 
 void cpu_wake(struct cpu *c, double delay_ns)
 {
-	struct cpu *me = current_cpu;
-
 	c->wake_delay = delay_ns > 0 ? delay_ns : 0;
-	/* A simcall: other actors may run before it returns. */
-	sg_sem_release(cpu_sem[c->id]);
-	current_cpu = me;
+	sim_post(cpu_sem[c->id]);
 }
 
 void cpu_queue_remove(struct cpu_queue *q, struct cpu *c)

@@ -10,4 +10,11 @@ extern sg_sem_t *cpu_sem;
 extern sg_host_t *mem_host;
 extern sg_disk_t storage_disk;
 
+/*
+ * Post sem at the caller's next blocking point (see cpu.c); every
+ * blocking SimGrid call in sim/ is preceded by sim_flush_posts().
+ */
+void sim_post(sg_sem_t sem);
+void sim_flush_posts(void);
+
 #endif

@@ -6,6 +6,7 @@
 #include <simgrid/semaphore.h>
 
 #include "engine.h"
+#include "engine_private.h"
 
 /* Costs of the per-CPU bookkeeping in a read section, ns. */
 #define SRCU_READ_COST 2.0
@@ -13,11 +14,20 @@
 
 struct srcu_struct rcu_state;
 
+static void srcu_gp_kthread(int argc, char **argv);
+
+/* Before the run starts: creating the kthread is not a simcall then. */
 void init_srcu_struct(struct srcu_struct *ssp, const char *name)
 {
+	sg_actor_t a = sg_actor_init(name, sg_host_by_name("cpu0"));
+
 	*ssp = (struct srcu_struct){0};
 	ssp->name = name;
 	ssp->cbs_tail = &ssp->cbs;
+	ssp->gp_sem = sg_sem_init(0);
+	sg_actor_set_data(a, ssp);
+	sg_actor_start_(a, srcu_gp_kthread, 0, NULL);
+	sg_actor_daemonize(a);
 }
 
 int srcu_read_lock(struct srcu_struct *ssp)
@@ -34,13 +44,10 @@ void srcu_read_unlock(struct srcu_struct *ssp, int idx)
 	cpu_account(SRCU_READ_COST);
 	/* The last reader of the old phase lets the grace period end. */
 	if (--ssp->readers[idx] == 0 && ssp->gp_waiting_readers && idx != ssp->idx) {
-		struct cpu *me = current_cpu;
-
 		/* The kthread must see the unlock at its real instant. */
 		cpu_sync();
 		ssp->gp_waiting_readers = false;
-		sg_sem_release(ssp->gp_sem); /* a simcall: others may run */
-		current_cpu = me;
+		sim_post(ssp->gp_sem);
 	}
 }
 
@@ -73,6 +80,7 @@ static void srcu_gp_kthread(int argc, char **argv)
 	for (;;) {
 		int old;
 
+		sim_flush_posts();
 		sg_sem_acquire(sem); /* callbacks are queued */
 		ssp->gp_cbs = ssp->cbs;
 		ssp->cbs = NULL;
@@ -82,6 +90,7 @@ static void srcu_gp_kthread(int argc, char **argv)
 		sg_actor_sleep_for(sim_cfg->rcu_gp * 1e-9);
 		if (ssp->readers[old]) {
 			ssp->gp_waiting_readers = true;
+			sim_flush_posts();
 			sg_sem_acquire(sem);
 		}
 		ssp->completed++;
@@ -93,31 +102,20 @@ static void srcu_gp_kthread(int argc, char **argv)
 		}
 		/* More callbacks arrived during this grace period: go again. */
 		if (ssp->cbs)
-			sg_sem_release(sem);
+			sim_post(sem);
 	}
 }
 
 void call_srcu(struct srcu_struct *ssp, struct rcu_head *head, void (*func)(struct rcu_head *))
 {
 	bool idle = !ssp->cbs && !ssp->gp_cbs;
-	struct cpu *me = current_cpu;
 
 	head->func = func;
 	head->next = NULL;
 	*ssp->cbs_tail = head;
 	ssp->cbs_tail = &head->next;
-	if (!ssp->gp_sem) {
-		sg_actor_t a = sg_actor_init(ssp->name, sg_host_by_name("cpu0"));
-
-		ssp->gp_sem = sg_sem_init(0);
-		sg_actor_set_data(a, ssp);
-		sg_actor_start_(a, srcu_gp_kthread, 0, NULL);
-		sg_actor_daemonize(a);
-	}
 	if (idle)
-		sg_sem_release(ssp->gp_sem);
-	/* Those were simcalls: other actors may have run. */
-	current_cpu = me;
+		sim_post(ssp->gp_sem);
 }
 
 struct rcu_synchronize {

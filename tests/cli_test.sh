@@ -63,8 +63,16 @@ errors() {
 	expect_error "unknown section" "$f:5: unknown section [kernal]; did you mean [kernel]?" run "$f"
 	f=$(scenario notint 's/^threads = 4/threads = many/')
 	expect_error "not an integer" "$f:9: [workload] threads: 'many' is not an integer" run "$f"
-	f=$(scenario range 's/^threads = 4/threads = 0/')
-	expect_error "out of range" "$f:9: [workload] threads: '0' is out of range (1 to 4096)" run "$f"
+	f=$(scenario range 's/^threads = 4/threads = 5000/')
+	expect_error "out of range" "$f:9: [workload] threads: '5000' is out of range (0 to 4096)" run "$f"
+	f=$(scenario notasks 's/^threads = 4/threads = 0/')
+	expect_error "no tasks" "$f:9: [workload] threads: set threads (tasks of one process) or processes" run "$f"
+	f=$(scenario both 's/^threads = 4/threads = 4\nprocesses = 4/;s/^type = lock/type = mmap1/;/critical_section/d;/think_time/d')
+	expect_error "threads and processes" "[workload] processes: set threads or processes, not both" run "$f"
+	f=$(scenario ratios 's/^threads = 4/threads = 4\nmunmap_ratio = 0.6\nuffd_ratio = 0.6/;s/^type = lock/type = mixed/;/critical_section/d;/think_time/d')
+	expect_error "shares over 1" "[workload] uffd_ratio: the shares of munmap, mprotect, madvise and uffd add up to more than 1" run "$f"
+	f=$(scenario notapplies 's/^threads = 4/threads = 4\nregion = 4m/')
+	expect_error "key for another workload" "[workload] region: does not apply to type = lock" run "$f"
 	f=$(scenario unit 's/^duration = 100us/duration = 100 parsecs/')
 	expect_error "bad unit" "$f:10: [workload] duration: '100 parsecs' is not a time such as 50ns, 3us, 2ms, 1s" run "$f"
 	f=$(scenario choice 's/^spinlock = qspinlock/spinlock = mcs/')
