@@ -1,7 +1,8 @@
 /* models/mixed.c - faults interleaved with the calls that change mappings.
  *
  * The tasks' memory is a row of slot-sized VMAs, a page apart so they
- * never merge: slots of them in all when shared, else slots per task.  Each operation is, by the configured shares, one of:
+ * never merge: slots of them in all when shared, else slots per task.  Each operation is, by the
+ * configured shares, one of:
  *  - mmap(MAP_FIXED) over a slot: unmaps it and maps a fresh one under
  *    one mmap_sem write section (an allocator recycling an arena);
  *  - mprotect() of a slot, toggling PROT_EXEC;
@@ -30,9 +31,9 @@ static void mixed_churn(struct task *t, double u, unsigned long addr)
 		return;
 	}
 	if ((u -= p->mprotect_ratio) < 0) {
-		struct vm_area_struct *vma = find_vma(t->mm, addr);
-
-		do_mprotect(t->mm, addr, len, vma->vm_flags ^ VM_EXEC);
+		/* What the program believes the protection is: it toggles it. */
+		t->exec = !t->exec;
+		do_mprotect(t->mm, addr, len, VM_READ | VM_WRITE | (t->exec ? VM_EXEC : 0));
 		return;
 	}
 	if ((u -= p->madvise_ratio) < 0) {

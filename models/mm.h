@@ -285,8 +285,8 @@ void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t
 void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t);
 
 /* mm/mprotect.c, mm/madvise.c, fs/userfaultfd.c */
-int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
-		unsigned long vm_flags);
+/* prot: the VM_READ, VM_WRITE and VM_EXEC bits the range gets. */
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
 int madvise_dontneed(struct mm_struct *mm, unsigned long start, unsigned long len);
 int userfaultfd_register(struct mm_struct *mm, unsigned long start, unsigned long len);
 int userfaultfd_unregister(struct mm_struct *mm, unsigned long start, unsigned long len);

@@ -38,8 +38,7 @@ static unsigned long change_protection(struct vm_area_struct *vma)
 	return pages;
 }
 
-int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
-		unsigned long vm_flags)
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot)
 {
 	struct vm_area_struct *vma;
 
@@ -52,7 +51,8 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 	}
 	vma_start_write(vma);
 	vm_write_begin(vma);
-	vma->vm_flags = vm_flags;
+	/* mprotect_fixup(): only the protection bits change. */
+	vma->vm_flags = (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | prot;
 	if (change_protection(vma))
 		flush_tlb_mm_range(mm, vma->vm_start, vma->vm_end, PAGE_SHIFT, false);
 	vm_write_end(vma);

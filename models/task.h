@@ -17,6 +17,7 @@ struct task {
 	unsigned long ops, faults, faults_total;
 	unsigned long base;   /* the task's region or first slot */
 	unsigned long cursor; /* the next page it touches */
+	bool exec;	      /* mixed: the protection it last asked for */
 };
 
 struct task_set {

@@ -1,0 +1,294 @@
+/* tests/test_faults.c - the fault paths behave as the kernels they model. */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+/* What a child reports back, by name: counters, then the few extras below. */
+static const char *const wanted[] = {
+    "pgfault",
+    "fault_done_classic",
+    "fault_done_spf",
+    "fault_done_vma_lock",
+    "fault_sigsegv",
+    "spf_attempts",
+    "spf_success",
+    "spf_fallback_seq_changed",
+    "spf_fallback_trylock_limit",
+    "thp_fault_alloc",
+    "thp_fault_fallback",
+    "vma_lock_success",
+};
+#define NR_WANTED     (int)(sizeof(wanted) / sizeof(wanted[0]))
+#define OUT_OPS	      NR_WANTED
+#define OUT_FAULTS    (NR_WANTED + 1)
+#define OUT_IRQS_OFF  (NR_WANTED + 2) /* worst time inside pte_map_lock()'s loop */
+#define OUT_FALLBACKS (NR_WANTED + 3) /* every spf_fallback_* counter */
+
+static int out_index(const char *name)
+{
+	for (int i = 0; i < NR_WANTED; i++)
+		if (strcmp(wanted[i], name) == 0)
+			return i;
+	abort();
+}
+
+static double v(const struct child_result *r, const char *name)
+{
+	return r->v[out_index(name)];
+}
+
+static void fault_collect(double *out)
+{
+	struct workload_result w;
+	struct named_histogram *h;
+
+	workload_find("mixed")->collect(&w); /* every fault workload collects alike */
+	for (int i = 0; i < NR_WANTED; i++)
+		out[i] = (double)counter_get(wanted[i])->value;
+	out[OUT_OPS] = (double)w.ops;
+	out[OUT_FAULTS] = (double)w.faults_total;
+	for (h = named_histogram_first(); h; h = h->next)
+		if (strcmp(h->name, "spf_pte_map_lock_irqs_off_ns") == 0)
+			out[OUT_IRQS_OFF] = h->hist.max;
+	for (struct counter *c = counter_first(); c; c = c->next)
+		if (strncmp(c->name, "spf_fallback_", 13) == 0)
+			out[OUT_FALLBACKS] += (double)c->value;
+}
+
+static void fault_body(void *arg, double *out)
+{
+	const struct workload_params *p = arg;
+
+	(void)out;
+	workload_find(p->type)->start(p);
+}
+
+/* A mixed workload of threads on a 32-CPU machine: the base most tests vary. */
+static struct workload_params mixed(int threads, enum fault_path_kind path)
+{
+	return (struct workload_params){
+	    .type = "mixed",
+	    .tasks = threads,
+	    .duration = 1e6,
+	    .kernel = {.fault_path = path},
+	    .slot = 2UL << 20,
+	    .slots = 4,
+	    .shared = true,
+	};
+}
+
+static struct child_result run(struct workload_params p)
+{
+	struct sim_config cfg = test_config(2, 16, 1);
+	struct child_result r;
+
+	cfg.watchdog_thresh = 5e6;
+	child_after_run = fault_collect;
+	run_child(&cfg, fault_body, &p, p.duration + 2e7, &r);
+	return r;
+}
+
+static void test_spf_outcomes_add_up(void)
+{
+	struct workload_params p = mixed(8, FAULT_PATH_SPF);
+	struct child_result quiet = run(p), churn;
+
+	CHECK(quiet.outcome.end == SIM_END_OK, "%s", quiet.outcome.report);
+	CHECK(v(&quiet, "spf_attempts") > 1000, "%g attempts", v(&quiet, "spf_attempts"));
+	/*
+	 * No writer: nothing can change under a speculative fault.  The only
+	 * fallbacks are the ones SPF v12 takes by design: the first fault of
+	 * a VMA (no anon_vma yet) and of a PMD (no page table yet).
+	 */
+	CHECK(v(&quiet, "spf_fallback_seq_changed") == 0, "%g",
+	      v(&quiet, "spf_fallback_seq_changed"));
+	CHECK(v(&quiet, "spf_fallback_trylock_limit") == 0, "%g",
+	      v(&quiet, "spf_fallback_trylock_limit"));
+	/* At most each thread's first fault in each of the 4 VMAs, 4 PMDs. */
+	CHECK(quiet.v[OUT_FALLBACKS] <= 8 * (4 + 4), "%g fallbacks", quiet.v[OUT_FALLBACKS]);
+	CHECK(v(&quiet, "spf_attempts") == v(&quiet, "spf_success") + quiet.v[OUT_FALLBACKS],
+	      "%g attempts != %g successes + %g fallbacks", v(&quiet, "spf_attempts"),
+	      v(&quiet, "spf_success"), quiet.v[OUT_FALLBACKS]);
+
+	p.munmap_ratio = 0.01;
+	churn = run(p);
+	CHECK(churn.outcome.end == SIM_END_OK, "%s", churn.outcome.report);
+	CHECK(v(&churn, "spf_fallback_seq_changed") > 0, "unmap churn, yet no fallback");
+	CHECK(v(&churn, "spf_attempts") == v(&churn, "spf_success") + churn.v[OUT_FALLBACKS],
+	      "%g attempts != %g successes + %g fallbacks", v(&churn, "spf_attempts"),
+	      v(&churn, "spf_success"), churn.v[OUT_FALLBACKS]);
+}
+
+static void test_maxtry_bounds_the_loop(void)
+{
+	/* 24 threads writing one 2 MiB VMA in turn: one page table, one PTL. */
+	struct workload_params p = mixed(24, FAULT_PATH_SPF);
+	struct child_result unbounded, bounded;
+
+	p.slots = 1;
+	p.munmap_ratio = 0.002;
+	unbounded = run(p);
+	p.kernel.max_try = 1;
+	bounded = run(p);
+	CHECK(unbounded.outcome.end == SIM_END_OK, "%s", unbounded.outcome.report);
+	CHECK(bounded.outcome.end == SIM_END_OK, "%s", bounded.outcome.report);
+	CHECK(v(&unbounded, "spf_fallback_trylock_limit") == 0, "unbounded loop gave up");
+	CHECK(v(&bounded, "spf_fallback_trylock_limit") > 0, "max_try = 1 never gave up");
+	CHECK(bounded.v[OUT_FALLBACKS] / v(&bounded, "spf_attempts") >
+		  unbounded.v[OUT_FALLBACKS] / v(&unbounded, "spf_attempts"),
+	      "fallback ratio %g (max_try 1) <= %g (unbounded)",
+	      bounded.v[OUT_FALLBACKS] / v(&bounded, "spf_attempts"),
+	      unbounded.v[OUT_FALLBACKS] / v(&unbounded, "spf_attempts"));
+	CHECK(unbounded.v[OUT_IRQS_OFF] > 2 * bounded.v[OUT_IRQS_OFF],
+	      "worst time in the IRQs-off loop: unbounded %g ns, max_try 1 %g ns",
+	      unbounded.v[OUT_IRQS_OFF], bounded.v[OUT_IRQS_OFF]);
+}
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void test_spin_variant_locks_up(void)
+{
+	/*
+	 * scenarios/deadlock-spin.ini in small: MADV_DONTNEED zaps a 64 MiB
+	 * VMA while threads write random pages of it; the zap's gather fills
+	 * and it flushes TLBs holding a PTL that speculative faulters wait on.
+	 */
+	struct workload_params p = mixed(8, FAULT_PATH_SPF);
+	struct child_result spin, trylock;
+	double t0 = wall_seconds();
+
+	p.slots = 1;
+	p.slot = 64UL << 20;
+	p.random = true;
+	p.madvise_ratio = 0.00002;
+	p.duration = 4e6;
+	p.kernel.pte_lock = PTE_LOCK_SPIN;
+	spin = run(p);
+	CHECK(spin.outcome.end == SIM_END_LOCKUP, "spin_lock with IRQs off ended %d",
+	      spin.outcome.end);
+	CHECK(strstr(spin.outcome.report, "hard LOCKUP") &&
+		  strstr(spin.outcome.report, "spinning on spinlock \"ptl\"") &&
+		  strstr(spin.outcome.report, "IPI call \"flush_tlb\""),
+	      "report does not name the PTL and the flush:\n%s", spin.outcome.report);
+	CHECK(wall_seconds() - t0 < 60, "took %.1f s of wall time", wall_seconds() - t0);
+
+	p.kernel.pte_lock = PTE_LOCK_TRYLOCK;
+	trylock = run(p);
+	CHECK(trylock.outcome.end == SIM_END_OK, "trylock ended %d:\n%s", trylock.outcome.end,
+	      trylock.outcome.report);
+}
+
+static double mmap1_throughput(int tasks, bool processes)
+{
+	struct workload_params p = {
+	    .type = "mmap1",
+	    .tasks = tasks,
+	    .processes = processes,
+	    .duration = 1e6,
+	    .region = 128UL << 20,
+	};
+	struct child_result r = run(p);
+
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	return r.v[OUT_OPS];
+}
+
+static void test_mmap1_threads_serialise(void)
+{
+	double one = mmap1_throughput(1, true);
+	double threads = mmap1_throughput(2, false);
+	double processes = mmap1_throughput(2, true);
+
+	/* Two processes: twice one.  Two threads: the writer lock, about one. */
+	CHECK(processes > 1.8 * one, "2 processes %g ops vs 1: %g", processes, one);
+	CHECK(threads < 1.3 * one, "2 threads %g ops vs 1: %g", threads, one);
+}
+
+static void check_accounted(const char *what, const struct child_result *r)
+{
+	double done = v(r, "fault_done_classic") + v(r, "fault_done_spf") +
+		      v(r, "fault_done_vma_lock") + v(r, "fault_sigsegv");
+
+	CHECK(r->outcome.end == SIM_END_OK, "%s: %s", what, r->outcome.report);
+	CHECK(r->v[OUT_FAULTS] > 100, "%s: only %g faults", what, r->v[OUT_FAULTS]);
+	CHECK(done == r->v[OUT_FAULTS], "%s: %g faults raised, %g completed", what,
+	      r->v[OUT_FAULTS], done);
+	CHECK(v(r, "pgfault") == r->v[OUT_FAULTS], "%s: %g handler entries for %g faults", what,
+	      v(r, "pgfault"), r->v[OUT_FAULTS]);
+	CHECK(v(r, "fault_sigsegv") == 0, "%s: %g SIGSEGV", what, v(r, "fault_sigsegv"));
+}
+
+static void test_faults_accounted(void)
+{
+	static const char *const names[] = {"classic", "spf", "pervma"};
+
+	for (int path = 0; path < 3; path++) {
+		struct workload_params p = mixed(8, path);
+
+		p.munmap_ratio = 0.005;
+		p.mprotect_ratio = 0.005;
+		p.madvise_ratio = 0.005;
+		p.uffd_ratio = 0.005;
+		p.random = true;
+		struct child_result r = run(p);
+
+		check_accounted(names[path], &r);
+	}
+}
+
+static void test_thp_maps_2m(void)
+{
+	struct workload_params p = {
+	    .type = "page_fault1",
+	    .tasks = 2,
+	    .processes = true,
+	    .duration = 2e6,
+	    .region = 64UL << 20,
+	    .kernel = {.thp = true},
+	};
+	struct child_result huge = run(p), frag;
+
+	CHECK(huge.outcome.end == SIM_END_OK, "%s", huge.outcome.report);
+	/* One fault maps 512 pages: ops (pages written) far outnumber faults. */
+	CHECK(v(&huge, "thp_fault_alloc") > 0, "no huge page mapped");
+	CHECK(huge.v[OUT_OPS] > 400 * v(&huge, "pgfault"), "%g pages written, %g faults",
+	      huge.v[OUT_OPS], v(&huge, "pgfault"));
+
+	p.kernel.thp_fail = 1;
+	frag = run(p);
+	CHECK(v(&frag, "thp_fault_alloc") == 0, "allocated despite thp_fail = 1");
+	CHECK(v(&frag, "thp_fault_fallback") > 0, "no fallback counted");
+	CHECK(frag.v[OUT_OPS] < 2 * v(&frag, "pgfault"), "fell back, yet %g pages for %g faults",
+	      frag.v[OUT_OPS], v(&frag, "pgfault"));
+}
+
+static const struct test_case cases[] = {
+    {"spf_outcomes_add_up",
+     "no writer: speculation succeeds; unmap churn: fallbacks, attempts = successes + fallbacks",
+     test_spf_outcomes_add_up},
+    {"maxtry_bounds_the_loop",
+     "max_try = 1 falls back more under PTL contention; the unbounded loop keeps IRQs off longer",
+     test_maxtry_bounds_the_loop},
+    {"spin_variant_locks_up",
+     "spin_lock with IRQs off against a zap that flushes under the PTL: hard lockup; trylock: none",
+     test_spin_variant_locks_up},
+    {"mmap1_threads_serialise", "mmap1: two threads do not scale, two processes do",
+     test_mmap1_threads_serialise},
+    {"faults_accounted", "every fault raised is completed by exactly one path, on every path",
+     test_faults_accounted},
+    {"thp_maps_2m", "THP maps 512 pages a fault; a failing order-9 allocation falls back",
+     test_thp_maps_2m},
+};
+
+int main(int argc, char **argv)
+{
+	return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
+}
