@@ -1,8 +1,9 @@
-/* sim/memory.c - a page stream is an execution on the memory-controller host. */
+/* sim/memory.c - page streams as executions on the memory-controller host. */
 #include "memory.h"
 
 #include <simgrid/actor.h>
 #include <simgrid/exec.h>
+#include <stdlib.h>
 
 #include "cpu.h"
 #include "engine.h"
@@ -21,4 +22,37 @@ void memory_stream(size_t bytes)
 	sg_exec_start(exec);
 	sg_exec_wait(exec);
 	current_cpu = c;
+}
+
+/* Per CPU: bytes written but not yet sent to memory, and the batch draining. */
+static size_t *backlog;
+static sg_exec_t *draining;
+
+void memory_write(size_t bytes)
+{
+	struct cpu *c = this_cpu();
+	sg_exec_t exec;
+
+	if (!backlog) {
+		backlog = calloc(nr_cpu_ids, sizeof(*backlog));
+		draining = calloc(nr_cpu_ids, sizeof(*draining));
+	}
+	cpu_account(bytes / sim_machine->mem_bw_core * 1e9);
+	backlog[c->id] += bytes;
+	if (backlog[c->id] < MEMORY_WRITEBACK_BATCH)
+		return;
+	cpu_sync();
+	if (draining[c->id]) {
+		/* The cache cannot take more than memory drains. */
+		c->events++;
+		sg_exec_wait(draining[c->id]);
+		current_cpu = c;
+	}
+	exec = sg_actor_exec_init((double)backlog[c->id]);
+	sg_exec_set_host(exec, mem_host[c->socket]);
+	sg_exec_set_bound(exec, sim_machine->mem_bw_core);
+	sg_exec_start(exec);
+	current_cpu = c;
+	draining[c->id] = exec;
+	backlog[c->id] = 0;
 }
