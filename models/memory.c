@@ -67,6 +67,11 @@ static bool pte_trylock_relax(struct vm_fault *vmf, spinlock_t *ptl)
 		return false;
 	}
 	vmf->trylock_failures += (int)((cpu_clock() - t0) / iter);
+	/* The last of them fell on the deadline. */
+	if (max_try && vmf->trylock_failures >= max_try) {
+		vmf->trylock_failures = max_try;
+		return false;
+	}
 	return true;
 }
 

@@ -95,8 +95,9 @@ bool spin_on_lines(struct cacheline *const *lines, int n, const struct cpu_wait 
 		   double timeout_ns)
 {
 	struct cpu *c = this_cpu();
+	double deadline;
 
-	/* Watch from the instant of our last read: cpu_block() syncs after. */
+	/* Watch from the instant of our last read; a write while we sync wakes us. */
 	for (int i = 0; i < n; i++) {
 		struct line_watch *lw = &c->watch[i];
 
@@ -106,15 +107,27 @@ bool spin_on_lines(struct cacheline *const *lines, int n, const struct cpu_wait 
 		lines[i]->watchers = lw;
 	}
 	c->nr_watch = n;
-	if (cpu_block(CPU_SPINNING, w, timeout_ns))
+	cpu_sync();
+	deadline = sim_now() + timeout_ns;
+	if (cpu_block(CPU_SPINNING, w, timeout_ns)) {
+		/* Written in time, but visible only past the deadline: gave up first. */
+		if (timeout_ns >= 0 && cpu_clock() > deadline) {
+			c->pending = deadline - sim_now();
+			return false;
+		}
 		return true;
+	}
 	if (c->nr_watch) {
 		watches_drop(c);
 		return false;
 	}
-	/* Written at the very instant of the timeout: take the wake-up. */
+	/*
+	 * Written at the very instant of the deadline: consume the wake-up,
+	 * but we had given up by then.
+	 */
 	cpu_block(CPU_SPINNING, w, -1);
-	return true;
+	c->pending = deadline > sim_now() ? deadline - sim_now() : 0;
+	return false;
 }
 
 void cacheline_destroy(struct cacheline *l)

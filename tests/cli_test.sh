@@ -125,6 +125,15 @@ determinism() {
 	if grep -q '"throughput"' "$tmp/r1.json" && grep -q '"lockup": false' "$tmp/r1.json"; then
 		ok "JSON carries throughput and lockup"
 	else ko "JSON lacks throughput or lockup"; fi
+	# The fault paths too: speculation, fallbacks, unmap churn, RCU frees.
+	for i in 1 2; do
+		"$faultsim" run "$src/scenarios/spf-maxtry.ini" --set workload.duration=300us \
+			--seed 3 --quiet --json "$tmp/s$i.json" || ko "spf-maxtry run $i failed"
+		grep -v '"wall_time_s"' "$tmp/s$i.json" >"$tmp/s$i.sim.json"
+	done
+	if cmp -s "$tmp/s1.sim.json" "$tmp/s2.sim.json" && grep -q '"spf_attempts"' "$tmp/s1.json"
+	then ok "spf-maxtry: same seed, byte-identical JSON"
+	else ko "spf-maxtry: JSON differs: $(diff "$tmp/s1.sim.json" "$tmp/s2.sim.json" | head -5)"; fi
 }
 
 lockup() {
@@ -141,6 +150,12 @@ lockup() {
 	if timeout 60 "$faultsim" run "$s" --set workload.spin_irqs_off=false --quiet; then
 		ok "IRQs on while spinning: no lockup"
 	else ko "IRQs on while spinning still failed"; fi
+	s=$src/scenarios/deadlock-spin.ini
+	timeout 120 "$faultsim" run "$s" >"$tmp/stdout" 2>&1
+	rc=$?
+	if [ $rc -eq 3 ] && grep -q 'spinning on spinlock "ptl"' "$tmp/stdout"; then
+		ok "deadlock-spin.ini: the spin variant locks up on the PTL"
+	else ko "deadlock-spin.ini exited $rc: $(head -12 "$tmp/stdout")"; fi
 }
 
 "$group"
