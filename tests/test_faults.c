@@ -241,6 +241,10 @@ static void test_faults_accounted(void)
 		struct child_result r = run(p);
 
 		check_accounted(names[path], &r);
+		if (path == FAULT_PATH_PERVMA)
+			CHECK(v(&r, "vma_lock_success") > 0.5 * r.v[OUT_FAULTS],
+			      "per-VMA locks completed %g of %g faults", v(&r, "vma_lock_success"),
+			      r.v[OUT_FAULTS]);
 	}
 }
 
