@@ -36,7 +36,10 @@ retry:
 	}
 	fault = handle_mm_fault(vma, address, flags);
 	if (fault & VM_FAULT_RETRY) {
-		/* handle_userfault() dropped mmap_sem. */
+		/*
+		 * handle_userfault() dropped mmap_sem.  Retried as often as it
+		 * takes, as since 5.7: 5.1 allowed one retry, then SIGBUS.
+		 */
 		flags |= FAULT_FLAG_TRIED;
 		goto retry;
 	}
@@ -82,7 +85,7 @@ vm_fault_t do_user_addr_fault(struct mm_struct *mm, unsigned long address, bool 
 	case FAULT_PATH_SPF:
 		fault = handle_speculative_fault(mm, address, flags);
 		if (fault != VM_FAULT_RETRY) {
-			count_vm_event(FAULT_DONE_SPF);
+			count_vm_event(fault & VM_FAULT_SIGSEGV ? FAULT_SIGSEGV : FAULT_DONE_SPF);
 			goto done;
 		}
 		break;

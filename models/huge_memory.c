@@ -45,7 +45,7 @@ static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 	if (userfaultfd_missing(vma)) {
 		spin_unlock(ptl);
 		mem_cgroup_cancel_charge(HPAGE_PMD_NR);
-		free_pgtable_page();
+		free_page();
 		free_hugepage();
 		return handle_userfault(vmf);
 	}
@@ -59,7 +59,7 @@ static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 unlock_release:
 	spin_unlock(ptl);
 	mem_cgroup_cancel_charge(HPAGE_PMD_NR);
-	free_pgtable_page();
+	free_page();
 	free_hugepage();
 	return 0;
 }
@@ -80,17 +80,26 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 	return __do_huge_pmd_anonymous_page(vmf);
 }
 
-void zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
+/*
+ * zap_huge_pmd(): false if, once the pmd lock is held, the entry is no
+ * longer a huge page (another zap got there first: __pmd_trans_huge_lock()).
+ */
+bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd,
 		  unsigned long addr)
 {
 	spinlock_t *ptl = pmd_lockptr(vma->vm_mm, pmd);
 
 	(void)addr;
 	spin_lock(ptl);
+	if (!pmd_trans_huge(*pmd)) {
+		spin_unlock(ptl);
+		return false;
+	}
 	pmd_write(pmd, (pmd_t){NULL, false});
 	vma->vm_mm->rss -= HPAGE_PMD_NR;
 	tlb_remove_huge_page(tlb);
 	spin_unlock(ptl);
 	/* zap_deposited_table() */
-	free_pgtable_page();
+	free_page();
+	return true;
 }

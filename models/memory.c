@@ -185,11 +185,17 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	vm_fault_t ret = 0;
 
 	/*
-	 * The speculative walk only gets here with the pte table present;
-	 * otherwise allocate it now: pte_alloc().
+	 * pte_alloc(), but never speculatively: a table instantiated after
+	 * free_pgtables() would leak.  The walk saw one; if it has gone since,
+	 * pte_map_lock() notices.
 	 */
-	if (pmd_none(*vmf->pmd) && __pte_alloc(mm, vmf->pmd))
-		return VM_FAULT_OOM;
+	if (!speculative) {
+		if (pmd_none(*vmf->pmd) && __pte_alloc(mm, vmf->pmd))
+			return VM_FAULT_OOM;
+		/* A huge page mapped the range meanwhile: pmd_trans_unstable(). */
+		if (pmd_trans_huge(pmd_read(vmf->pmd)))
+			return 0;
+	}
 	/* The speculative path checked anon_vma is set: it cannot prepare it. */
 	if (!speculative && anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
@@ -214,7 +220,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		if (!speculative) {
 			pte_unmap_unlock(vmf);
 			mem_cgroup_cancel_charge(1);
-			release_pages(1, false);
+			free_page();
 			return handle_userfault(vmf);
 		}
 		/*
@@ -240,10 +246,10 @@ unlock_and_release:
 	pte_unmap_unlock(vmf);
 release:
 	mem_cgroup_cancel_charge(1);
-	release_pages(1, false);
+	free_page();
 	return ret;
 oom_free_page:
-	release_pages(1, false);
+	free_page();
 	return VM_FAULT_OOM;
 }
 
@@ -362,11 +368,11 @@ static vm_fault_t __handle_speculative_fault(struct mm_struct *mm, unsigned long
 		goto out_put;
 	}
 	/* This one is required to check that the VMA has write access set */
-	if ((flags & FAULT_FLAG_WRITE) && !(vmf.vma_flags & VM_WRITE)) {
-		put_vma(vma);
-		count_vm_event(SPF_SUCCESS);
-		count_vm_event(FAULT_SIGSEGV);
-		return VM_FAULT_SIGSEGV;
+	if (flags & FAULT_FLAG_WRITE) {
+		if (!(vmf.vma_flags & VM_WRITE))
+			goto out_segv;
+	} else if (!(vmf.vma_flags & (VM_READ | VM_EXEC | VM_WRITE))) {
+		goto out_segv;
 	}
 	/* MPOL_INTERLEAVE needs mpol_misplaced(), not safe speculatively. */
 	if (vma->vm_policy_interleave)
@@ -408,6 +414,11 @@ static vm_fault_t __handle_speculative_fault(struct mm_struct *mm, unsigned long
 	return spf_fallback(vmf.spf_fallback != NR_VM_EVENT_ITEMS ? vmf.spf_fallback
 								  : SPF_FALLBACK_OTHER);
 
+out_segv:
+	/* Handled: the caller delivers the signal, as the classic path would. */
+	put_vma(vma);
+	count_vm_event(SPF_SUCCESS);
+	return VM_FAULT_SIGSEGV;
 out_walk:
 	local_irq_enable();
 	ret = spf_fallback(SPF_FALLBACK_PMD_NONE);
@@ -445,6 +456,11 @@ retry:
 		goto inval;
 	if (!vma_start_read(vma))
 		goto inval;
+	/* Userfaults are not handled under the VMA lock. */
+	if (userfaultfd_missing(vma)) {
+		vma_end_read(vma);
+		goto inval;
+	}
 	/* Check since vm_start/vm_end might change before we lock the VMA. */
 	if (address < vma->vm_start || address >= vma->vm_end) {
 		vma_end_read(vma);
@@ -517,9 +533,15 @@ static void zap_pmd_range(struct mmu_gather *tlb, struct vm_area_struct *vma, un
 
 		if (next > end)
 			next = end;
-		if (pmd && pmd_trans_huge(*pmd))
-			zap_huge_pmd(tlb, vma, pmd, addr);
-		else if (pmd && !pmd_none(*pmd))
+		/*
+		 * A huge PMD only maps a range its VMA covers whole, and writers
+		 * act on whole VMAs: a zap never cuts one (no split modelled).
+		 */
+		if (pmd && pmd_trans_huge(*pmd) && zap_huge_pmd(tlb, vma, pmd, addr)) {
+			addr = next;
+			continue;
+		}
+		if (pmd && !pmd_none(*pmd) && !pmd_trans_huge(*pmd))
 			zap_pte_range(tlb, vma, pmd, addr, next);
 		addr = next;
 	}

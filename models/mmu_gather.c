@@ -52,7 +52,7 @@ void tlb_flush_mmu_free(struct mmu_gather *tlb)
 	release_pages(tlb->nr_pages, true);
 	tlb->nr_pages = 0;
 	for (; tlb->nr_huge; tlb->nr_huge--)
-		free_hugepage();
+		release_hugepage();
 	while (tlb->tables) {
 		struct pte_table *t = tlb->tables;
 

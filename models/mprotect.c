@@ -10,30 +10,44 @@
 #include "cost.h"
 #include "mm.h"
 
+/* change_pte_range(): the present PTEs of [addr, end) in one table, under its PTL. */
+static unsigned long change_pte_range(struct mm_struct *mm, pmd_t *pmd, unsigned long addr,
+				      unsigned long end)
+{
+	spinlock_t *ptl = pte_lockptr(mm, pmd);
+	unsigned long pages = 0;
+
+	spin_lock(ptl);
+	for (; addr < end; addr += PAGE_SIZE)
+		pages += pte_present(pmd->table, addr);
+	cpu_account(cycles(pages * COST_CHANGE_PTE));
+	spin_unlock(ptl);
+	return pages;
+}
+
 static unsigned long change_protection(struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long pages = 0;
 
-	for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PMD_SIZE) {
+	for (unsigned long addr = vma->vm_start; addr < vma->vm_end;) {
+		unsigned long next = (addr + PMD_SIZE) & PMD_MASK;
 		pmd_t *pmd = pmd_offset(mm, addr);
-		spinlock_t *ptl;
 
-		if (!pmd || pmd_none(*pmd))
-			continue;
-		if (pmd_trans_huge(*pmd)) {
-			ptl = pmd_lockptr(mm, pmd);
+		if (next > vma->vm_end)
+			next = vma->vm_end;
+		if (pmd && pmd_trans_huge(*pmd)) {
+			/* change_huge_pmd(): one entry for the whole range */
+			spinlock_t *ptl = pmd_lockptr(mm, pmd);
+
 			spin_lock(ptl);
 			cpu_account(cycles(COST_CHANGE_PTE));
 			spin_unlock(ptl);
 			pages += HPAGE_PMD_NR;
-			continue;
+		} else if (pmd && !pmd_none(*pmd)) {
+			pages += change_pte_range(mm, pmd, addr, next);
 		}
-		ptl = pte_lockptr(mm, pmd);
-		spin_lock(ptl);
-		cpu_account(cycles(pmd->table->nr_present * COST_CHANGE_PTE));
-		pages += pmd->table->nr_present;
-		spin_unlock(ptl);
+		addr = next;
 	}
 	return pages;
 }

@@ -129,13 +129,19 @@ bool alloc_hugepage(void)
 	return true;
 }
 
+static void count_pgfree(int nr)
+{
+	for (int i = 0; i < nr; i++)
+		count_vm_event(PGFREE);
+}
+
 void free_hugepage(void)
 {
 	zone_move_pages(1);
-	count_vm_event(PGFREE);
+	count_pgfree(HPAGE_PMD_NR);
 }
 
-void free_pgtable_page(void)
+void free_page(void)
 {
 	free_pcp_pages(1);
 	count_vm_event(PGFREE);
@@ -200,6 +206,13 @@ void release_pages(int nr, bool on_lru)
 	cacheline_rmw(&memcg.counter);
 	memcg.usage -= nr;
 	free_pcp_pages(nr);
-	for (int i = 0; i < nr; i++)
-		count_vm_event(PGFREE);
+	count_pgfree(nr);
+}
+
+void release_hugepage(void)
+{
+	lru_lock_pages(1);
+	cacheline_rmw(&memcg.counter);
+	memcg.usage -= HPAGE_PMD_NR;
+	free_hugepage();
 }

@@ -16,11 +16,12 @@ void page_alloc_destroy(void);
 void alloc_page(void);
 /* An order-9 page from the buddy lists; false when fragmentation wins. */
 bool alloc_hugepage(void);
-/* Pages back from a zap or a failed fault: LRU removal, uncharge, free. */
+/* Mapped pages back from a zap: LRU removal, uncharge, free. */
 void release_pages(int nr, bool on_lru);
+void release_hugepage(void);
+/* A page never mapped to user space (a fault that gave up, a page table): back to the list only. */
+void free_page(void);
 void free_hugepage(void);
-/* A page-table page back to the allocator (no LRU, no memcg). */
-void free_pgtable_page(void);
 
 /* mm/memcontrol.c */
 int mem_cgroup_try_charge(int nr_pages);

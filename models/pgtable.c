@@ -82,7 +82,7 @@ pmd_t *pmd_alloc(struct mm_struct *mm, unsigned long address)
 	spin_unlock(&mm->page_table_lock);
 	if (new) {
 		pmd_table_free(new);
-		free_pgtable_page();
+		free_page();
 	}
 	return pmd_offset(mm, address);
 }
@@ -144,7 +144,7 @@ void pte_free(struct pte_table *table)
 {
 	spin_lock_destroy(&table->ptl);
 	free(table);
-	free_pgtable_page();
+	free_page();
 	count_vm_event(PGTABLE_FREE);
 }
 

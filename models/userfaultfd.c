@@ -77,10 +77,13 @@ vm_fault_t handle_userfault(struct vm_fault *vmf)
 	struct mm_struct *mm = vmf->vma->vm_mm;
 	struct userfaultfd_ctx *ctx = vmf->vma->vm_userfaultfd_ctx;
 
+	/* lock_vma_under_rcu() refused armed VMAs; this one was armed since. */
 	if (vmf->flags & FAULT_FLAG_VMA_LOCK)
 		return VM_FAULT_RETRY;
 	count_vm_event(UFFD_WAIT);
+	/* Queued before mmap_sem goes, so unregistering cannot miss us. */
+	prepare_to_wait(&ctx->fault_wqh);
 	up_read(&mm->mmap_sem);
-	wait_event_sleep(&ctx->fault_wqh);
+	schedule();
 	return VM_FAULT_RETRY;
 }

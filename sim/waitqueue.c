@@ -3,12 +3,19 @@
 
 #include "engine.h"
 
-void wait_event_sleep(struct wait_queue_head *wq)
+void prepare_to_wait(struct wait_queue_head *wq)
 {
-	struct cpu_wait w = {WAIT_IO, wq->name, wq, NULL};
+	struct cpu *c = this_cpu();
 
 	cpu_sync();
-	cpu_queue_add(&wq->waiters, this_cpu());
+	c->wait = (struct cpu_wait){WAIT_IO, wq->name, wq, NULL};
+	cpu_queue_add(&wq->waiters, c);
+}
+
+void schedule(void)
+{
+	struct cpu_wait w = this_cpu()->wait;
+
 	cpu_block(CPU_SLEEPING, &w, -1);
 }
 

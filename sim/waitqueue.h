@@ -15,8 +15,12 @@ static inline void init_waitqueue_head(struct wait_queue_head *wq, const char *n
 	wq->waiters = (struct cpu_queue){0};
 }
 
-/* Sleep on wq until wake_up_all(); the CPU idles meanwhile. */
-void wait_event_sleep(struct wait_queue_head *wq);
+/*
+ * Queue the current task on wq (prepare_to_wait()), then drop what the
+ * waker needs and sleep (schedule()): a wake-up in between is not lost.
+ */
+void prepare_to_wait(struct wait_queue_head *wq);
+void schedule(void);
 /* Wake every sleeper; each pays the machine's wake-up latency. */
 void wake_up_all(struct wait_queue_head *wq);
 
