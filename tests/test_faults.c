@@ -272,6 +272,22 @@ static void test_thp_maps_2m(void)
 	CHECK(v(&frag, "thp_fault_fallback") > 0, "no fallback counted");
 	CHECK(frag.v[OUT_OPS] < 2 * v(&frag, "pgfault"), "fell back, yet %g pages for %g faults",
 	      frag.v[OUT_OPS], v(&frag, "pgfault"));
+
+	/* Threads in one PMD, half the huge allocations failing: THP and 4 KiB race. */
+	struct workload_params race = {
+	    .type = "pft",
+	    .tasks = 8,
+	    .duration = 1e6,
+	    .region = 8UL << 20,
+	    .interleave = 1,
+	    .kernel = {.thp = true, .thp_fail = 0.5},
+	};
+	struct child_result mixed_sizes = run(race);
+
+	check_accounted("THP and 4 KiB in one PMD", &mixed_sizes);
+	CHECK(v(&mixed_sizes, "thp_fault_alloc") > 0 && v(&mixed_sizes, "thp_fault_fallback") > 0,
+	      "%g huge, %g fallbacks", v(&mixed_sizes, "thp_fault_alloc"),
+	      v(&mixed_sizes, "thp_fault_fallback"));
 }
 
 static const struct test_case cases[] = {
