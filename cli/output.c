@@ -7,70 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static void file_release(struct output_file *of)
-{
-	free(of->path);
-	free(of->tmp);
-	memset(of, 0, sizeof(*of));
-}
-
-static int file_open(struct output_file *of, const char *path, char *err, int len)
-{
-	size_t n;
-	int fd;
-
-	memset(of, 0, sizeof(*of));
-	if (!path)
-		return 0;
-	n = strlen(path) + 16;
-	of->path = strdup(path);
-	of->tmp = malloc(n);
-	snprintf(of->tmp, n, "%s.tmpXXXXXX", path);
-	fd = mkstemp(of->tmp);
-	if (fd < 0 || !(of->f = fdopen(fd, "w"))) {
-		snprintf(err, len, "%s: cannot write: %s", path, strerror(errno));
-		file_release(of);
-		return -1;
-	}
-	return 0;
-}
-
-static void file_abandon(struct output_file *of)
-{
-	if (of->f) {
-		fclose(of->f);
-		unlink(of->tmp);
-	}
-	file_release(of);
-}
-
-/* Close, flush to disk and rename into place; on failure leave nothing. */
-static int file_commit(struct output_file *of)
-{
-	int ok;
-
-	if (!of->f)
-		return 0;
-	ok = fflush(of->f) == 0 && fsync(fileno(of->f)) == 0;
-	ok = (fclose(of->f) == 0) && ok;
-	of->f = NULL;
-	if (ok && rename(of->tmp, of->path) == 0) {
-		file_release(of);
-		return 0;
-	}
-	fprintf(stderr, "faultsim: %s: cannot write: %s\n", of->path, strerror(errno));
-	unlink(of->tmp);
-	file_release(of);
-	return -1;
-}
+#include "flatten.h"
+#include "outfile.h"
 
 int output_open(struct output_files *files, const struct run_opts *o, char *err, int len)
 {
 	memset(files, 0, sizeof(*files));
-	if (file_open(&files->json, o->json, err, len))
+	if (outfile_open(&files->json, o->json, err, len))
 		return -1;
-	if (file_open(&files->csv, o->csv, err, len)) {
-		file_abandon(&files->json);
+	if (outfile_open(&files->csv, o->csv, err, len)) {
+		outfile_abandon(&files->json);
 		return -1;
 	}
 	return 0;
@@ -78,8 +24,8 @@ int output_open(struct output_files *files, const struct run_opts *o, char *err,
 
 void output_abandon(struct output_files *files)
 {
-	file_abandon(&files->json);
-	file_abandon(&files->csv);
+	outfile_abandon(&files->json);
+	outfile_abandon(&files->csv);
 }
 
 static const char *const end_names[] = {
@@ -219,63 +165,40 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "tlb",
 			    json_pack("{s:I,s:o}", "shootdowns", (json_int_t)tlb_stats.shootdowns,
 				      "wait_ns", histogram_json(&tlb_stats.wait)));
+	json_object_set_new(root, "memory",
+			    json_pack("{s:f,s:I}", "time_ns", memory_stats.time_ns, "bytes",
+				      (json_int_t)memory_stats.bytes));
 	json_object_set_new(root, "counters", counters_json());
 	json_object_set_new(root, "histograms", histograms_json());
 	return root;
 }
 
-static void csv_scalar(FILE *f, json_t *v)
+struct csv_row {
+	FILE *f;
+	bool header, first;
+};
+
+static void csv_field(const char *name, json_t *v, void *arg)
 {
-	if (json_is_string(v))
-		fprintf(f, "\"%s\"", json_string_value(v));
-	else if (json_is_integer(v))
-		fprintf(f, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		fprintf(f, "%.12g", json_real_value(v));
-	else if (json_is_boolean(v))
-		fprintf(f, "%s", json_is_true(v) ? "true" : "false");
+	struct csv_row *row = arg;
+
+	fputs(row->first ? "" : ",", row->f);
+	row->first = false;
+	if (row->header)
+		fputs(name, row->f);
+	else
+		csv_write_scalar(row->f, v);
 }
 
-/*
- * One header line and one row: every scalar of the result, nested objects
- * flattened as a.b.c; parameters, the report text and per-CPU arrays stay
- * in the JSON.
- */
-static void csv_walk(FILE *f, json_t *o, const char *prefix, bool header, bool *first)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(o, key, v)
-	{
-		char name[256];
-
-		if (!*prefix && (!strcmp(key, "params") || !strcmp(key, "report")))
-			continue;
-		snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", key);
-		if (json_is_object(v)) {
-			csv_walk(f, v, name, header, first);
-			continue;
-		}
-		if (json_is_array(v) || json_is_null(v))
-			continue;
-		fputs(*first ? "" : ",", f);
-		*first = false;
-		if (header)
-			fputs(name, f);
-		else
-			csv_scalar(f, v);
-	}
-}
-
+/* One header line and one row: every scalar of the result (flatten.h). */
 static void write_csv(FILE *f, json_t *root)
 {
-	bool first = true;
+	struct csv_row row = {f, true, true};
 
-	csv_walk(f, root, "", true, &first);
+	json_flatten(root, csv_field, &row);
 	fputc('\n', f);
-	first = true;
-	csv_walk(f, root, "", false, &first);
+	row = (struct csv_row){f, false, true};
+	json_flatten(root, csv_field, &row);
 	fputc('\n', f);
 }
 
@@ -336,9 +259,9 @@ int output_write(struct output_files *files, const struct run_result *r)
 	}
 	if (files->csv.f)
 		write_csv(files->csv.f, root);
-	if (file_commit(&files->json))
+	if (outfile_commit(&files->json))
 		rc = 2;
-	if (file_commit(&files->csv))
+	if (outfile_commit(&files->csv))
 		rc = 2;
 	json_decref(root);
 	return rc;

@@ -9,12 +9,8 @@
 
 #include <stdio.h>
 
+#include "outfile.h"
 #include "run.h"
-
-struct output_file {
-	char *path, *tmp;
-	FILE *f;
-};
 
 struct output_files {
 	struct output_file json, csv;

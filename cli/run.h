@@ -13,6 +13,7 @@ struct run_opts {
 	unsigned long seed;
 	const char *json;
 	const char *csv;
+	const char *trace; /* Chrome trace-event JSON */
 	bool quiet;
 };
 

@@ -110,13 +110,42 @@ static int set_value(struct scenario *sc, int layer, const char *where, const ch
 	return 0;
 }
 
+/* [sweep]: what faultsim sweep varies; faultsim run ignores it. */
+static void sweep_key(struct scenario *sc, const char *where, const char *name, const char *value)
+{
+	char *end;
+	long n;
+
+	if (strcmp(name, "vary") == 0) {
+		sc->sweep = realloc(sc->sweep, (sc->nr_sweep + 1) * sizeof(*sc->sweep));
+		sc->sweep[sc->nr_sweep].spec = strdup(value);
+		snprintf(sc->sweep[sc->nr_sweep].where, WHERE_LEN, "%s", where);
+		sc->nr_sweep++;
+		return;
+	}
+	if (strcmp(name, "seeds") == 0) {
+		n = strtol(value, &end, 10);
+		if (end == value || *end || n < 1 || n > 1000) {
+			fail(sc, "%s: [sweep] seeds: '%s' is not 1 to 1000", where, value);
+			return;
+		}
+		sc->sweep_seeds = (int)n;
+		snprintf(sc->sweep_seeds_where, WHERE_LEN, "%s", where);
+		return;
+	}
+	fail(sc, "%s: [sweep] %s: unknown key (vary = section.key=LIST, seeds = N)", where, name);
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *ctx = user;
 	char where[WHERE_LEN];
 
 	snprintf(where, sizeof(where), "%s:%d", ctx->file, ctx->line);
-	set_value(ctx->sc, ctx->layer, where, section, name, value);
+	if (strcmp(section, "sweep") == 0 && ctx->layer == LAYER_FILE)
+		sweep_key(ctx->sc, where, name, value);
+	else
+		set_value(ctx->sc, ctx->layer, where, section, name, value);
 	return 1;
 }
 
@@ -298,6 +327,9 @@ void scenario_free(struct scenario *sc)
 {
 	for (int i = 0; sc->settings && i < nr_keys; i++)
 		free(sc->settings[i].value);
+	for (int i = 0; i < sc->nr_sweep; i++)
+		free(sc->sweep[i].spec);
+	free(sc->sweep);
 	free(sc->settings);
 	free(sc->path);
 	sc->settings = NULL;

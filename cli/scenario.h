@@ -20,9 +20,19 @@ struct setting {
 	int layer;
 };
 
+/* A line of the file's [sweep] section: vary = section.key=LIST. */
+struct sweep_line {
+	char *spec;
+	char where[WHERE_LEN];
+};
+
 struct scenario {
 	char *path;
 	struct setting *settings; /* one per key in keys[] */
+	struct sweep_line *sweep; /* [sweep] vary lines, in file order */
+	int nr_sweep;
+	int sweep_seeds; /* [sweep] seeds, 0 if not set */
+	char sweep_seeds_where[WHERE_LEN];
 	char error[1024];
 };
 

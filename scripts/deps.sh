@@ -3,7 +3,7 @@
 # Idempotent: does nothing (and needs no network) when all is installed.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsimgrid-dev libgsl-dev libinih-dev libjansson-dev
-	gnuplot-nox)
+	gnuplot-nox parallel)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

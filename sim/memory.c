@@ -9,12 +9,16 @@
 #include "engine.h"
 #include "engine_private.h"
 
+struct memory_stats memory_stats;
+
 void memory_stream(size_t bytes)
 {
 	struct cpu *c = this_cpu();
 	sg_exec_t exec;
+	double t0;
 
 	cpu_sync();
+	t0 = sim_now();
 	exec = sg_actor_exec_init((double)bytes);
 	sg_exec_set_host(exec, mem_host[c->socket]);
 	sg_exec_set_bound(exec, sim_machine->mem_bw_core);
@@ -22,6 +26,8 @@ void memory_stream(size_t bytes)
 	sg_exec_start(exec);
 	sg_exec_wait(exec);
 	current_cpu = c;
+	memory_stats.time_ns += sim_now() - t0;
+	memory_stats.bytes += bytes;
 }
 
 /* Per CPU: bytes written but not yet sent to memory, and the batch draining. */
@@ -38,15 +44,20 @@ void memory_write(size_t bytes)
 		draining = calloc(nr_cpu_ids, sizeof(*draining));
 	}
 	cpu_account(bytes / sim_machine->mem_bw_core * 1e9);
+	memory_stats.time_ns += bytes / sim_machine->mem_bw_core * 1e9;
+	memory_stats.bytes += bytes;
 	backlog[c->id] += bytes;
 	if (backlog[c->id] < MEMORY_WRITEBACK_BATCH)
 		return;
 	cpu_sync();
 	if (draining[c->id]) {
 		/* The cache cannot take more than memory drains. */
+		double t0 = sim_now();
+
 		c->events++;
 		sg_exec_wait(draining[c->id]);
 		current_cpu = c;
+		memory_stats.time_ns += sim_now() - t0;
 	}
 	exec = sg_actor_exec_init((double)backlog[c->id]);
 	sg_exec_set_host(exec, mem_host[c->socket]);

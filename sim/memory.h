@@ -31,6 +31,14 @@ void memory_stream(size_t bytes);
 #define MEMORY_WRITEBACK_BATCH (1UL << 20)
 void memory_write(size_t bytes);
 
+/* Time CPUs spent zeroing and copying, waits for the controller included. */
+struct memory_stats {
+	double time_ns;
+	unsigned long bytes;
+};
+
+extern struct memory_stats memory_stats;
+
 static inline void clear_page(void)
 {
 	memory_write(1UL << 12);

@@ -1,0 +1,64 @@
+/* cli/outfile.c - files written whole or not at all. */
+#include "outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void file_release(struct output_file *of)
+{
+	free(of->path);
+	free(of->tmp);
+	memset(of, 0, sizeof(*of));
+}
+
+int outfile_open(struct output_file *of, const char *path, char *err, int len)
+{
+	size_t n;
+	int fd;
+
+	memset(of, 0, sizeof(*of));
+	if (!path)
+		return 0;
+	n = strlen(path) + 16;
+	of->path = strdup(path);
+	of->tmp = malloc(n);
+	snprintf(of->tmp, n, "%s.tmpXXXXXX", path);
+	fd = mkstemp(of->tmp);
+	if (fd < 0 || !(of->f = fdopen(fd, "w"))) {
+		snprintf(err, len, "%s: cannot write: %s", path, strerror(errno));
+		file_release(of);
+		return -1;
+	}
+	return 0;
+}
+
+void outfile_abandon(struct output_file *of)
+{
+	if (of->f) {
+		fclose(of->f);
+		unlink(of->tmp);
+	}
+	file_release(of);
+}
+
+/* Close, flush to disk and rename into place; on failure leave nothing. */
+int outfile_commit(struct output_file *of)
+{
+	int ok;
+
+	if (!of->f)
+		return 0;
+	ok = fflush(of->f) == 0 && fsync(fileno(of->f)) == 0;
+	ok = (fclose(of->f) == 0) && ok;
+	of->f = NULL;
+	if (ok && rename(of->tmp, of->path) == 0) {
+		file_release(of);
+		return 0;
+	}
+	fprintf(stderr, "faultsim: %s: cannot write: %s\n", of->path, strerror(errno));
+	unlink(of->tmp);
+	file_release(of);
+	return -1;
+}

@@ -1,0 +1,43 @@
+/* cli/table.h - results.csv in memory, and its rows grouped for statistics.
+ *
+ * Rows are grouped by a series value and an x value, in the order they
+ * first appear (the sweep's order); each group's mean and 95% confidence
+ * interval across its seeds come from GSL (Student's t).
+ */
+#ifndef FAULTSIM_CLI_TABLE_H
+#define FAULTSIM_CLI_TABLE_H
+
+struct table {
+	int nr_cols, nr_rows;
+	char **cols;
+	char ***cells; /* [row][col] */
+};
+
+int table_load(const char *path, struct table *t, char *err, int len);
+void table_free(struct table *t);
+/* Column index, or -1. */
+int table_col(const struct table *t, const char *name);
+/* Append an empty column; returns its index. */
+int table_add_column(struct table *t, const char *name);
+/* A cell as a number; NaN when empty or not a number. */
+double table_num(const struct table *t, int row, int col);
+
+struct group {
+	const char *series; /* "" without a series */
+	const char *x;
+	int *rows;
+	int n;
+};
+
+struct groups {
+	struct group *g;
+	int n;
+};
+
+/* Group the rows whose status is ok by (series, x); series_col may be -1. */
+void groups_build(const struct table *t, int x_col, int series_col, struct groups *gs);
+void groups_free(struct groups *gs);
+/* Mean of col over the group's rows, and the half-width of its 95% CI. */
+double group_mean(const struct table *t, const struct group *g, int col, double *ci);
+
+#endif

@@ -1,0 +1,17 @@
+# faultsim latency plot, written by `faultsim plot --kind latency`.
+# @DAT@ holds one block per series: percentile rank, label, latency (ns,
+# mean across seeds), 95% CI half-width.  Run `gnuplot @OUT@.gp` to redraw.
+set title "@TITLE@" noenhanced
+set xlabel "percentile" noenhanced
+set ylabel "@YLABEL@" noenhanced
+set key top left noenhanced box opaque
+set grid
+set logscale y 10
+set format y "%.0s%c"
+set xrange [-0.5:4.5]
+set terminal pngcairo size 1000,650 font "sans,11"
+set output "@OUT@.png"
+plot @PLOT@
+set terminal svg size 1000,650 dynamic font "sans,11"
+set output "@OUT@.svg"
+replot

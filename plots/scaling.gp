@@ -1,0 +1,17 @@
+# faultsim scaling plot, written by `faultsim plot --kind scaling`.
+# @DAT@ holds one block per series (gnuplot index): x, mean, 95% CI
+# half-width across seeds.  Edit and run `gnuplot @OUT@.gp` here to redraw.
+set title "@TITLE@" noenhanced
+set xlabel "@XLABEL@" noenhanced
+set ylabel "@YLABEL@" noenhanced
+set key top left noenhanced box opaque
+set grid
+set format y "%.3s%c"
+@XSCALE@
+@FUNCTIONS@
+set terminal pngcairo size 1000,650 font "sans,11"
+set output "@OUT@.png"
+plot @PLOT@
+set terminal svg size 1000,650 dynamic font "sans,11"
+set output "@OUT@.svg"
+replot
