@@ -3,6 +3,8 @@
 #   cli_test.sh FAULTSIM errors       bad input: exit 2, file:line and key named, nothing written
 #   cli_test.sh FAULTSIM determinism  same scenario and seed: byte-identical JSON and CSV
 #   cli_test.sh FAULTSIM lockup       a hard lockup: exit 3, "lockup": true, the report
+#   cli_test.sh FAULTSIM sweep        resume after a kill, --jobs, GNU parallel, bad input
+#   cli_test.sh FAULTSIM plot         the four figures, their data, the report
 set -u
 faultsim=$1
 group=$2
@@ -156,6 +158,115 @@ lockup() {
 	if [ $rc -eq 3 ] && grep -q 'spinning on spinlock "ptl"' "$tmp/stdout"; then
 		ok "deadlock-spin.ini: the spin variant locks up on the PTL"
 	else ko "deadlock-spin.ini exited $rc: $(head -12 "$tmp/stdout")"; fi
+}
+
+# A small sweep of the study: 3 thread counts x 2 MAX_TRY x 2 seeds.
+sweep_args() {
+	echo "$src/scenarios/spf-maxtry.ini" --vary workload.threads=8..32x2 --vary kernel.max_try=0,4 \
+		--seeds 2 --set workload.duration="$1"
+}
+
+sweep() {
+	local ref=$tmp/ref rc n
+	# shellcheck disable=SC2046
+	"$faultsim" sweep $(sweep_args 2ms) --jobs 1 --out "$ref" 2>/dev/null || ko "sweep --jobs 1 failed"
+	[ "$(wc -l <"$ref/results.csv")" -eq 13 ] && ok "12 points, one row each" ||
+		ko "results.csv has $(wc -l <"$ref/results.csv") lines"
+	# shellcheck disable=SC2046
+	"$faultsim" sweep $(sweep_args 2ms) --jobs 2 --out "$tmp/j2" 2>/dev/null
+	cmp -s "$ref/results.csv" "$tmp/j2/results.csv" && ok "--jobs 1 and --jobs 2: identical results" ||
+		ko "--jobs 2 differs: $(diff "$ref/results.csv" "$tmp/j2/results.csv" | head -3)"
+
+	# Killed in the middle, then the same command again.
+	# shellcheck disable=SC2046
+	"$faultsim" sweep $(sweep_args 2ms) --jobs 1 --out "$tmp/k" 2>/dev/null &
+	local pid=$!
+	while [ "$(ls "$tmp/k/points" 2>/dev/null | grep -c '\.json$')" -lt 3 ]; do sleep 0.05; done
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	n=$(($(wc -l <"$tmp/k/results.csv") - 1))
+	if [ $rc -ne 0 ] && [ "$n" -ge 3 ] && [ "$n" -lt 12 ]; then
+		ok "killed after $n of 12 points: exit $rc, finished rows kept"
+	else ko "kill: exit $rc with $n rows"; fi
+	# shellcheck disable=SC2046
+	"$faultsim" sweep $(sweep_args 2ms) --jobs 2 --out "$tmp/k" 2>"$tmp/resume.err"
+	grep -q "already done" "$tmp/resume.err" && ok "the restart skips what was done" ||
+		ko "restart: $(cat "$tmp/resume.err")"
+	cmp -s "$ref/results.csv" "$tmp/k/results.csv" && ok "killed and resumed: identical results" ||
+		ko "resumed differs: $(diff "$ref/results.csv" "$tmp/k/results.csv" | head -3)"
+
+	# The cluster path: command lines for GNU parallel, then --collect.
+	# shellcheck disable=SC2046
+	"$faultsim" sweep $(sweep_args 2ms) --out "$tmp/p" --emit-jobs "$tmp/jobs.txt" &&
+		[ "$(wc -l <"$tmp/jobs.txt")" -eq 12 ] && ok "--emit-jobs: 12 command lines" ||
+		ko "--emit-jobs"
+	parallel --will-cite -j 2 <"$tmp/jobs.txt" && "$faultsim" sweep --collect "$tmp/p"
+	cmp -s "$ref/results.csv" "$tmp/p/results.csv" && ok "GNU parallel and --collect: identical results" ||
+		ko "parallel/collect differs: $(diff "$ref/results.csv" "$tmp/p/results.csv" | head -3)"
+
+	# A point that cannot run is recorded with its reason; the sweep goes on.
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" --vary workload.threads=2,500 \
+		--set workload.duration=100us --out "$tmp/f" 2>/dev/null
+	grep -q '^threads-500_seed-1,500,1,failed,".*500 tasks but the machine has 128 CPUs' "$tmp/f/results.csv" &&
+		grep -q '^threads-2_seed-1,2,1,ok' "$tmp/f/results.csv" && ok "a bad point fails alone, with its reason" ||
+		ko "failed point: $(cat "$tmp/f/results.csv" | cut -c1-200)"
+
+	# The file's own [sweep] section: the study is one file.
+	"$faultsim" sweep "$src/scenarios/spf-maxtry.ini" --set workload.duration=50us \
+		--vary workload.threads=4 --seeds 1 --out "$tmp/s" --emit-jobs "$tmp/s.txt" &&
+		[ "$(wc -l <"$tmp/s.txt")" -eq 6 ] && ok "[sweep] in the file, --vary overriding one key" ||
+		ko "[sweep] section: $(wc -l <"$tmp/s.txt") jobs"
+
+	# Bad input: exit 2, a message naming the problem, nothing written.
+	expect_sweep_error "bad LIST" "not a range such as 1..256x2" --vary workload.threads=1..x
+	expect_sweep_error "unknown key" "workload.thread: unknown key; did you mean 'threads'?" \
+		--vary workload.thread=1,2
+	expect_sweep_error "not section.key" "'threads=1' is not section.key=LIST" --vary threads=1
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" --vary workload.threads=1 --out /proc/faultsim \
+		>/dev/null 2>"$tmp/stderr"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "cannot write" "$tmp/stderr" && ok "unwritable DIR: exit 2" ||
+		ko "unwritable DIR: exit $rc: $(cat "$tmp/stderr")"
+}
+
+expect_sweep_error() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" "$@" --out "$tmp/bad" >/dev/null 2>"$tmp/stderr"
+	rc=$?
+	if [ $rc -eq 2 ] && grep -qF -- "$want" "$tmp/stderr" && [ ! -e "$tmp/bad" ]; then
+		ok "$name: exit 2, nothing written"
+	else ko "$name: exit $rc, stderr '$(cat "$tmp/stderr")', $(ls "$tmp/bad" 2>&1)"; fi
+}
+
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ]; }
+
+plot() {
+	local d=$tmp/pl k
+	# shellcheck disable=SC2046
+	"$faultsim" sweep $(sweep_args 1ms) --out "$d" 2>/dev/null
+	for k in scaling latency maxtry breakdown; do
+		if "$faultsim" plot "$d" --kind $k >/dev/null && is_png "$d/plots/$k.png" &&
+			grep -q '<svg' "$d/plots/$k.svg" && [ -s "$d/plots/$k.gp" ]; then
+			ok "$k: PNG, SVG and script"
+		else ko "$k: $(ls "$d/plots" | tr '\n' ' ')"; fi
+	done
+	# The data files hold the swept values.
+	awk '!/^#/ && NF { print $1 }' "$d/plots/scaling.dat" | sort -nu | tr '\n' ' ' | grep -qx '8 16 32 ' &&
+		ok "scaling.dat holds threads 8, 16, 32" || ko "scaling.dat: $(head -5 "$d/plots/scaling.dat")"
+	awk '!/^#/ && NF { print $2 }' "$d/plots/maxtry.dat" | sort -nu | tr '\n' ' ' | grep -qx '0 4 ' &&
+		ok "maxtry.dat holds MAX_TRY 0 and 4" || ko "maxtry.dat: $(head -5 "$d/plots/maxtry.dat")"
+	grep -q '^usl0(x) = ' "$d/plots/scaling.gp" && ok "the scaling plot draws the USL fit" ||
+		ko "no USL curve in scaling.gp"
+	(cd "$d/plots" && gnuplot scaling.gp) && ok "the .gp re-runs by hand" || ko "gnuplot scaling.gp failed"
+	"$faultsim" report "$d" >/dev/null && grep -q '^## MAX_TRY recommendation' "$d/report.md" &&
+		grep -q '^\*\*' "$d/report.md" && grep -q 'plots/maxtry.png' "$d/report.md" &&
+		ok "report: results, plots, MAX_TRY recommendation" || ko "report: $(head -20 "$d/report.md")"
+	"$faultsim" plot "$d" --kind pie >/dev/null 2>&1
+	[ $? -eq 2 ] && ok "unknown --kind: exit 2" || ko "unknown --kind accepted"
+	"$faultsim" plot "$d" --y nosuch >/dev/null 2>&1
+	[ $? -eq 2 ] && ok "unknown --y column: exit 2" || ko "unknown --y accepted"
 }
 
 "$group"
