@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "output.h"
+#include "trace_out.h"
 
 /* Beyond the measured duration, how long tasks may take to wind down. */
 #define RUN_GRACE_NS 1e9
@@ -163,6 +164,22 @@ static double wall_seconds(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* A trace is for small runs: refuse a big one before anything runs. */
+static int check_trace(const struct run_opts *o, const struct scenario *sc,
+		       const struct workload_params *wp)
+{
+	double cpu_ms = wp->tasks * wp->duration / 1e6;
+
+	if (!o->trace || cpu_ms <= TRACE_MAX_CPU_MS)
+		return 0;
+	fprintf(stderr,
+		"faultsim: %s: --trace: %d tasks x %g ms = %g CPU-ms, above the %g CPU-ms a trace "
+		"may cover; shorten [workload] duration or use fewer tasks\n",
+		scenario_where(sc, "workload", "duration"), wp->tasks, wp->duration / 1e6, cpu_ms,
+		TRACE_MAX_CPU_MS);
+	return 2;
+}
+
 int faultsim_run(const struct run_opts *o)
 {
 	static struct sim_config cfg;
@@ -173,18 +190,29 @@ int faultsim_run(const struct run_opts *o)
 	const struct workload_ops *ops;
 	char err[256];
 	double t0;
+	struct output_file trace = {0};
 	int rc = load(o, &sc, &cfg, &wp);
 
+	if (!rc)
+		rc = check_trace(o, &sc, &wp);
 	if (rc || output_open(&files, o, err, sizeof(err))) {
 		if (!rc)
 			fprintf(stderr, "faultsim: %s\n", err);
 		scenario_free(&sc);
 		return 2;
 	}
+	if (outfile_open(&trace, o->trace, err, sizeof(err))) {
+		fprintf(stderr, "faultsim: %s\n", err);
+		output_abandon(&files);
+		scenario_free(&sc);
+		return 2;
+	}
+	trace_on = o->trace != NULL;
 	ops = workload_find(wp.type);
 	if (sim_init(&cfg, err, sizeof(err))) {
 		fprintf(stderr, "faultsim: %s\n", err);
 		output_abandon(&files);
+		outfile_abandon(&trace);
 		return 2;
 	}
 	t0 = wall_seconds();
@@ -194,6 +222,11 @@ int faultsim_run(const struct run_opts *o)
 	ops->collect(&res.work);
 
 	rc = output_write(&files, &res);
+	if (trace.f) {
+		trace_write(trace.f, nr_cpu_ids);
+		if (outfile_commit(&trace))
+			rc = 2;
+	}
 	scenario_free(&sc);
 	if (rc)
 		return rc;

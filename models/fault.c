@@ -80,6 +80,7 @@ vm_fault_t do_user_addr_fault(struct mm_struct *mm, unsigned long address, bool 
 		flags |= FAULT_FLAG_WRITE;
 	cpu_account(cycles(COST_FAULT_ENTRY));
 	count_vm_event(PGFAULT);
+	trace_begin("page fault", NULL);
 
 	switch (mm_tunables.fault_path) {
 	case FAULT_PATH_SPF:
@@ -98,6 +99,7 @@ vm_fault_t do_user_addr_fault(struct mm_struct *mm, unsigned long address, bool 
 	}
 	fault = lock_mmap_fault(mm, address, write, flags);
 done:
+	trace_end();
 	histogram_add(fault_latency, cpu_clock() - t0);
 	return fault;
 }

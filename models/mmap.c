@@ -332,9 +332,11 @@ unsigned long vm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 	unsigned long ret;
 
 	cpu_account(cycles(COST_SYSCALL));
+	trace_begin("mmap", NULL);
 	down_write(&mm->mmap_sem);
 	ret = do_mmap(mm, addr, len, vm_flags, fixed);
 	mmap_write_unlock(mm);
+	trace_end();
 	return ret;
 }
 
@@ -343,9 +345,11 @@ int vm_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	int ret;
 
 	cpu_account(cycles(COST_SYSCALL));
+	trace_begin("munmap", NULL);
 	down_write(&mm->mmap_sem);
 	ret = do_munmap(mm, start, len);
 	mmap_write_unlock(mm);
+	trace_end();
 	return ret;
 }
 

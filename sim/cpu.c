@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "engine_private.h"
 #include "lockup.h"
+#include "trace.h"
 
 /*
  * Posting a SimGrid semaphore is a simcall, and a simcall lets other
@@ -66,8 +67,8 @@ void cpu_sync(void)
 bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 {
 	struct cpu *c = current_cpu;
-	bool watchdog = false;
-	double limit = timeout_ns;
+	bool watchdog = false, irqs_off = c->irqs_disabled;
+	double limit = timeout_ns, t0;
 	int timed_out;
 
 	/*
@@ -87,6 +88,7 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	}
 	c->state = st;
 	c->events++;
+	t0 = sim_now();
 	if (limit < 0) {
 		sg_sem_acquire(cpu_sem[c->id]);
 		timed_out = 0;
@@ -98,10 +100,18 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 		lockup_hard(c);
 	c->state = CPU_RUNNING;
 	c->wait.kind = WAIT_NONE;
-	if (timed_out)
+	if (timed_out) {
+		trace_span(c->id, false, st == CPU_SLEEPING ? "sleep on" : "spin on", w->name, t0,
+			   cpu_clock());
 		return false;
+	}
 	c->pending += c->wake_delay;
 	c->wake_delay = 0;
+	trace_span(c->id, false,
+		   st == CPU_SLEEPING ? "sleep on"
+		   : irqs_off	      ? "spin, IRQs off, on"
+				      : "spin on",
+		   w->name, t0, cpu_clock());
 	return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include "engine.h"
 #include "lockup.h"
+#include "trace.h"
 
 struct ipi_call {
 	struct cpu *sender;
@@ -13,6 +14,7 @@ struct ipi_call {
 	const char *what;
 	int outstanding; /* targets that found IRQs off and have not acked */
 	double last_ack; /* ns: the latest ack seen so far */
+	double sent_at;	 /* ns */
 	struct ipi_request *reqs;
 	int nr_reqs;
 };
@@ -50,6 +52,8 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at)
 	double ack = end + machine_line_latency(sim_machine, target->id, call->sender->id);
 
 	r->acked = true;
+	trace_span(target->id, true, "IPI handler", call->what, at, end);
+	trace_flow(call->sender->id, call->sent_at, target->id, at, call->what);
 	if (ack > call->last_ack)
 		call->last_ack = ack;
 	return end;
@@ -132,7 +136,7 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 			      bool wait, const char *what)
 {
 	struct cpu *me = this_cpu();
-	struct ipi_call call = {me, func, info, what, 0, 0, NULL, 0};
+	struct ipi_call call = {.sender = me, .func = func, .info = info, .what = what};
 	struct cpu_wait w = {WAIT_IPI_ACK, what, &call, ipi_call_holder};
 	double t0, now;
 	int cpu;
@@ -158,6 +162,7 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 	cpu_sync();
 	now = sim_now();
 	call.last_ack = now;
+	call.sent_at = now - sim_machine->ipi_latency;
 	for (int i = 0; i < call.nr_reqs; i++)
 		ipi_deliver(&call.reqs[i], &cpus[call.reqs[i].target], now);
 

@@ -8,6 +8,7 @@
 #include "cpu.h"
 #include "engine.h"
 #include "engine_private.h"
+#include "trace.h"
 
 struct memory_stats memory_stats;
 
@@ -28,6 +29,7 @@ void memory_stream(size_t bytes)
 	current_cpu = c;
 	memory_stats.time_ns += sim_now() - t0;
 	memory_stats.bytes += bytes;
+	trace_span(c->id, false, "zeroing/copying", NULL, t0, sim_now());
 }
 
 /* Per CPU: bytes written but not yet sent to memory, and the batch draining. */
@@ -43,6 +45,8 @@ void memory_write(size_t bytes)
 		backlog = calloc(nr_cpu_ids, sizeof(*backlog));
 		draining = calloc(nr_cpu_ids, sizeof(*draining));
 	}
+	trace_span(c->id, false, "zeroing/copying", NULL, cpu_clock(),
+		   cpu_clock() + bytes / sim_machine->mem_bw_core * 1e9);
 	cpu_account(bytes / sim_machine->mem_bw_core * 1e9);
 	memory_stats.time_ns += bytes / sim_machine->mem_bw_core * 1e9;
 	memory_stats.bytes += bytes;

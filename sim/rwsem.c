@@ -1,6 +1,8 @@
 /* sim/rwsem.c - reader/writer semaphore: fast paths, spinning, sleeping. */
 #include "rwsem.h"
 
+#include "trace.h"
+
 #include "engine.h"
 
 #define RWSEM_WAITING_WRITER 1 /* cpu->wait_flags of a queued writer */
@@ -71,6 +73,7 @@ void down_read(struct rw_semaphore *sem)
 	if (!sem->writer_locked && !rwsem_has_waiters(sem)) {
 		sem->readers++;
 		lock_class_acquired(sem->class, 0);
+		trace_begin("hold (read)", sem->class->name);
 		return;
 	}
 	/* rwsem_down_read_slowpath(): spin on a running writer if no one sleeps. */
@@ -79,6 +82,7 @@ void down_read(struct rw_semaphore *sem)
 	else
 		rwsem_wait(sem, false, 0);
 	lock_class_acquired(sem->class, cpu_clock() - t0);
+	trace_begin("hold (read)", sem->class->name);
 }
 
 int down_read_trylock(struct rw_semaphore *sem)
@@ -88,6 +92,7 @@ int down_read_trylock(struct rw_semaphore *sem)
 		return 0;
 	sem->readers++;
 	lock_class_acquired(sem->class, 0);
+	trace_begin("hold (read)", sem->class->name);
 	return 1;
 }
 
@@ -115,6 +120,7 @@ void down_write(struct rw_semaphore *sem)
 		sem->owner = smp_processor_id();
 		sem->write_acquired_at = cpu_clock();
 		lock_class_acquired(sem->class, 0);
+		trace_begin("hold (write)", sem->class->name);
 		return;
 	}
 	/* rwsem_optimistic_spin(): bounded on readers, for as long as a writer runs. */
@@ -125,6 +131,7 @@ void down_write(struct rw_semaphore *sem)
 	rwsem_wait(sem, true, spin);
 	sem->write_acquired_at = cpu_clock();
 	lock_class_acquired(sem->class, cpu_clock() - t0);
+	trace_begin("hold (write)", sem->class->name);
 }
 
 /* Grant the lock to c, woken at at (ns); spinners see it, sleepers wake. */
@@ -169,6 +176,7 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 
 void up_read(struct rw_semaphore *sem)
 {
+	trace_end();
 	cacheline_rmw(&sem->line);
 	sem->readers--;
 	if (!sem->readers)
@@ -180,6 +188,7 @@ void up_write(struct rw_semaphore *sem)
 	double visible;
 
 	cacheline_sync(&sem->line);
+	trace_end();
 	lock_class_released(sem->class, cpu_clock() - sem->write_acquired_at);
 	visible = cacheline_store_posted(&sem->line);
 	sem->writer_locked = false;

@@ -20,6 +20,7 @@
 #include "stats.h"
 #include "storage.h"
 #include "tlb.h"
+#include "trace.h"
 #include "waitqueue.h"
 
 #endif

@@ -5,9 +5,11 @@
 #   cli_test.sh FAULTSIM lockup       a hard lockup: exit 3, "lockup": true, the report
 #   cli_test.sh FAULTSIM sweep        resume after a kill, --jobs, GNU parallel, bad input
 #   cli_test.sh FAULTSIM plot         the four figures, their data, the report
+#   cli_test.sh FAULTSIM trace CHECK  --trace writes a valid timeline; big runs are refused
 set -u
 faultsim=$1
 group=$2
+trace_check=${3:-}
 src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -267,6 +269,29 @@ plot() {
 	[ $? -eq 2 ] && ok "unknown --kind: exit 2" || ko "unknown --kind accepted"
 	"$faultsim" plot "$d" --y nosuch >/dev/null 2>&1
 	[ $? -eq 2 ] && ok "unknown --y column: exit 2" || ko "unknown --y accepted"
+}
+
+trace() {
+	local t=$tmp/t.json
+	"$faultsim" run "$src/scenarios/spf-maxtry.ini" --set workload.threads=8 \
+		--set workload.duration=200us --set workload.munmap_ratio=0.02 --quiet --trace "$t"
+	if "$trace_check" "$t" >"$tmp/tc"; then ok "valid trace-event JSON, every span closed"
+	else ko "trace_check: $(cat "$tmp/tc")"; fi
+	for want in "name page fault" "name hold (read) mmap_sem" "name zeroing/copying" \
+		"name IPI handler flush_tlb" "name flush_tlb" "name spin on ptl"; do
+		grep -qx "$want" "$tmp/tc" && ok "trace has '$want'" || ko "trace lacks '$want'"
+	done
+	grep -Eq 'events [0-9]+ .* s [1-9][0-9]* f [1-9]' "$tmp/tc" && ok "IPIs drawn as flows" ||
+		ko "no IPI flows: $(tail -1 "$tmp/tc")"
+	# The lockup demo: the spinning CPU's open spans stay open, the file is whole.
+	"$faultsim" run "$src/scenarios/deadlock-spin.ini" --set workload.duration=4ms --quiet \
+		--trace "$tmp/l.json" >/dev/null
+	"$trace_check" "$tmp/l.json" --open-ok >"$tmp/tl" && grep -qx "name spin, IRQs off, on ptl" "$tmp/tl" &&
+		ok "lockup trace shows the spin with IRQs off" || ko "lockup trace: $(tail -3 "$tmp/tl")"
+	"$faultsim" run "$src/scenarios/spf-maxtry.ini" --trace "$tmp/big.json" --quiet 2>"$tmp/stderr"
+	[ $? -eq 2 ] && grep -q "above the 64 CPU-ms a trace may cover" "$tmp/stderr" &&
+		[ ! -e "$tmp/big.json" ] && ok "a big run is refused before it starts" ||
+		ko "big trace: $(cat "$tmp/stderr")"
 }
 
 "$group"
