@@ -33,6 +33,9 @@ static const struct {
     {"ops_per_task_per_s.mean", "operations per task per simulated second"},
     {"spf_fallback_ratio", "speculative faults that fell back (share)"},
     {"per_fault.other", "the rest of the fault"},
+    {"workload.threads", "CPUs (one thread of one process on each)"},
+    {"workload.processes", "CPUs (one single-threaded process on each)"},
+    {"kernel.max_try", "MAX_TRY"},
 };
 
 const char *derived_label(const char *col)

@@ -296,11 +296,12 @@ static int plot_scaling(struct plot *pl)
 	groups_free(&gs);
 	if (rc)
 		return rc;
-	snprintf(title, sizeof(title), "%s vs %s", pl->t.cols[pl->y], pl->t.cols[pl->x]);
+	snprintf(title, sizeof(title), "%s vs %s (mean and 95%% CI across seeds)",
+		 derived_label(pl->t.cols[pl->y]), derived_label(pl->t.cols[pl->x]));
 	{
 		char dat[160];
 		const char *subst[] = {"TITLE",	    title,
-				       "XLABEL",    pl->t.cols[pl->x],
+				       "XLABEL",    derived_label(pl->t.cols[pl->x]),
 				       "YLABEL",    derived_label(pl->t.cols[pl->y]),
 				       "DAT",	    dat,
 				       "OUT",	    pl->name,
