@@ -79,17 +79,22 @@ static struct zone *this_zone(void)
 	return &zones[this_cpu()->socket];
 }
 
-/* rmqueue_bulk(): move pages between the buddy lists and a per-CPU list. */
-static void zone_move_pages(int nr)
+/* nr pages handled under one of the node's locks, taken IRQs off (spin_lock_irqsave). */
+static void pages_under_lock(spinlock_t *lock, int nr, int cycles_a_page)
 {
-	struct zone *zone = this_zone();
 	unsigned long flags;
 
 	local_irq_save(flags);
-	spin_lock(&zone->lock);
-	cpu_account(cycles(nr * COST_BUDDY_PAGE));
-	spin_unlock(&zone->lock);
+	spin_lock(lock);
+	cpu_account(cycles(nr * cycles_a_page));
+	spin_unlock(lock);
 	local_irq_restore(flags);
+}
+
+/* rmqueue_bulk(): move pages between the buddy lists and a per-CPU list. */
+static void zone_move_pages(int nr)
+{
+	pages_under_lock(&this_zone()->lock, nr, COST_BUDDY_PAGE);
 }
 
 void alloc_page(void)
@@ -173,14 +178,7 @@ void mem_cgroup_cancel_charge(int nr_pages)
 
 static void lru_lock_pages(int nr)
 {
-	struct zone *zone = this_zone();
-	unsigned long flags;
-
-	local_irq_save(flags);
-	spin_lock(&zone->lru_lock);
-	cpu_account(cycles(nr * COST_LRU_PAGE));
-	spin_unlock(&zone->lru_lock);
-	local_irq_restore(flags);
+	pages_under_lock(&this_zone()->lru_lock, nr, COST_LRU_PAGE);
 }
 
 void lru_cache_add(int nr_pages)
