@@ -36,6 +36,8 @@ static const struct {
     {"workload.threads", "CPUs (one thread of one process on each)"},
     {"workload.processes", "CPUs (one single-threaded process on each)"},
     {"kernel.max_try", "MAX_TRY"},
+    {"workload_metrics.text_mapped_ns", "time until all text is mapped (ns)"},
+    {"kernel.thp_fail", "chance an order-9 allocation fails"},
 };
 
 const char *derived_label(const char *col)

@@ -11,8 +11,9 @@
 #define MS  1e6
 #define SEC 1e9
 #define GB  1e9
+#define MB  1048576.0
 
-#define FAULT_WORKLOADS "page_fault1|pft|mmap1|mixed"
+#define FAULT_WORKLOADS "page_fault1|pft|mmap1|mixed|text"
 
 /* clang-format off */
 const struct key_def keys[] = {
@@ -68,8 +69,18 @@ const struct key_def keys[] = {
 	 "anonymous transparent huge pages (transparent_hugepage/enabled)"},
 	{"kernel", "thp_fail", KEY_REAL, "0", 0, 1, NULL, NULL,
 	 "chance that an order-9 allocation fails (fragmentation)"},
+	{"kernel", "text_thp", KEY_CHOICE, "never", 0, 0, "never|always", NULL,
+	 "filemap_huge_fault(): map read-only file text with 2 MiB pages"},
+	{"kernel", "thp_map_before_insert", KEY_BOOL, "false", 0, 1, NULL, NULL,
+	 "filemap_huge_fault() in the patch's order: read, map, then insert in the page cache"},
+	{"kernel", "fault_around_bytes", KEY_SIZE, "64k", 4096, 2 * MB, NULL, NULL,
+	 "file read faults map up to this much of the cached neighbourhood; 4k turns it off"},
+	{"kernel", "readahead", KEY_SIZE, "128k", 4096, 64 * MB, NULL, NULL,
+	 "readahead window of a page-cache miss"},
+	{"kernel", "read_error", KEY_REAL, "0", 0, 1, NULL, NULL,
+	 "chance that a read from storage fails"},
 
-	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|pft|mmap1|mixed", NULL,
+	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|pft|mmap1|mixed|text", NULL,
 	 "what the tasks run"},
 	{"workload", "threads", KEY_INT, "0", 0, 4096, NULL, NULL,
 	 "tasks sharing one mm, one per CPU (set this or processes)"},
@@ -105,6 +116,24 @@ const struct key_def keys[] = {
 	 "mixed: share of operations that madvise(MADV_DONTNEED) a VMA"},
 	{"workload", "uffd_ratio", KEY_REAL, "0", 0, 1, NULL, "mixed",
 	 "mixed: share of operations that arm and disarm userfaultfd on a VMA"},
+	{"workload", "text_size", KEY_SIZE, "200m", 4096, 64e9, NULL, "text",
+	 "text: size of the executable's text"},
+	{"workload", "text_aligned", KEY_BOOL, "true", 0, 1, NULL, "text",
+	 "text: the mapping agrees with its file offset modulo 2 MiB"},
+	{"workload", "cache", KEY_CHOICE, "cold", 0, 0, "cold|warm|small", "text",
+	 "text: page cache at start: empty, as this kernel leaves it, or in 4 KiB pages"},
+	{"workload", "text_start", KEY_CHOICE, "spread", 0, 0, "spread|same", "text",
+	 "text: threads start at their own share of the text, or all at its start"},
+	{"workload", "text_writes", KEY_REAL, "0", 0, 1, NULL, "text",
+	 "text: share of accesses that write the private mapping (copy-on-write)"},
+	{"workload", "footprint", KEY_SIZE, "64m", 4096, 64e9, NULL, "text",
+	 "text: bytes of text executed after start-up, for the iTLB cost"},
+	{"workload", "itlb_4k", KEY_INT, "128", 1, 1e6, NULL, "text",
+	 "text: iTLB entries for 4 KiB pages"},
+	{"workload", "itlb_2m", KEY_INT, "16", 1, 1e6, NULL, "text",
+	 "text: iTLB entries for 2 MiB pages"},
+	{"workload", "itlb_miss", KEY_TIME, "20ns", 0, 10 * US, NULL, "text",
+	 "text: cost of an iTLB miss (a page walk that hits in cache)"},
 };
 /* clang-format on */
 

@@ -148,6 +148,13 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "faults", json_integer((json_int_t)w->faults));
 	json_object_set_new(root, "faults_per_s", json_real(w->faults / sim_s));
 	json_object_set_new(root, "faults_total", json_integer((json_int_t)w->faults_total));
+	if (w->nr_metrics) {
+		json_t *m = json_object();
+
+		for (int i = 0; i < w->nr_metrics; i++)
+			json_object_set_new(m, w->metrics[i].name, json_real(w->metrics[i].value));
+		json_object_set_new(root, "workload_metrics", m);
+	}
 	json_object_set_new(root, "sim_time_s", json_real(sim_s));
 	json_object_set_new(root, "sim_end_s", json_real(r->outcome.sim_time / 1e9));
 	json_object_set_new(root, "wall_time_s", json_real(r->wall_time));

@@ -68,6 +68,31 @@ static bool is_varied(const struct plot *pl, const char *key)
 	return false;
 }
 
+/* A series of several keys, a,b: a column of their values joined, v1/v2. */
+static int joined_column(struct table *t, const char *names)
+{
+	char *list = strdup(names), *save, *name;
+	int cols[8], n = 0, c;
+
+	for (name = strtok_r(list, ",", &save); name && n < 8; name = strtok_r(NULL, ",", &save))
+		if ((cols[n++] = table_col(t, name)) < 0) {
+			free(list);
+			return -1;
+		}
+	free(list);
+	c = table_add_column(t, names);
+	for (int r = 0; r < t->nr_rows; r++) {
+		char buf[512] = "";
+
+		for (int i = 0; i < n; i++)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? "/" : "",
+				 t->cells[r][cols[i]]);
+		free(t->cells[r][c]);
+		t->cells[r][c] = strdup(buf);
+	}
+	return c;
+}
+
 /* The option's column, a default, or -1; a bad name is an error (2). */
 static int pick_column(struct plot *pl, const char *opt, const char *what, const char *def,
 		       int *col)
@@ -77,7 +102,7 @@ static int pick_column(struct plot *pl, const char *opt, const char *what, const
 	*col = -1;
 	if (!name)
 		return 0;
-	*col = table_col(&pl->t, name);
+	*col = strchr(name, ',') ? joined_column(&pl->t, name) : table_col(&pl->t, name);
 	if (*col < 0) {
 		fprintf(stderr, "faultsim: plot: --%s %s: no such column in results.csv\n", what,
 			name);

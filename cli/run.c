@@ -27,6 +27,11 @@ static void kernel_from_scenario(const struct scenario *sc, struct mm_tunables *
 	k->uffd_race = is(sc, "uffd_race", "abort") ? UFFD_RACE_ABORT : UFFD_RACE_IGNORE;
 	k->thp = is(sc, "thp", "always");
 	k->thp_fail = scenario_num(sc, "kernel", "thp_fail");
+	k->text_thp = is(sc, "text_thp", "always");
+	k->thp_map_before_insert = scenario_num(sc, "kernel", "thp_map_before_insert") != 0;
+	k->fault_around_bytes = (unsigned long)scenario_num(sc, "kernel", "fault_around_bytes");
+	k->ra_bytes = (unsigned long)scenario_num(sc, "kernel", "readahead");
+	k->read_error = scenario_num(sc, "kernel", "read_error");
 }
 
 static void config_from_scenario(const struct scenario *sc, struct sim_config *cfg,
@@ -80,6 +85,18 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	wp->mprotect_ratio = scenario_num(sc, "workload", "mprotect_ratio");
 	wp->madvise_ratio = scenario_num(sc, "workload", "madvise_ratio");
 	wp->uffd_ratio = scenario_num(sc, "workload", "uffd_ratio");
+	wp->text_size = (unsigned long)scenario_num(sc, "workload", "text_size");
+	wp->text_aligned = scenario_num(sc, "workload", "text_aligned") != 0;
+	wp->text_cache =
+	    strcmp(scenario_str(sc, "workload", "cache"), "warm") == 0	  ? TEXT_CACHE_WARM
+	    : strcmp(scenario_str(sc, "workload", "cache"), "small") == 0 ? TEXT_CACHE_SMALL
+									  : TEXT_CACHE_COLD;
+	wp->footprint = (unsigned long)scenario_num(sc, "workload", "footprint");
+	wp->text_same_start = strcmp(scenario_str(sc, "workload", "text_start"), "same") == 0;
+	wp->text_writes = scenario_num(sc, "workload", "text_writes");
+	wp->itlb_4k = (int)scenario_num(sc, "workload", "itlb_4k");
+	wp->itlb_2m = (int)scenario_num(sc, "workload", "itlb_2m");
+	wp->itlb_miss = scenario_num(sc, "workload", "itlb_miss");
 	kernel_from_scenario(sc, &wp->kernel);
 }
 

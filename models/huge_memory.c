@@ -97,8 +97,12 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd
 	}
 	pmd_write(pmd, (pmd_t){NULL, false});
 	vma->vm_mm->rss -= HPAGE_PMD_NR;
-	tlb_remove_huge_page(tlb);
+	tlb->need_flush = true;
 	spin_unlock(ptl);
+	/* A file's huge page stays in its page cache; it has no deposited table. */
+	if (!vma_is_anonymous(vma))
+		return true;
+	tlb_remove_huge_page(tlb);
 	/* zap_deposited_table() */
 	free_page();
 	return true;

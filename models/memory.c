@@ -16,6 +16,7 @@
  * under mmap_sem (arch/x86/mm/fault.c, see fault.c).
  */
 #include "cost.h"
+#include "filemap.h"
 #include "huge_memory.h"
 #include "mm.h"
 #include "mmu_gather.h"
@@ -253,11 +254,121 @@ oom_free_page:
 	return VM_FAULT_OOM;
 }
 
+/* __do_fault(): the file's ->fault, which returns the page locked. */
+static vm_fault_t __do_fault(struct vm_fault *vmf)
+{
+	return vmf->vma->vm_ops->fault(vmf);
+}
+
 /*
- * handle_pte_fault(): only anonymous memory is modelled here, so a none
- * PTE means do_anonymous_page(), and a present one a fault that raced with
- * another CPU mapping the same page: relock and, if nothing changed,
- * just mark the entry young and dirty.
+ * do_fault_around(): map the cached pages around the fault, up to
+ * fault_around_bytes, aligned, inside the VMA and the page table.
+ * VM_FAULT_NOPAGE if that mapped the faulting page itself.
+ */
+static vm_fault_t do_fault_around(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long nr_pages = mm_tunables.fault_around_bytes >> PAGE_SHIFT;
+	unsigned long mask = ~(nr_pages * PAGE_SIZE - 1) & PAGE_MASK;
+	unsigned long address = vmf->address & mask;
+	pgoff_t start_pgoff, end_pgoff, last;
+	int off;
+
+	if (address < vma->vm_start)
+		address = vma->vm_start;
+	off = ((vmf->address - address) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+	start_pgoff = vmf->pgoff - off;
+	/* end_pgoff is either the end of the page table, the VMA or the window. */
+	end_pgoff = start_pgoff - ((address >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) + PTRS_PER_PTE - 1;
+	last = ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff - 1;
+	if (end_pgoff > last)
+		end_pgoff = last;
+	if (end_pgoff > start_pgoff + nr_pages - 1)
+		end_pgoff = start_pgoff + nr_pages - 1;
+	if (pmd_none(*vmf->pmd) && __pte_alloc(vma->vm_mm, vmf->pmd))
+		return VM_FAULT_OOM;
+	if (pmd_trans_huge(*vmf->pmd))
+		return VM_FAULT_NOPAGE;
+	vma->vm_ops->map_pages(vmf, start_pgoff, end_pgoff);
+	return pte_present(vmf->pmd->table, vmf->address) ? VM_FAULT_NOPAGE : 0;
+}
+
+static vm_fault_t do_read_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret;
+
+	/*
+	 * Map the cached neighbours first, if fault-around is on: the fault
+	 * may be done before ->fault is even called.
+	 */
+	if (vmf->vma->vm_ops->map_pages && mm_tunables.fault_around_bytes >> PAGE_SHIFT > 1) {
+		ret = do_fault_around(vmf);
+		if (ret)
+			return ret;
+	}
+	ret = __do_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	ret |= alloc_set_pte(vmf);
+	unlock_page(vmf->page);
+	return ret;
+}
+
+/* A write to a private file mapping: a private copy of the page. */
+static vm_fault_t do_cow_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret;
+
+	if (anon_vma_prepare(vmf->vma))
+		return VM_FAULT_OOM;
+	alloc_page();
+	if (mem_cgroup_try_charge(1)) {
+		free_page();
+		return VM_FAULT_OOM;
+	}
+	ret = __do_fault(vmf);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
+		mem_cgroup_cancel_charge(1);
+		free_page();
+		return ret;
+	}
+	copy_page();
+	ret |= alloc_set_pte(vmf);
+	lru_cache_add(1);
+	unlock_page(vmf->page);
+	return ret;
+}
+
+/* A write to a shared file mapping: the page cache page, made dirty. */
+static vm_fault_t do_shared_fault(struct vm_fault *vmf)
+{
+	vm_fault_t ret = __do_fault(vmf);
+
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
+		return ret;
+	ret |= alloc_set_pte(vmf);
+	unlock_page(vmf->page);
+	return ret;
+}
+
+/* do_fault(): a file-backed page not mapped yet. */
+static vm_fault_t do_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	vmf->pgoff = ((vmf->address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		return do_read_fault(vmf);
+	if (!(vma->vm_flags & VM_SHARED))
+		return do_cow_fault(vmf);
+	return do_shared_fault(vmf);
+}
+
+/*
+ * handle_pte_fault(): a none PTE is a first touch, of anonymous memory
+ * (do_anonymous_page()) or of a file (do_fault()); a present one a fault
+ * that raced with another CPU mapping the same page: relock and, if
+ * nothing changed, just mark the entry young and dirty.
  */
 static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {
@@ -270,7 +381,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 		    pmd_none(*vmf->pmd) || !pte_present(vmf->pmd->table, vmf->address);
 	}
 	if (vmf->orig_pte_none)
-		return do_anonymous_page(vmf);
+		return vma_is_anonymous(vmf->vma) ? do_anonymous_page(vmf) : do_fault(vmf);
 
 	if (!pte_spinlock(vmf))
 		return VM_FAULT_RETRY;
@@ -297,7 +408,15 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 		return VM_FAULT_OOM;
 	cpu_account(cycles(COST_WALK_LEVEL));
 	orig_pmd = pmd_read(vmf.pmd);
-	if (pmd_none(orig_pmd) && transparent_hugepage_enabled(vma)) {
+	if (pmd_none(orig_pmd) && !vma_is_anonymous(vma) && vma->vm_ops->huge_fault &&
+	    mm_tunables.text_thp) {
+		/* create_huge_pmd(): the file's huge_fault, else 4 KiB pages. */
+		vmf.pgoff = ((vmf.address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+		ret = vma->vm_ops->huge_fault(&vmf, PE_SIZE_PMD);
+		if (!(ret & VM_FAULT_FALLBACK))
+			return ret;
+	} else if (pmd_none(orig_pmd) && vma_is_anonymous(vma) &&
+		   transparent_hugepage_enabled(vma)) {
 		ret = do_huge_pmd_anonymous_page(&vmf);
 		if (!(ret & VM_FAULT_FALLBACK))
 			return ret;
@@ -504,6 +623,9 @@ again:
 		pte_clear(mm, addr, table);
 		cpu_account(cycles(COST_ZAP_PTE));
 		tlb_remove_tlb_entry(tlb, addr);
+		/* A file page stays in the page cache: only its mapping goes. */
+		if (!vma_is_anonymous(vma))
+			continue;
 		if (__tlb_remove_page(tlb)) {
 			force_flush = true;
 			addr += PAGE_SIZE;

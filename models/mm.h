@@ -19,7 +19,9 @@ typedef unsigned int vm_fault_t;
 #define VM_FAULT_OOM	  0x000001
 #define VM_FAULT_SIGBUS	  0x000002
 #define VM_FAULT_SIGSEGV  0x000040
+#define VM_FAULT_MAJOR	  0x000004
 #define VM_FAULT_NOPAGE	  0x000100
+#define VM_FAULT_LOCKED	  0x000200
 #define VM_FAULT_RETRY	  0x000400
 #define VM_FAULT_FALLBACK 0x000800
 #define VM_FAULT_ERROR	  (VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)
@@ -28,6 +30,7 @@ typedef unsigned int vm_fault_t;
 #define FAULT_FLAG_ALLOW_RETRY 0x04
 #define FAULT_FLAG_TRIED       0x20
 #define FAULT_FLAG_USER	       0x40
+#define FAULT_FLAG_INSTRUCTION 0x100
 #define FAULT_FLAG_SPECULATIVE 0x200  /* SPF: not holding mmap_sem */
 #define FAULT_FLAG_VMA_LOCK    0x1000 /* 6.4: holding only the VMA's lock */
 
@@ -113,10 +116,22 @@ struct anon_vma {
 };
 
 struct vm_fault;
+struct file;
+struct cache_page;
+
+enum page_entry_size {
+	PE_SIZE_PTE,
+	PE_SIZE_PMD,
+	PE_SIZE_PUD,
+};
+
+typedef unsigned long pgoff_t;
 
 struct vm_operations_struct {
 	const char *name;
 	vm_fault_t (*fault)(struct vm_fault *vmf);
+	vm_fault_t (*huge_fault)(struct vm_fault *vmf, enum page_entry_size pe_size);
+	void (*map_pages)(struct vm_fault *vmf, pgoff_t start, pgoff_t end);
 };
 
 struct userfaultfd_ctx;
@@ -127,6 +142,8 @@ struct vm_area_struct {
 	struct mm_struct *vm_mm;
 	struct anon_vma *anon_vma;
 	const struct vm_operations_struct *vm_ops;
+	struct file *vm_file;	   /* NULL: anonymous */
+	pgoff_t vm_pgoff;	   /* file offset of vm_start, in pages */
 	bool vm_policy_interleave; /* an MPOL_INTERLEAVE mempolicy */
 	struct userfaultfd_ctx *vm_userfaultfd_ctx;
 
@@ -173,8 +190,13 @@ struct mm_tunables {
 	int max_try; /* 0: the patch's unbounded trylock loop */
 	enum pte_lock_kind pte_lock;
 	enum uffd_race_kind uffd_race;
-	bool thp;	 /* transparent_hugepage/enabled = always */
-	double thp_fail; /* chance an order-9 allocation fails */
+	bool thp;		    /* transparent_hugepage/enabled = always */
+	double thp_fail;	    /* chance an order-9 allocation fails */
+	bool text_thp;		    /* filemap_huge_fault() for read-only text */
+	bool thp_map_before_insert; /* the patch's order: read, map, then cache */
+	unsigned long fault_around_bytes;
+	unsigned long ra_bytes; /* readahead window */
+	double read_error;	/* chance a read fails */
 };
 
 extern struct mm_tunables mm_tunables;
@@ -217,8 +239,10 @@ struct vm_fault {
 	struct pte_table *pte; /* the locked page-table page */
 	bool orig_pte_none;
 	spinlock_t *ptl;
-	int trylock_failures; /* pte_map_lock() retries in this fault */
-	int spf_fallback;     /* enum vm_event_item: why speculation failed */
+	pgoff_t pgoff;		 /* the faulting page's offset in the file */
+	struct cache_page *page; /* the page cache page ->fault returned */
+	int trylock_failures;	 /* pte_map_lock() retries in this fault */
+	int spf_fallback;	 /* enum vm_event_item: why speculation failed */
 };
 
 /* mm/mmap.c */
@@ -291,6 +315,11 @@ int madvise_dontneed(struct mm_struct *mm, unsigned long start, unsigned long le
 int userfaultfd_register(struct mm_struct *mm, unsigned long start, unsigned long len);
 int userfaultfd_unregister(struct mm_struct *mm, unsigned long start, unsigned long len);
 vm_fault_t handle_userfault(struct vm_fault *vmf);
+
+static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
+{
+	return !vma->vm_ops;
+}
 
 static inline bool userfaultfd_missing(const struct vm_area_struct *vma)
 {

@@ -92,14 +92,24 @@ static bool user_page_mapped(struct mm_struct *mm, unsigned long addr)
 	return pmd.table && pte_present(pmd.table, addr);
 }
 
-void task_touch(struct task *t, unsigned long addr)
+static void task_access(struct task *t, unsigned long addr, bool write)
 {
 	if (user_page_mapped(t->mm, addr)) {
 		cpu_account(cycles(COST_USER_TOUCH));
 		return;
 	}
-	do_user_addr_fault(t->mm, addr, true);
+	do_user_addr_fault(t->mm, addr, write);
 	t->faults_total++;
 	if (cpu_clock() <= task_set.params.duration)
 		t->faults++;
+}
+
+void task_touch(struct task *t, unsigned long addr)
+{
+	task_access(t, addr, true);
+}
+
+void task_fetch(struct task *t, unsigned long addr)
+{
+	task_access(t, addr, false);
 }

@@ -18,6 +18,7 @@ struct task {
 	unsigned long base;   /* the task's region or first slot */
 	unsigned long cursor; /* the next page it touches */
 	bool exec;	      /* mixed: the protection it last asked for */
+	double finished;      /* text: when it had fetched all the text */
 };
 
 struct task_set {
@@ -40,5 +41,7 @@ bool task_time_up(void);
 void task_op_done(struct task *t, double started);
 /* A user store to addr: faults if the page is not mapped. */
 void task_touch(struct task *t, unsigned long addr);
+/* An instruction fetch from addr: a read fault if it is not mapped. */
+void task_fetch(struct task *t, unsigned long addr);
 
 #endif

@@ -28,6 +28,18 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
     [PGTABLE_FREE] = "pgtable_free",
     [PGFREE] = "pgfree",
     [UFFD_WAIT] = "uffd_wait",
+    [PGMAJFAULT] = "pgmajfault",
+    [FAULT_AROUND_MAPPED] = "fault_around_mapped",
+    [THP_FILE_ALLOC] = "thp_file_alloc",
+    [THP_FILE_MAPPED] = "thp_file_mapped",
+    [THP_FILE_FALLBACK_NOT_PMD] = "thp_file_fallback_not_pmd",
+    [THP_FILE_FALLBACK_WRITE] = "thp_file_fallback_write",
+    [THP_FILE_FALLBACK_RANGE] = "thp_file_fallback_range",
+    [THP_FILE_FALLBACK_MISALIGNED] = "thp_file_fallback_misaligned",
+    [THP_FILE_FALLBACK_CACHED_SMALL] = "thp_file_fallback_cached_small",
+    [THP_FILE_FALLBACK_ALLOC] = "thp_file_fallback_alloc",
+    [THP_FILE_FALLBACK_READ_ERROR] = "thp_file_fallback_read_error",
+    [THP_FILE_DOUBLE_READ] = "thp_file_double_read",
 };
 
 static struct counter *vm_events[NR_VM_EVENT_ITEMS];

@@ -38,6 +38,18 @@ enum vm_event_item {
 	PGTABLE_FREE,
 	PGFREE,
 	UFFD_WAIT,
+	PGMAJFAULT,
+	FAULT_AROUND_MAPPED, /* pages filemap_map_pages() mapped */
+	THP_FILE_ALLOC,
+	THP_FILE_MAPPED,
+	THP_FILE_FALLBACK_NOT_PMD,
+	THP_FILE_FALLBACK_WRITE,
+	THP_FILE_FALLBACK_RANGE,	/* the PMD range leaves the VMA */
+	THP_FILE_FALLBACK_MISALIGNED,	/* transhuge_vma_suitable() */
+	THP_FILE_FALLBACK_CACHED_SMALL, /* small pages of the range are cached */
+	THP_FILE_FALLBACK_ALLOC,
+	THP_FILE_FALLBACK_READ_ERROR,
+	THP_FILE_DOUBLE_READ, /* read a range another CPU was reading unseen */
 	NR_VM_EVENT_ITEMS
 };
 

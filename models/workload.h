@@ -36,7 +36,31 @@ struct workload_params {
 	double mprotect_ratio;
 	double madvise_ratio;
 	double uffd_ratio;
+
+	/* type = text */
+	unsigned long text_size;
+	bool text_aligned;	 /* the mapping's address agrees with its offset mod 2 MiB */
+	int text_cache;		 /* TEXT_CACHE_* */
+	bool text_same_start;	 /* every thread starts at the text's start */
+	double text_writes;	 /* share of accesses that write (private COW) */
+	unsigned long footprint; /* bytes of text executed after start-up */
+	int itlb_4k, itlb_2m;	 /* iTLB entries for each page size */
+	double itlb_miss;	 /* ns a miss costs */
 };
+
+enum text_cache {
+	TEXT_CACHE_COLD,  /* nothing cached */
+	TEXT_CACHE_WARM,  /* cached as this kernel would have cached it */
+	TEXT_CACHE_SMALL, /* cached in 4 KiB pages */
+};
+
+/* A figure a workload reports beside its operations, under "workload_metrics". */
+struct workload_metric {
+	const char *name;
+	double value;
+};
+
+#define WORKLOAD_METRICS_MAX 16
 
 struct workload_result {
 	unsigned long ops;
@@ -44,6 +68,8 @@ struct workload_result {
 	struct histogram latency;	/* per operation, ns */
 	unsigned long faults;		/* raised by the tasks, in the duration */
 	unsigned long faults_total;	/* raised by the tasks, all of them */
+	struct workload_metric metrics[WORKLOAD_METRICS_MAX];
+	int nr_metrics;
 };
 
 struct workload_ops {

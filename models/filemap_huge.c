@@ -1,0 +1,201 @@
+/* models/filemap_huge.c - filemap_huge_fault(): read-only text in 2 MiB pages.
+ *
+ * From the patch reviewed in seeds/001 (William Kucharski, "mm,thp: Add
+ * experimental config option RO_EXEC_FILEMAP_HUGE_FAULT_THP", v3, July
+ * 2019), with every fallback it and its review name, each counted:
+ * not a PMD fault, a write fault, the PMD range outside the VMA, a VMA
+ * not suitably aligned (transhuge_vma_suitable(), the check the review
+ * found missing), small pages of the range already cached, no order-9
+ * page, a read error.
+ *
+ * The review also found the page mapped before it is in the page cache.
+ * [kernel] thp_map_before_insert = true keeps the patch's order: the new
+ * page is read while no lookup can find it, then mapped, then stored, so
+ * a CPU faulting the same range meanwhile finds nothing and reads it
+ * again.  false (the default) stores it locked first, as the reviewer
+ * asked: others find it and wait on its lock.
+ */
+#include <stdlib.h>
+
+#include "filemap.h"
+#include "page_alloc.h"
+#include "vmstat.h"
+
+static vm_fault_t fallback(enum vm_event_item why)
+{
+	count_vm_event(why);
+	return VM_FAULT_FALLBACK;
+}
+
+/* transhuge_vma_suitable(): file offsets and addresses agree modulo 2 MiB. */
+static bool transhuge_vma_suitable(struct vm_area_struct *vma, unsigned long haddr)
+{
+	if (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) % HPAGE_PMD_NR)
+		return false;
+	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
+}
+
+/*
+ * What the cache holds for [hindex, hindex + 512): nothing (NULL, true),
+ * the huge page (it, true), or small pages in the way (false).
+ */
+static bool pagecache_usable(struct address_space *m, pgoff_t hindex, struct cache_page **pagep)
+{
+	*pagep = NULL;
+	for (pgoff_t i = hindex; i < hindex + HPAGE_PMD_NR && i < m->nr_pages; i++) {
+		struct cache_page *p = m->i_pages[i];
+
+		if (!p)
+			continue;
+		if (p->order != HPAGE_PMD_ORDER)
+			return false;
+		*pagep = p;
+		return true;
+	}
+	return true;
+}
+
+static void huge_page_free(struct cache_page *p)
+{
+	cacheline_destroy(&p->flags);
+	free(p);
+	free_hugepage();
+}
+
+/* Map the huge page by the PMD, under the pmd lock. */
+static vm_fault_t map_huge(struct vm_fault *vmf, unsigned long haddr)
+{
+	spinlock_t *ptl = pmd_lockptr(vmf->vma->vm_mm, vmf->pmd);
+
+	spin_lock(ptl);
+	if (pmd_none(*vmf->pmd)) {
+		pmd_write(vmf->pmd, (pmd_t){NULL, true});
+		vmf->vma->vm_mm->rss += HPAGE_PMD_NR;
+		count_vm_event(THP_FILE_MAPPED);
+	}
+	spin_unlock(ptl);
+	vmf->address = haddr;
+	return VM_FAULT_NOPAGE;
+}
+
+/* A cached huge page: wait for its read to finish, then map it. */
+static vm_fault_t map_cached(struct vm_fault *vmf, struct cache_page *p, unsigned long haddr)
+{
+	lock_page(p);
+	if (!p->uptodate) {
+		unlock_page(p);
+		return fallback(THP_FILE_FALLBACK_READ_ERROR);
+	}
+	unlock_page(p);
+	return map_huge(vmf, haddr);
+}
+
+/* xas_store() of the huge page in its 512 slots; xa_lock held. */
+static void store_huge(struct address_space *m, struct cache_page *new, pgoff_t hindex)
+{
+	cacheline_rmw(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
+	for (pgoff_t i = hindex; i < hindex + HPAGE_PMD_NR; i++)
+		m->i_pages[i] = new;
+	m->cached_bytes += HPAGE_PMD_SIZE;
+}
+
+/* Under xa_lock, IRQs off: the range's state, and the new page stored if free. */
+static int store_if_free(struct address_space *m, struct cache_page *new, pgoff_t hindex,
+			 struct cache_page **cached)
+{
+	int usable;
+
+	local_irq_disable();
+	spin_lock(&m->xa_lock);
+	cacheline_read(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
+	usable = pagecache_usable(m, hindex, cached);
+	if (usable && !*cached)
+		store_huge(m, new, hindex);
+	spin_unlock(&m->xa_lock);
+	local_irq_enable();
+	return usable;
+}
+
+vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct address_space *m = &vma->vm_file->f_mapping;
+	unsigned long haddr = vmf->address & ~(HPAGE_PMD_SIZE - 1);
+	pgoff_t hindex = vmf->pgoff & ~((pgoff_t)HPAGE_PMD_NR - 1);
+	struct cache_page *cached, *new;
+
+	if (pe_size != PE_SIZE_PMD)
+		return fallback(THP_FILE_FALLBACK_NOT_PMD);
+	if (vmf->flags & FAULT_FLAG_WRITE)
+		return fallback(THP_FILE_FALLBACK_WRITE);
+	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
+	    hindex + HPAGE_PMD_NR > m->nr_pages)
+		return fallback(THP_FILE_FALLBACK_RANGE);
+	if (!transhuge_vma_suitable(vma, haddr))
+		return fallback(THP_FILE_FALLBACK_MISALIGNED);
+
+	/* The lockless look first: a cached huge page is simply mapped. */
+	cacheline_read(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
+	if (!pagecache_usable(m, hindex, &cached))
+		return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
+	if (cached)
+		return map_cached(vmf, cached, haddr);
+
+	if (!alloc_hugepage())
+		return fallback(THP_FILE_FALLBACK_ALLOC);
+	new = calloc(1, sizeof(*new));
+	new->index = hindex;
+	new->order = HPAGE_PMD_ORDER;
+	new->locked = true;
+	cacheline_init(&new->flags);
+	init_waitqueue_head(&new->wait, "page lock");
+
+	if (!mm_tunables.thp_map_before_insert) {
+		/* Visible, locked, before the read: others wait rather than read. */
+		if (!store_if_free(m, new, hindex, &cached)) {
+			huge_page_free(new);
+			return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
+		}
+		if (cached) {
+			huge_page_free(new);
+			return map_cached(vmf, cached, haddr);
+		}
+		count_vm_event(THP_FILE_ALLOC);
+		if (!readpage(m, new)) {
+			unlock_page(new); /* stays !uptodate: waiters fall back too */
+			return fallback(THP_FILE_FALLBACK_READ_ERROR);
+		}
+		unlock_page(new);
+		return map_huge(vmf, haddr);
+	}
+
+	/* The patch: read a page nobody can see, then map it, then store it. */
+	if (!readpage(m, new)) {
+		huge_page_free(new);
+		return fallback(THP_FILE_FALLBACK_READ_ERROR);
+	}
+	new->locked = false;
+	local_irq_disable();
+	spin_lock(&m->xa_lock);
+	cacheline_read(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
+	if (!pagecache_usable(m, hindex, &cached) || cached) {
+		/*
+		 * Someone cached the range while we read it: our 2 MiB were read
+		 * twice.  The review's window, counted.
+		 */
+		spin_unlock(&m->xa_lock);
+		local_irq_enable();
+		count_vm_event(THP_FILE_DOUBLE_READ);
+		huge_page_free(new);
+		if (!cached)
+			return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
+		return map_cached(vmf, cached, haddr);
+	}
+	/* Mapped, and only then in the page cache, all under xa_lock. */
+	map_huge(vmf, haddr);
+	store_huge(m, new, hindex);
+	spin_unlock(&m->xa_lock);
+	local_irq_enable();
+	count_vm_event(THP_FILE_ALLOC);
+	return VM_FAULT_NOPAGE;
+}

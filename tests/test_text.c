@@ -1,0 +1,172 @@
+/* tests/test_text.c - file faults and THP for text behave as the patch and
+ * its review say they should.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "harness.h"
+
+static const char *const wanted[] = {
+    "pgfault",
+    "thp_file_mapped",
+    "thp_file_alloc",
+    "thp_file_fallback_misaligned",
+    "thp_file_fallback_write",
+    "thp_file_fallback_cached_small",
+    "thp_file_fallback_alloc",
+    "thp_file_double_read",
+};
+#define NR_WANTED (int)(sizeof(wanted) / sizeof(wanted[0]))
+
+static double v(const struct child_result *r, const char *name)
+{
+	for (int i = 0; i < NR_WANTED; i++)
+		if (!strcmp(wanted[i], name))
+			return r->v[i];
+	abort();
+}
+
+static void text_collect(double *out)
+{
+	struct workload_result w;
+
+	workload_find("text")->collect(&w);
+	for (int i = 0; i < NR_WANTED; i++)
+		out[i] = (double)counter_get(wanted[i])->value;
+}
+
+static void text_body(void *arg, double *out)
+{
+	(void)out;
+	workload_find("text")->start(arg);
+}
+
+/* A 64 MiB text, one thread unless a test says otherwise. */
+static struct workload_params text(bool thp, int cache)
+{
+	return (struct workload_params){
+	    .type = "text",
+	    .tasks = 1,
+	    .duration = 2e9,
+	    .text_size = 64UL << 20,
+	    .text_aligned = true,
+	    .text_cache = cache,
+	    .footprint = 64UL << 20,
+	    .itlb_4k = 128,
+	    .itlb_2m = 16,
+	    .kernel = {.text_thp = thp, .fault_around_bytes = 64 << 10, .ra_bytes = 128 << 10},
+	};
+}
+
+static struct child_result run(struct workload_params p)
+{
+	struct sim_config cfg = test_config(2, 16, 1);
+	struct child_result r;
+
+	child_after_run = text_collect;
+	run_child(&cfg, text_body, &p, p.duration + 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	return r;
+}
+
+static void test_thp_cuts_faults(void)
+{
+	struct workload_params p = text(true, TEXT_CACHE_WARM);
+	struct child_result r = run(p);
+	double thp, around, none;
+
+	thp = v(&r, "pgfault");
+	p = text(false, TEXT_CACHE_WARM);
+	r = run(p);
+	around = v(&r, "pgfault");
+	p.kernel.fault_around_bytes = 4096;
+	r = run(p);
+	none = v(&r, "pgfault");
+	/* 64 MiB: 32 huge pages, 1024 fault-around windows, 16384 pages. */
+	CHECK_NEAR(none / thp, 512, 0.05);
+	CHECK_NEAR(around / thp, 32, 0.05);
+}
+
+static void test_fallbacks_by_reason(void)
+{
+	struct workload_params p = text(true, TEXT_CACHE_COLD);
+	struct child_result r;
+
+	p.text_aligned = false;
+	r = run(p);
+	CHECK(v(&r, "thp_file_fallback_misaligned") > 0 && v(&r, "thp_file_mapped") == 0,
+	      "misaligned: %g fallbacks, %g mapped", v(&r, "thp_file_fallback_misaligned"),
+	      v(&r, "thp_file_mapped"));
+
+	p = text(true, TEXT_CACHE_COLD);
+	p.text_writes = 1;
+	r = run(p);
+	CHECK(v(&r, "thp_file_fallback_write") > 0 && v(&r, "thp_file_mapped") == 0,
+	      "write faults: %g fallbacks, %g mapped", v(&r, "thp_file_fallback_write"),
+	      v(&r, "thp_file_mapped"));
+
+	p = text(true, TEXT_CACHE_SMALL);
+	r = run(p);
+	CHECK(v(&r, "thp_file_fallback_cached_small") == 32 && v(&r, "thp_file_mapped") == 0,
+	      "small pages cached: %g fallbacks, %g mapped",
+	      v(&r, "thp_file_fallback_cached_small"), v(&r, "thp_file_mapped"));
+}
+
+static void test_fragmentation_raises_fallbacks(void)
+{
+	static const double fail[] = {0, 0.3, 0.6, 0.9};
+	double last = -1;
+
+	for (int i = 0; i < 4; i++) {
+		struct workload_params p = text(true, TEXT_CACHE_COLD);
+		struct child_result r;
+		double ratio;
+
+		p.text_size = 256UL << 20; /* 128 huge pages */
+		p.kernel.thp_fail = fail[i];
+		r = run(p);
+		ratio = v(&r, "thp_file_fallback_alloc") /
+			(v(&r, "thp_file_fallback_alloc") + v(&r, "thp_file_alloc"));
+		CHECK(ratio > last, "thp_fail %g: fallback ratio %g, not above %g", fail[i], ratio,
+		      last);
+		last = ratio;
+	}
+}
+
+static void test_map_before_insert_window(void)
+{
+	struct workload_params p = text(true, TEXT_CACHE_COLD);
+	struct child_result patch, fixed;
+
+	/* Threads running the same code fault the same ranges at once. */
+	p.tasks = 8;
+	p.text_same_start = true;
+	p.kernel.thp_map_before_insert = true;
+	patch = run(p);
+	p.kernel.thp_map_before_insert = false;
+	fixed = run(p);
+	CHECK(v(&patch, "thp_file_double_read") > 0, "the patch's order never read twice");
+	CHECK(v(&fixed, "thp_file_double_read") == 0, "the corrected order read %g ranges twice",
+	      v(&fixed, "thp_file_double_read"));
+	CHECK(v(&fixed, "thp_file_alloc") == 32, "%g huge pages for 32 ranges",
+	      v(&fixed, "thp_file_alloc"));
+}
+
+static const struct test_case cases[] = {
+    {"thp_cuts_faults",
+     "aligned warm text: 512x fewer faults with THP than without fault-around, 32x than with it",
+     test_thp_cuts_faults},
+    {"fallbacks_by_reason",
+     "misaligned, write faults, cached small pages: each falls back, counted under its reason",
+     test_fallbacks_by_reason},
+    {"fragmentation_raises_fallbacks", "more fragmentation, more fallbacks, monotonically",
+     test_fragmentation_raises_fallbacks},
+    {"map_before_insert_window",
+     "mapping before inserting lets concurrent faults read the range again; inserting first never",
+     test_map_before_insert_window},
+};
+
+int main(int argc, char **argv)
+{
+	return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
+}
