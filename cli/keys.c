@@ -126,6 +126,8 @@ const struct key_def keys[] = {
 	 "text: threads start at their own share of the text, or all at its start"},
 	{"workload", "text_writes", KEY_REAL, "0", 0, 1, NULL, "text",
 	 "text: share of accesses that write the private mapping (copy-on-write)"},
+	{"workload", "text_shared", KEY_BOOL, "false", 0, 1, NULL, "text",
+	 "text: a shared mapping (writes go to the page cache) rather than a private one"},
 	{"workload", "footprint", KEY_SIZE, "64m", 4096, 64e9, NULL, "text",
 	 "text: bytes of text executed after start-up, for the iTLB cost"},
 	{"workload", "itlb_4k", KEY_INT, "128", 1, 1e6, NULL, "text",

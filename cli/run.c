@@ -94,6 +94,7 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	wp->footprint = (unsigned long)scenario_num(sc, "workload", "footprint");
 	wp->text_same_start = strcmp(scenario_str(sc, "workload", "text_start"), "same") == 0;
 	wp->text_writes = scenario_num(sc, "workload", "text_writes");
+	wp->text_shared = scenario_num(sc, "workload", "text_shared") != 0;
 	wp->itlb_4k = (int)scenario_num(sc, "workload", "itlb_4k");
 	wp->itlb_2m = (int)scenario_num(sc, "workload", "itlb_2m");
 	wp->itlb_miss = scenario_num(sc, "workload", "itlb_miss");

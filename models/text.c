@@ -7,8 +7,9 @@
  * thread fetches every page of the text once, starting at its own share
  * (or all at the start, as threads that run the same code), so all of it
  * is mapped when the last thread is done.  One operation is one page
- * fetched.  With text_writes, that share of accesses are writes to the
- * private mapping instead: copy-on-write faults.
+ * fetched.  With text_writes, that share of accesses are writes instead:
+ * copy-on-write faults in a private mapping, page cache pages made
+ * writable in a shared one (text_shared).
  *
  * Afterwards the program runs over a footprint of its text: the iTLB
  * needs one entry per 4 KiB page and one per 2 MiB page the footprint
@@ -61,7 +62,8 @@ static void text_start_tasks(const struct workload_params *p)
 		struct vm_area_struct *vma;
 
 		mm_setup_vma(mm, text_start, len,
-			     VM_READ | VM_EXEC | (p->text_writes > 0 ? VM_WRITE : 0));
+			     VM_READ | VM_EXEC | (p->text_writes > 0 ? VM_WRITE : 0) |
+				 (p->text_shared ? VM_SHARED : 0));
 		vma = mm->vmas[0];
 		vma->vm_ops = &generic_file_vm_ops;
 		vma->vm_file = &text_file;

@@ -42,7 +42,8 @@ struct workload_params {
 	bool text_aligned;	 /* the mapping's address agrees with its offset mod 2 MiB */
 	int text_cache;		 /* TEXT_CACHE_* */
 	bool text_same_start;	 /* every thread starts at the text's start */
-	double text_writes;	 /* share of accesses that write (private COW) */
+	double text_writes;	 /* share of accesses that write */
+	bool text_shared;	 /* MAP_SHARED: writes dirty the page cache, no COW */
 	unsigned long footprint; /* bytes of text executed after start-up */
 	int itlb_4k, itlb_2m;	 /* iTLB entries for each page size */
 	double itlb_miss;	 /* ns a miss costs */

@@ -105,6 +105,12 @@ static void test_fallbacks_by_reason(void)
 	      "write faults: %g fallbacks, %g mapped", v(&r, "thp_file_fallback_write"),
 	      v(&r, "thp_file_mapped"));
 
+	/* A shared mapping: the same fallback, and no private copies. */
+	p.text_shared = true;
+	r = run(p);
+	CHECK(v(&r, "thp_file_fallback_write") > 0 && v(&r, "thp_file_mapped") == 0,
+	      "shared write faults: %g fallbacks", v(&r, "thp_file_fallback_write"));
+
 	p = text(true, TEXT_CACHE_SMALL);
 	r = run(p);
 	CHECK(v(&r, "thp_file_fallback_cached_small") == 32 && v(&r, "thp_file_mapped") == 0,
