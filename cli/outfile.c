@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void file_release(struct output_file *of)
@@ -26,6 +27,13 @@ int outfile_open(struct output_file *of, const char *path, char *err, int len)
 	of->tmp = malloc(n);
 	snprintf(of->tmp, n, "%s.tmpXXXXXX", path);
 	fd = mkstemp(of->tmp);
+	/* mkstemp() makes it 0600; the file should be as any other the user writes. */
+	if (fd >= 0) {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
 	if (fd < 0 || !(of->f = fdopen(fd, "w"))) {
 		snprintf(err, len, "%s: cannot write: %s", path, strerror(errno));
 		file_release(of);

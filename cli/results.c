@@ -16,13 +16,17 @@
 #include "outfile.h"
 #include "sweep.h"
 
-/* Every scalar but the wall time and what the row's first columns say. */
+/* Every scalar but the wall time and what the row's first columns say, once. */
 static void collect_name(const char *name, json_t *v, void *arg)
 {
+	json_t *seen = json_array_get(arg, 0), *columns = json_array_get(arg, 1);
+
 	(void)v;
-	if (strcmp(name, "wall_time_s") && strcmp(name, "seed") && strcmp(name, "scenario") &&
-	    strcmp(name, "end"))
-		json_array_append_new(arg, json_string(name));
+	if (!strcmp(name, "wall_time_s") || !strcmp(name, "seed") || !strcmp(name, "scenario") ||
+	    !strcmp(name, "end") || json_object_get(seen, name))
+		return;
+	json_object_set_new(seen, name, json_true());
+	json_array_append_new(columns, json_string(name));
 }
 
 /* A varied value: bare when it needs no quoting (numbers, words). */
@@ -122,7 +126,7 @@ static void write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
 int results_write(const char *dir)
 {
 	char path[1024], err[512];
-	json_t *manifest, *points, *columns = json_array(), *pt;
+	json_t *manifest, *points, *columns = json_array(), *pt, *acc;
 	struct output_file of;
 	size_t i;
 	int rc;
@@ -137,7 +141,8 @@ int results_write(const char *dir)
 		json_decref(columns);
 		return 2;
 	}
-	/* The columns are those of the first point, in the sweep's order, that ran. */
+	/* Every column any point has, in the order the sweep's points first have them. */
+	acc = json_pack("[o,O]", json_object(), columns);
 	json_array_foreach(points, i, pt)
 	{
 		json_t *res =
@@ -145,10 +150,10 @@ int results_write(const char *dir)
 
 		if (!res)
 			continue;
-		json_flatten(res, collect_name, columns);
+		json_flatten(res, collect_name, acc);
 		json_decref(res);
-		break;
 	}
+	json_decref(acc);
 	snprintf(path, sizeof(path), "%s/results.csv", dir);
 	if (outfile_open(&of, path, err, sizeof(err))) {
 		fprintf(stderr, "faultsim: %s\n", err);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,12 @@
 #include "vary.h"
 
 #define MAX_VARY 16
+#define SWEEP_MAX_POINTS 1000000
+#define POINT_NAME_MAX 200 /* leaves room for .json, .err.tmp.XXXXXX */
+#define SWEEP_PATH_MAX 600 /* DIR: points/NAME.ext must fit in 1024 */
 
 struct point {
-	char name[512];
+	char name[POINT_NAME_MAX + 1];
 	char *sets[MAX_VARY]; /* "section.key=value" */
 	unsigned long seed;
 	pid_t pid; /* while it runs */
@@ -37,7 +41,10 @@ struct sweep {
 	int nr_vary;
 	int seeds;
 	struct point *points;
-	int nr_points;
+	size_t nr_points;
+	char out[SWEEP_PATH_MAX + 1];	 /* DIR, absolute */
+	char scenario[SWEEP_PATH_MAX + 1]; /* the file, absolute */
+	uint64_t fingerprint; /* of what a point's result depends on besides its values */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -45,6 +52,17 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
 	interrupted = sig;
+}
+
+/* No SA_RESTART: wait() must return at once to stop the runs in flight. */
+static void catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static double wall_now(void)
@@ -91,24 +109,54 @@ static void name_append(char *name, size_t len, const char *s)
 	name[n] = '\0';
 }
 
+/* FNV-1a, 64 bits: names too long for a file, and the sweep's fingerprint. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+#define FNV_BASIS 14695981039346656037ULL
+
+/* A file name is at most 255 bytes: a long one keeps its start and a hash. */
+static void name_shorten(char *name)
+{
+	if (strlen(name) <= POINT_NAME_MAX)
+		return;
+	snprintf(name + POINT_NAME_MAX - 17, 18, "~%016llx",
+		 (unsigned long long)fnv1a(FNV_BASIS, name));
+}
+
 /* The cartesian product, first varied key outermost, seeds innermost. */
-static void build_points(struct sweep *sw)
+static int build_points(struct sweep *sw)
 {
 	int idx[MAX_VARY] = {0};
-	int total = sw->seeds;
+	size_t total = (size_t)sw->seeds;
 
-	for (int i = 0; i < sw->nr_vary; i++)
-		total *= sw->vary[i].nr;
+	for (int i = 0; i < sw->nr_vary; i++) {
+		if (total > SWEEP_MAX_POINTS / (size_t)sw->vary[i].nr) {
+			fprintf(stderr, "faultsim: sweep: more than %d runs; vary fewer values\n",
+				SWEEP_MAX_POINTS);
+			return 2;
+		}
+		total *= (size_t)sw->vary[i].nr;
+	}
 	sw->points = calloc(total, sizeof(*sw->points));
-	for (int p = 0; p < total; p++) {
+	if (!sw->points) {
+		fprintf(stderr, "faultsim: sweep: out of memory for %zu runs\n", total);
+		return 2;
+	}
+	for (size_t p = 0; p < total; p++) {
 		struct point *pt = &sw->points[p];
-		int rest = p / sw->seeds;
+		char name[1024] = "";
+		size_t rest = p / (size_t)sw->seeds;
 
 		for (int i = sw->nr_vary - 1; i >= 0; i--) {
 			idx[i] = rest % sw->vary[i].nr;
 			rest /= sw->vary[i].nr;
 		}
-		pt->seed = (unsigned long)(p % sw->seeds) + 1;
+		pt->seed = (unsigned long)(p % (size_t)sw->seeds) + 1;
 		for (int i = 0; i < sw->nr_vary; i++) {
 			const struct vary *v = &sw->vary[i];
 			size_t n =
@@ -118,20 +166,22 @@ static void build_points(struct sweep *sw)
 			pt->sets[i] = malloc(n);
 			snprintf(pt->sets[i], n, "%s.%s=%s", v->section, v->key, v->values[idx[i]]);
 			snprintf(part, sizeof(part), "%s%s-", i ? "," : "", v->key);
-			name_append(pt->name, sizeof(pt->name), part);
-			name_append(pt->name, sizeof(pt->name), v->values[idx[i]]);
+			name_append(name, sizeof(name), part);
+			name_append(name, sizeof(name), v->values[idx[i]]);
 		}
-		name_append(pt->name, sizeof(pt->name), sw->nr_vary ? ",seed-" : "seed-");
-		snprintf(pt->name + strlen(pt->name), sizeof(pt->name) - strlen(pt->name), "%lu",
-			 pt->seed);
+		name_append(name, sizeof(name), sw->nr_vary ? ",seed-" : "seed-");
+		snprintf(name + strlen(name), sizeof(name) - strlen(name), "%lu", pt->seed);
+		name_shorten(name);
+		snprintf(pt->name, sizeof(pt->name), "%s", name);
 	}
 	sw->nr_points = total;
+	return 0;
 }
 
 static void point_path(const struct sweep *sw, const struct point *pt, const char *ext, char *buf,
 		       size_t len)
 {
-	snprintf(buf, len, "%s/points/%s.%s", sw->o->out, pt->name, ext);
+	snprintf(buf, len, "%s/points/%s.%s", sw->out, pt->name, ext);
 }
 
 static bool exists(const char *path)
@@ -141,13 +191,18 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Finished: its JSON or its failure is recorded. */
+/* Finished: its JSON is whole (it has its "end"), or its failure is recorded. */
 static bool point_done(const struct sweep *sw, const struct point *pt)
 {
 	char path[1024];
+	json_t *res;
+	bool whole;
 
 	point_path(sw, pt, "json", path, sizeof(path));
-	if (exists(path))
+	res = json_load_file(path, 0, NULL);
+	whole = json_is_string(json_object_get(res, "end"));
+	json_decref(res);
+	if (whole)
 		return true;
 	point_path(sw, pt, "failed", path, sizeof(path));
 	return exists(path);
@@ -161,7 +216,7 @@ static int write_manifest(const struct sweep *sw)
 	json_t *root = json_object(), *varies = json_array(), *points = json_array();
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/sweep.json", sw->o->out);
+	snprintf(path, sizeof(path), "%s/sweep.json", sw->out);
 	if (outfile_open(&of, path, err, sizeof(err))) {
 		fprintf(stderr, "faultsim: %s\n", err);
 		json_decref(root);
@@ -170,6 +225,8 @@ static int write_manifest(const struct sweep *sw)
 		return 2;
 	}
 	json_object_set_new(root, "scenario", json_string(sw->o->scenario));
+	json_object_set_new(root, "fingerprint", json_sprintf("%016llx",
+							    (unsigned long long)sw->fingerprint));
 	for (int i = 0; i < sw->nr_vary; i++) {
 		json_t *vals = json_array();
 		char key[160];
@@ -181,7 +238,7 @@ static int write_manifest(const struct sweep *sw)
 	}
 	json_object_set_new(root, "vary", varies);
 	json_object_set_new(root, "seeds", json_integer(sw->seeds));
-	for (int p = 0; p < sw->nr_points; p++) {
+	for (size_t p = 0; p < sw->nr_points; p++) {
 		const struct point *pt = &sw->points[p];
 		json_t *values = json_array();
 
@@ -205,7 +262,7 @@ static void remove_stale(const struct sweep *sw)
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/points", sw->o->out);
+	snprintf(dir, sizeof(dir), "%s/points", sw->out);
 	d = opendir(dir);
 	if (!d)
 		return;
@@ -224,7 +281,7 @@ static void build_argv(const struct sweep *sw, const struct point *pt, const cha
 
 	argv[n++] = (char *)sw->o->self;
 	argv[n++] = "run";
-	argv[n++] = (char *)sw->o->scenario;
+	argv[n++] = (char *)sw->scenario;
 	for (int i = 0; i < sw->o->nr_sets; i++) {
 		argv[n++] = "--set";
 		argv[n++] = sw->o->sets[i];
@@ -258,6 +315,7 @@ static pid_t start_point(struct sweep *sw, struct point *pt)
 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		if (fd >= 0) {
 			dup2(fd, 2);
 			close(fd);
@@ -266,15 +324,20 @@ static pid_t start_point(struct sweep *sw, struct point *pt)
 		perror("faultsim: exec");
 		_exit(127);
 	}
+	if (pid < 0) {
+		perror("faultsim: sweep: fork");
+		return -1;
+	}
 	pt->pid = pid;
 	pt->started = wall_now();
 	return pid;
 }
 
 /*
- * A run ended: exit 0 or 3 wrote its JSON (a lockup is a result); exit 2
- * is a bad point, whose message becomes DIR/points/NAME.failed; killed by
- * a signal, it is not finished and will run again.
+ * A run ended.  Exit 0 or 3 with its JSON written: finished (a lockup is
+ * a result).  Exit 2: a bad point, whose message becomes NAME.failed.
+ * Anything else (killed, out of disk, exec failed): not finished, and run
+ * again next time.  Returns "ok", "lockup", "failed" or "unfinished".
  */
 static const char *finish_point(struct sweep *sw, struct point *pt, int status)
 {
@@ -283,46 +346,54 @@ static const char *finish_point(struct sweep *sw, struct point *pt, int status)
 	point_path(sw, pt, "err.tmp", errpath, sizeof(errpath));
 	point_path(sw, pt, "failed", failed, sizeof(failed));
 	pt->pid = 0;
-	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3)) {
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3) &&
+	    point_done(sw, pt)) {
 		unlink(errpath);
 		return WEXITSTATUS(status) ? "lockup" : "ok";
 	}
-	if (WIFEXITED(status) && !interrupted) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && !interrupted) {
 		/* The whole message, renamed into place: never half a reason. */
-		rename(errpath, failed);
-		return "failed";
+		if (rename(errpath, failed) == 0)
+			return "failed";
+		perror("faultsim: sweep: recording a failed point");
 	}
 	unlink(errpath);
-	return NULL;
+	return "unfinished";
 }
 
 static int run_points(struct sweep *sw)
 {
 	int jobs = sw->o->jobs > 0 ? sw->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	int next = 0, running = 0, todo = 0, done = 0, failed = 0;
+	size_t next = 0, todo = 0;
+	int running = 0, done = 0, failed = 0, unfinished = 0;
+	bool stop = false;
 	struct progress pr;
 
-	for (int p = 0; p < sw->nr_points; p++)
+	for (size_t p = 0; p < sw->nr_points; p++)
 		todo += !point_done(sw, &sw->points[p]);
-	progress_start(&pr, todo, sw->nr_points - todo);
-	while (!interrupted && (next < sw->nr_points || running)) {
+	progress_start(&pr, (int)todo, (int)(sw->nr_points - todo));
+	while (!interrupted && ((!stop && next < sw->nr_points) || running)) {
 		int status;
 		pid_t pid;
 
-		while (!interrupted && running < jobs && next < sw->nr_points) {
+		while (!interrupted && !stop && running < jobs && next < sw->nr_points) {
 			struct point *pt = &sw->points[next++];
 
 			if (point_done(sw, pt))
 				continue;
-			if (start_point(sw, pt) > 0)
-				running++;
+			if (start_point(sw, pt) < 0) {
+				stop = true; /* out of processes: finish what runs */
+				unfinished++;
+				break;
+			}
+			running++;
 		}
 		if (!running)
 			break;
 		pid = wait(&status);
 		if (pid < 0)
-			continue; /* interrupted by a signal: look at the flag */
-		for (int p = 0; p < sw->nr_points; p++) {
+			continue; /* a signal: look at the flag */
+		for (size_t p = 0; p < sw->nr_points; p++) {
 			struct point *pt = &sw->points[p];
 			const char *how;
 
@@ -330,55 +401,78 @@ static int run_points(struct sweep *sw)
 				continue;
 			running--;
 			how = finish_point(sw, pt, status);
-			if (how) {
-				done++;
-				failed += strcmp(how, "ok") != 0;
-				progress_point(&pr, done, failed, pt->name, how);
-			}
+			if (!strcmp(how, "unfinished") && interrupted)
+				break;
+			done++;
+			failed += strcmp(how, "ok") != 0;
+			unfinished += !strcmp(how, "unfinished");
+			progress_point(&pr, done, failed, pt->name, how);
 			break;
 		}
 	}
 	/* Interrupted: stop the runs in flight, keep every finished one. */
-	for (int p = 0; p < sw->nr_points; p++) {
+	for (size_t p = 0; p < sw->nr_points; p++) {
 		struct point *pt = &sw->points[p];
 		int status;
 
-		if (!pt->pid)
+		if (pt->pid <= 0)
 			continue;
 		kill(pt->pid, SIGTERM);
 		waitpid(pt->pid, &status, 0);
 		finish_point(sw, pt, status);
 	}
 	progress_end(&pr, done, failed, interrupted != 0);
+	if (unfinished && !interrupted) {
+		fprintf(stderr, "faultsim: sweep: %d points did not finish (killed, or out of a "
+				"resource); run the same command again to run them\n",
+			unfinished);
+		return 1;
+	}
 	return 0;
 }
 
-static int emit_jobs(const struct sweep *sw)
+static void shell_quote(FILE *f, const char *s)
 {
-	struct output_file of;
-	char err[512];
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
 
-	if (outfile_open(&of, sw->o->emit_jobs, err, sizeof(err))) {
-		fprintf(stderr, "faultsim: %s\n", err);
-		return 2;
-	}
-	for (int p = 0; p < sw->nr_points; p++) {
+/*
+ * One shell line a point, with absolute paths so it runs from anywhere:
+ * the run, its stderr kept as NAME.failed if it exits 2 (a bad point), as
+ * faultsim sweep itself records it.
+ */
+static void emit_jobs(const struct sweep *sw, FILE *f)
+{
+	for (size_t p = 0; p < sw->nr_points; p++) {
 		const struct point *pt = &sw->points[p];
-		char json[1024], seed[24];
+		char json[1024], err[1024], failed[1024], seed[24];
 		char *argv[16 + 2 * (MAX_VARY + sw->o->nr_sets)];
 
 		point_path(sw, pt, "json", json, sizeof(json));
+		point_path(sw, pt, "err.tmp", err, sizeof(err));
+		point_path(sw, pt, "failed", failed, sizeof(failed));
 		build_argv(sw, pt, json, argv, seed);
 		for (int i = 0; argv[i]; i++) {
-			/* Single-quoted for the shell that GNU parallel or Slurm runs. */
-			fputs(i ? " '" : "'", of.f);
-			for (const char *c = argv[i]; *c; c++)
-				fputs(*c == '\'' ? "'\\''" : (char[]){*c, 0}, of.f);
-			fputc('\'', of.f);
+			if (i)
+				fputc(' ', f);
+			shell_quote(f, argv[i]);
 		}
-		fputc('\n', of.f);
+		fputs(" 2>", f);
+		shell_quote(f, err);
+		fputs("; rc=$?; if [ $rc -eq 2 ]; then mv ", f);
+		shell_quote(f, err);
+		fputc(' ', f);
+		shell_quote(f, failed);
+		fputs("; else rm -f ", f);
+		shell_quote(f, err);
+		fputs("; fi; exit $rc\n", f);
 	}
-	return outfile_commit(&of) ? 2 : 0;
 }
 
 static int make_dirs(const char *out)
@@ -392,6 +486,68 @@ static int make_dirs(const char *out)
 		return 2;
 	}
 	return 0;
+}
+
+/* An absolute form of path, for job lines that run from anywhere. */
+static int absolute(const char *path, char *buf, size_t len, const char *what)
+{
+	char cwd[SWEEP_PATH_MAX + 1];
+
+	if (path[0] == '/')
+		snprintf(cwd, sizeof(cwd), "%s", "");
+	else if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	if ((size_t)snprintf(buf, len, "%s%s%s", cwd, *cwd ? "/" : "", path) >= len) {
+		fprintf(stderr, "faultsim: sweep: %s: path longer than %zu bytes\n", what, len - 1);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * What a point's result depends on besides its own values: every resolved
+ * key of the scenario (includes and machine profile included) and the
+ * --set list.  A DIR holding points of another fingerprint is refused.
+ */
+static uint64_t fingerprint(const struct scenario *sc, const struct sweep_opts *o)
+{
+	uint64_t h = FNV_BASIS;
+
+	for (int i = 0; i < nr_keys; i++) {
+		h = fnv1a(h, keys[i].section);
+		h = fnv1a(h, keys[i].name);
+		h = fnv1a(h, sc->settings[i].value ? sc->settings[i].value : "");
+	}
+	for (int i = 0; i < o->nr_sets; i++)
+		h = fnv1a(h, o->sets[i]);
+	return h;
+}
+
+/* Every value of every varied key must parse where the key is used. */
+static int check_values(const struct sweep *sw)
+{
+	const struct sweep_opts *o = sw->o;
+	char **sets = calloc(o->nr_sets + 1, sizeof(*sets));
+	int rc = 0;
+
+	memcpy(sets, o->sets, o->nr_sets * sizeof(*sets));
+	for (int i = 0; i < sw->nr_vary && !rc; i++)
+		for (int j = 0; j < sw->vary[i].nr && !rc; j++) {
+			const struct vary *v = &sw->vary[i];
+			size_t n = strlen(v->section) + strlen(v->key) + strlen(v->values[j]) + 3;
+			struct scenario sc;
+
+			sets[o->nr_sets] = malloc(n);
+			snprintf(sets[o->nr_sets], n, "%s.%s=%s", v->section, v->key, v->values[j]);
+			if (scenario_load(&sc, o->scenario, sets, o->nr_sets + 1)) {
+				fprintf(stderr, "faultsim: sweep: --vary %s\n", sc.error);
+				rc = 2;
+			}
+			scenario_free(&sc);
+			free(sets[o->nr_sets]);
+		}
+	free(sets);
+	return rc;
 }
 
 static int load_sweep(struct sweep *sw, const struct sweep_opts *o)
@@ -411,16 +567,47 @@ static int load_sweep(struct sweep *sw, const struct sweep_opts *o)
 	for (int i = 0; i < o->nr_varies && !rc; i++)
 		rc = add_vary(sw, o->varies[i], "command line");
 	sw->seeds = o->seeds ? o->seeds : sc.sweep_seeds ? sc.sweep_seeds : 1;
+	sw->fingerprint = fingerprint(&sc, o);
 	scenario_free(&sc);
-	if (rc)
-		return rc;
-	build_points(sw);
-	return 0;
+	if (!rc)
+		rc = check_values(sw);
+	if (!rc)
+		rc = absolute(o->out, sw->out, sizeof(sw->out), "--out");
+	if (!rc)
+		rc = absolute(o->scenario, sw->scenario, sizeof(sw->scenario), o->scenario);
+	if (!rc)
+		rc = build_points(sw);
+	return rc;
+}
+
+/* A DIR that holds another sweep's points must not be mixed with this one. */
+static int check_same_sweep(const struct sweep *sw)
+{
+	char path[1024], mine[32];
+	json_t *m;
+	const char *theirs;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/sweep.json", sw->out);
+	m = json_load_file(path, 0, NULL);
+	if (!m)
+		return 0;
+	snprintf(mine, sizeof(mine), "%016llx", (unsigned long long)sw->fingerprint);
+	theirs = json_string_value(json_object_get(m, "fingerprint"));
+	if (!theirs || strcmp(theirs, mine)) {
+		fprintf(stderr,
+			"faultsim: sweep: %s holds a sweep of other settings (scenario or --set "
+			"changed): give another --out, or remove it\n",
+			sw->o->out);
+		rc = 2;
+	}
+	json_decref(m);
+	return rc;
 }
 
 static void sweep_free(struct sweep *sw)
 {
-	for (int p = 0; p < sw->nr_points; p++)
+	for (size_t p = 0; p < sw->nr_points; p++)
 		for (int i = 0; i < sw->nr_vary; i++)
 			free(sw->points[p].sets[i]);
 	free(sw->points);
@@ -430,27 +617,40 @@ static void sweep_free(struct sweep *sw)
 
 int faultsim_sweep(const struct sweep_opts *o)
 {
+	struct output_file jobs = {0};
 	struct sweep sw;
+	char err[512];
 	int rc;
 
 	if (o->collect)
 		return results_write(o->collect);
 	rc = load_sweep(&sw, o);
+	/* The job file first: if it cannot be written, nothing is. */
+	if (!rc && outfile_open(&jobs, o->emit_jobs, err, sizeof(err))) {
+		fprintf(stderr, "faultsim: %s\n", err);
+		rc = 2;
+	}
 	if (!rc)
-		rc = make_dirs(o->out);
+		rc = check_same_sweep(&sw);
+	if (!rc)
+		rc = make_dirs(sw.out);
 	if (!rc)
 		rc = write_manifest(&sw);
-	if (!rc && o->emit_jobs) {
-		rc = emit_jobs(&sw);
+	if (jobs.f) {
+		if (!rc)
+			emit_jobs(&sw, jobs.f);
+		if (rc)
+			outfile_abandon(&jobs);
+		else if (outfile_commit(&jobs))
+			rc = 2;
 		sweep_free(&sw);
 		return rc;
 	}
 	if (!rc) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
+		catch_signals();
 		remove_stale(&sw);
 		rc = run_points(&sw);
-		rc = results_write(o->out) ? 2 : rc;
+		rc = results_write(sw.out) ? 2 : rc;
 	}
 	sweep_free(&sw);
 	if (!rc && interrupted)

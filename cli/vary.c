@@ -13,6 +13,10 @@
 
 static int add_value(struct vary *v, const char *s, char *err, int len)
 {
+	/* A value listed twice is one point, not two. */
+	for (int i = 0; i < v->nr; i++)
+		if (!strcmp(v->values[i], s))
+			return 0;
 	if (v->nr == VARY_MAX_VALUES) {
 		snprintf(err, len, "more than %d values", VARY_MAX_VALUES);
 		return -1;
