@@ -68,31 +68,6 @@ static bool is_varied(const struct plot *pl, const char *key)
 	return false;
 }
 
-/* A series of several keys, a,b: a column of their values joined, v1/v2. */
-static int joined_column(struct table *t, const char *names)
-{
-	char *list = strdup(names), *save, *name;
-	int cols[8], n = 0, c;
-
-	for (name = strtok_r(list, ",", &save); name && n < 8; name = strtok_r(NULL, ",", &save))
-		if ((cols[n++] = table_col(t, name)) < 0) {
-			free(list);
-			return -1;
-		}
-	free(list);
-	c = table_add_column(t, names);
-	for (int r = 0; r < t->nr_rows; r++) {
-		char buf[512] = "";
-
-		for (int i = 0; i < n; i++)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? "/" : "",
-				 t->cells[r][cols[i]]);
-		free(t->cells[r][c]);
-		t->cells[r][c] = strdup(buf);
-	}
-	return c;
-}
-
 /* The option's column, a default, or -1; a bad name is an error (2). */
 static int pick_column(struct plot *pl, const char *opt, const char *what, const char *def,
 		       int *col)
@@ -102,13 +77,24 @@ static int pick_column(struct plot *pl, const char *opt, const char *what, const
 	*col = -1;
 	if (!name)
 		return 0;
-	*col = strchr(name, ',') ? joined_column(&pl->t, name) : table_col(&pl->t, name);
+	*col = strchr(name, ',') ? table_join_columns(&pl->t, name) : table_col(&pl->t, name);
 	if (*col < 0) {
 		fprintf(stderr, "faultsim: plot: --%s %s: no such column in results.csv\n", what,
 			name);
 		return 2;
 	}
 	return 0;
+}
+
+/* Is key one of the comma-separated list? */
+static bool list_has(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, key, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
 }
 
 /* The first varied key that is neither x nor excluded, for the series. */
@@ -267,6 +253,17 @@ static void fit_series(const struct plot *pl, const struct groups *gs, const cha
 		fit.lambda, fit.sigma, fit.kappa, fit.r2, fit.peak);
 }
 
+static bool numeric_x(const struct plot *pl)
+{
+	int status = table_col(&pl->t, "status");
+
+	for (int r = 0; r < pl->t.nr_rows; r++)
+		if ((status < 0 || !strcmp(pl->t.cells[r][status], "ok")) &&
+		    isnan(table_num(&pl->t, r, pl->x)))
+			return false;
+	return true;
+}
+
 static int plot_scaling(struct plot *pl)
 {
 	struct groups gs;
@@ -277,6 +274,10 @@ static int plot_scaling(struct plot *pl)
 	int ns, rc;
 	FILE *f;
 
+	if (!numeric_x(pl))
+		return fail("scaling: --x %s has values that are not numbers; plot it with "
+			    "--kind latency or breakdown, or as --series",
+			    pl->t.cols[pl->x]);
 	groups_build(&pl->t, pl->x, pl->series, &gs);
 	ns = series_list(&gs, series, 32);
 	f = open_dat(pl, &of);
@@ -431,20 +432,31 @@ static int plot_maxtry(struct plot *pl)
 		groups_free(&gs);
 		return 2;
 	}
-	for (int s = 0; s < ns; s++) {
-		int pos = 0;
+	/* Every MAX_TRY any series has, in order: a series missing one keeps its place. */
+	const char *xv[64];
 
+	for (int i = 0; i < gs.n; i++) {
+		bool seen = false;
+
+		for (int j = 0; j < xs; j++)
+			seen |= !strcmp(xv[j], gs.g[i].x);
+		if (seen || xs == 64)
+			continue;
+		/* 0 is the unbounded loop of the patch. */
+		append(xtics, sizeof(xtics), "%s\"%s\" %d", xs ? ", " : "",
+		       strcmp(gs.g[i].x, "0") ? gs.g[i].x : "0 (unbounded)", xs);
+		xv[xs++] = gs.g[i].x;
+	}
+	for (int s = 0; s < ns; s++) {
 		fprintf(f, "# %s\n", series[s]);
 		for (int i = 0; i < gs.n; i++) {
+			int pos = 0;
+
 			if (strcmp(gs.g[i].series, series[s]))
 				continue;
-			if (s == 0) {
-				/* 0 is the unbounded loop of the patch. */
-				append(xtics, sizeof(xtics), "%s\"%s\" %d", pos ? ", " : "",
-				       strcmp(gs.g[i].x, "0") ? gs.g[i].x : "0 (unbounded)", pos);
-				xs++;
-			}
-			fprintf(f, "%d %s", pos++, gs.g[i].x);
+			while (pos < xs && strcmp(xv[pos], gs.g[i].x))
+				pos++;
+			fprintf(f, "%d %s", pos, gs.g[i].x);
 			for (int c = 0; c < 3; c++) {
 				double ci, m = group_mean(&pl->t, &gs.g[i], cols[c], &ci);
 
@@ -558,16 +570,30 @@ static int plot_columns(struct plot *pl, int k)
 								  : other_varied(pl, NULL);
 	const char *y_def = table_col(&pl->t, "faults_per_s") >= 0 ? "faults_per_s" : "throughput";
 
+	char series[512] = "";
+	const char *x;
+
 	if (k == 2) /* maxtry */
 		x_def = "kernel.max_try";
-	if (pick_column(pl, o->x, "x", x_def, &pl->x) ||
-	    pick_column(pl, o->y, "y", y_def, &pl->y) ||
-	    pick_column(pl, o->series, "series",
-			o->series ? NULL : other_varied(pl, pl->x >= 0 ? pl->t.cols[pl->x] : NULL),
-			&pl->series))
+	if (pick_column(pl, o->x, "x", x_def, &pl->x) || pick_column(pl, o->y, "y", y_def, &pl->y))
 		return 2;
 	if (pl->x < 0)
 		return fail("%s: nothing varied to plot against (give --x)", o->dir);
+	/*
+	 * Every varied key but x separates the series: pooling runs of other
+	 * settings as if they were seeds would make the means and CIs lie.
+	 */
+	x = pl->t.cols[pl->x];
+	if (o->series)
+		snprintf(series, sizeof(series), "%s", o->series);
+	for (int i = 0; i < pl->nr_varied; i++) {
+		if (!strcmp(pl->varied[i], x) || list_has(series, pl->varied[i]))
+			continue;
+		snprintf(series + strlen(series), sizeof(series) - strlen(series), "%s%s",
+			 *series ? "," : "", pl->varied[i]);
+	}
+	if (pick_column(pl, *series ? series : NULL, "series", NULL, &pl->series))
+		return 2;
 	if (pl->series == pl->x)
 		pl->series = -1;
 	snprintf(pl->name, sizeof(pl->name), "%s%s%s", kinds[k], o->y ? "-" : "", o->y ? o->y : "");
@@ -593,7 +619,14 @@ int faultsim_plot(const struct plot_opts *o)
 	if (table_load(path, &pl.t, err, sizeof(err)))
 		return fail("%s", err);
 	derived_add(&pl.t);
-	rc = plot_columns(&pl, k);
+	{
+		struct groups gs;
+
+		groups_build(&pl.t, -1, -1, &gs);
+		rc = gs.n ? plot_columns(&pl, k)
+			  : fail("%s: no run ended ok: nothing to plot", o->dir);
+		groups_free(&gs);
+	}
 	snprintf(pl.dir, sizeof(pl.dir), "%s/plots", o->dir);
 	if (!rc && mkdir(pl.dir, 0755) && errno != EEXIST)
 		rc = fail("%s: cannot create", pl.dir);

@@ -35,7 +35,8 @@ struct report {
 	struct table t;
 	json_t *manifest;
 	FILE *f;
-	int y; /* the throughput column */
+	int y;	    /* the throughput column */
+	int series; /* the other varied keys, joined; -1 if none */
 };
 
 static double group_worst(const struct table *t, const struct group *g, int col)
@@ -241,6 +242,22 @@ static void tally_add(struct tally *t, long value, bool met)
 	t->met[i] += met;
 }
 
+/* Runs of one (series, MAX_TRY) that did not end ok: they fail the criterion. */
+static int runs_not_ok(const struct report *r, const char *series, const char *x)
+{
+	int status = table_col(&r->t, "status"), mt = table_col(&r->t, "kernel.max_try");
+	int n = 0;
+
+	for (int row = 0; row < r->t.nr_rows; row++) {
+		const char *s = r->series >= 0 ? r->t.cells[row][r->series] : "";
+
+		if (!strcmp(s, series) && !strcmp(r->t.cells[row][mt], x) &&
+		    strcmp(r->t.cells[row][status], "ok"))
+			n++;
+	}
+	return n;
+}
+
 /* One series' table rows; each value's verdict goes to the tally. */
 static void recommend_series(struct report *r, const struct groups *gs, const char *series,
 			     struct tally *tally)
@@ -257,6 +274,7 @@ static void recommend_series(struct report *r, const struct groups *gs, const ch
 		double m = group_mean(&r->t, g, r->y, &ci), worst = group_worst(&r->t, g, loop);
 		bool fast = m >= best * (1 - r->o->tolerance / 100);
 		bool bounded = mt > 0 && worst <= r->o->irqs_off_bound;
+		int bad = runs_not_ok(r, series, g->x);
 
 		if (strcmp(g->series, series))
 			continue;
@@ -265,12 +283,15 @@ static void recommend_series(struct report *r, const struct groups *gs, const ch
 		print_si(r->f, m, "");
 		fprintf(r->f, " | %.1f%% | ", 100 * m / best);
 		print_ns(r->f, worst);
-		fprintf(r->f, " | %s |\n",
-			fast && bounded ? "yes"
-			: !mt		? "no: unbounded"
-			: !fast		? "no: too slow"
-					: "no: IRQs off too long");
-		tally_add(tally, mt, fast && bounded);
+		if (bad)
+			fprintf(r->f, " | no: %d runs locked up or failed |\n", bad);
+		else
+			fprintf(r->f, " | %s |\n",
+				fast && bounded ? "yes"
+				: !mt		? "no: unbounded"
+				: !fast		? "no: too slow"
+						: "no: IRQs off too long");
+		tally_add(tally, mt, fast && bounded && !bad);
 	}
 }
 
@@ -347,12 +368,21 @@ int faultsim_report(const struct report_opts *o)
 	if (r.y < 0)
 		r.y = table_col(&r.t, "throughput");
 	mt = table_col(&r.t, "kernel.max_try");
-	json_array_foreach(json_object_get(r.manifest, "vary"), i, v)
 	{
-		int c = table_col(&r.t, json_string_value(json_object_get(v, "key")));
+		/* Every other varied key makes its own row group, joined. */
+		char others[512] = "";
 
-		if (c != mt && series < 0)
-			series = c;
+		json_array_foreach(json_object_get(r.manifest, "vary"), i, v)
+		{
+			const char *key = json_string_value(json_object_get(v, "key"));
+
+			if (strcmp(key, "kernel.max_try"))
+				snprintf(others + strlen(others), sizeof(others) - strlen(others),
+					 "%s%s", *others ? "," : "", key);
+		}
+		if (*others)
+			series = strchr(others, ',') ? table_join_columns(&r.t, others)
+						     : table_col(&r.t, others);
 	}
 	snprintf(path, sizeof(path), "%s/report.md", o->dir);
 	if (r.y < 0 || outfile_open(&of, path, err, sizeof(err))) {
@@ -367,6 +397,7 @@ int faultsim_report(const struct report_opts *o)
 	section_results(&r, point_column(&r.t));
 	section_plots(&r, mt >= 0 && table_col(&r.t, LOOP_MAX_COL) >= 0);
 	section_fits(&r);
+	r.series = series;
 	if (mt >= 0 && table_col(&r.t, LOOP_MAX_COL) >= 0)
 		section_maxtry(&r, mt, series);
 	rc = outfile_commit(&of) ? 2 : 0;

@@ -22,10 +22,10 @@
 #include "scenario.h"
 #include "vary.h"
 
-#define MAX_VARY 16
+#define MAX_VARY	 16
 #define SWEEP_MAX_POINTS 1000000
-#define POINT_NAME_MAX 200 /* leaves room for .json, .err.tmp.XXXXXX */
-#define SWEEP_PATH_MAX 600 /* DIR: points/NAME.ext must fit in 1024 */
+#define POINT_NAME_MAX	 200 /* leaves room for .json, .err.tmp.XXXXXX */
+#define SWEEP_PATH_MAX	 600 /* DIR: points/NAME.ext must fit in 1024 */
 
 struct point {
 	char name[POINT_NAME_MAX + 1];
@@ -42,7 +42,7 @@ struct sweep {
 	int seeds;
 	struct point *points;
 	size_t nr_points;
-	char out[SWEEP_PATH_MAX + 1];	 /* DIR, absolute */
+	char out[SWEEP_PATH_MAX + 1];	   /* DIR, absolute */
 	char scenario[SWEEP_PATH_MAX + 1]; /* the file, absolute */
 	uint64_t fingerprint; /* of what a point's result depends on besides its values */
 };
@@ -225,8 +225,8 @@ static int write_manifest(const struct sweep *sw)
 		return 2;
 	}
 	json_object_set_new(root, "scenario", json_string(sw->o->scenario));
-	json_object_set_new(root, "fingerprint", json_sprintf("%016llx",
-							    (unsigned long long)sw->fingerprint));
+	json_object_set_new(root, "fingerprint",
+			    json_sprintf("%016llx", (unsigned long long)sw->fingerprint));
 	for (int i = 0; i < sw->nr_vary; i++) {
 		json_t *vals = json_array();
 		char key[160];
@@ -423,8 +423,9 @@ static int run_points(struct sweep *sw)
 	}
 	progress_end(&pr, done, failed, interrupted != 0);
 	if (unfinished && !interrupted) {
-		fprintf(stderr, "faultsim: sweep: %d points did not finish (killed, or out of a "
-				"resource); run the same command again to run them\n",
+		fprintf(stderr,
+			"faultsim: sweep: %d points did not finish (killed, or out of a "
+			"resource); run the same command again to run them\n",
 			unfinished);
 		return 1;
 	}

@@ -177,3 +177,28 @@ int table_add_column(struct table *t, const char *name)
 	}
 	return t->nr_cols++;
 }
+
+/* A series of several keys, a,b: a column of their values joined, v1/v2. */
+int table_join_columns(struct table *t, const char *names)
+{
+	char *list = strdup(names), *save, *name;
+	int cols[8], n = 0, c;
+
+	for (name = strtok_r(list, ",", &save); name && n < 8; name = strtok_r(NULL, ",", &save))
+		if ((cols[n++] = table_col(t, name)) < 0) {
+			free(list);
+			return -1;
+		}
+	free(list);
+	c = table_add_column(t, names);
+	for (int r = 0; r < t->nr_rows; r++) {
+		char buf[512] = "";
+
+		for (int i = 0; i < n; i++)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? "/" : "",
+				 t->cells[r][cols[i]]);
+		free(t->cells[r][c]);
+		t->cells[r][c] = strdup(buf);
+	}
+	return c;
+}

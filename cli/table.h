@@ -17,6 +17,8 @@ int table_load(const char *path, struct table *t, char *err, int len);
 void table_free(struct table *t);
 /* Column index, or -1. */
 int table_col(const struct table *t, const char *name);
+/* A column of several columns' values joined, v1/v2; -1 if one is missing. */
+int table_join_columns(struct table *t, const char *names);
 /* Append an empty column; returns its index. */
 int table_add_column(struct table *t, const char *name);
 /* A cell as a number; NaN when empty or not a number. */
