@@ -104,17 +104,29 @@ void lock_page(struct cache_page *p)
 		cacheline_rmw(&p->flags); /* trylock_page(): test_and_set_bit_lock() */
 		if (!p->locked)
 			break;
-		prepare_to_wait(&p->wait);
+		/* __lock_page(): an exclusive waiter, woken alone. */
+		prepare_to_wait_exclusive(&p->wait);
 		schedule();
 	}
 	p->locked = true;
+}
+
+void wait_on_page_locked(struct cache_page *p)
+{
+	for (;;) {
+		cacheline_read(&p->flags);
+		if (!p->locked)
+			return;
+		prepare_to_wait(&p->wait);
+		schedule();
+	}
 }
 
 void unlock_page(struct cache_page *p)
 {
 	cacheline_rmw(&p->flags);
 	p->locked = false;
-	wake_up_all(&p->wait);
+	wake_up(&p->wait);
 }
 
 bool readpage(struct address_space *m, struct cache_page *p)
@@ -147,14 +159,15 @@ static void page_cache_sync_readahead(struct address_space *m, pgoff_t index)
 		struct cache_page *p;
 
 		if (m->i_pages[i])
-			break; /* readahead stops at the first cached page */
+			continue; /* cached already: the window goes on past it */
 		alloc_page();
 		p = page_alloc_cache(i, 0);
 		p->locked = true;
 		if (add_to_page_cache(m, p)) {
+			cacheline_destroy(&p->flags);
 			free(p);
 			free_page();
-			break;
+			continue;
 		}
 		pages[n++] = p;
 	}
@@ -212,8 +225,12 @@ vm_fault_t alloc_set_pte(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE; /* a huge page got there first */
 	vmf->ptl = pte_lockptr(mm, vmf->pmd);
 	spin_lock(vmf->ptl);
-	if (!pte_present(vmf->pmd->table, vmf->address))
-		set_pte_at(mm, vmf->address, vmf->pmd->table);
+	/* Another CPU mapped it first. */
+	if (pte_present(vmf->pmd->table, vmf->address)) {
+		spin_unlock(vmf->ptl);
+		return VM_FAULT_NOPAGE;
+	}
+	set_pte_at(mm, vmf->address, vmf->pmd->table);
 	spin_unlock(vmf->ptl);
 	return 0;
 }
@@ -238,10 +255,10 @@ void filemap_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 		unsigned long addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 		struct cache_page *p = pgoff < m->nr_pages ? m->i_pages[pgoff] : NULL;
 
-		/* A huge page is mapped by filemap_huge_fault(), not here. */
-		if (!p || p->order || pte_present(t, addr))
+		/* A huge page's subpages map by PTE too, when the PMD could not. */
+		if (!p || pte_present(t, addr))
 			continue;
-		cacheline_read(&p->flags);
+		cacheline_rmw(&p->flags); /* trylock_page() */
 		if (!p->uptodate || p->locked)
 			continue;
 		set_pte_at(mm, addr, t);

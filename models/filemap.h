@@ -43,6 +43,8 @@ void file_cache_prefill(struct file *f, int order);
 struct cache_page *find_get_page(struct address_space *mapping, pgoff_t index);
 void lock_page(struct cache_page *page);
 void unlock_page(struct cache_page *page);
+/* Sleep until the page is unlocked, without taking its lock. */
+void wait_on_page_locked(struct cache_page *page);
 /* Read a locked page's bytes; false on a read error. */
 bool readpage(struct address_space *mapping, struct cache_page *page);
 

@@ -62,32 +62,35 @@ static void huge_page_free(struct cache_page *p)
 	free_hugepage();
 }
 
-/* Map the huge page by the PMD, under the pmd lock. */
-static vm_fault_t map_huge(struct vm_fault *vmf, unsigned long haddr)
+/*
+ * Map the huge page by the PMD, under the pmd lock (do_set_pmd()).  If a
+ * page table got there first, fall back: the page's subpages are mapped
+ * by PTE from the page cache.
+ */
+static vm_fault_t map_huge(struct vm_fault *vmf)
 {
 	spinlock_t *ptl = pmd_lockptr(vmf->vma->vm_mm, vmf->pmd);
+	vm_fault_t ret = VM_FAULT_NOPAGE;
 
 	spin_lock(ptl);
 	if (pmd_none(*vmf->pmd)) {
 		pmd_write(vmf->pmd, (pmd_t){NULL, true});
 		vmf->vma->vm_mm->rss += HPAGE_PMD_NR;
 		count_vm_event(THP_FILE_MAPPED);
+	} else if (!pmd_trans_huge(*vmf->pmd)) {
+		ret = VM_FAULT_FALLBACK;
 	}
 	spin_unlock(ptl);
-	vmf->address = haddr;
-	return VM_FAULT_NOPAGE;
+	return ret;
 }
 
 /* A cached huge page: wait for its read to finish, then map it. */
-static vm_fault_t map_cached(struct vm_fault *vmf, struct cache_page *p, unsigned long haddr)
+static vm_fault_t map_cached(struct vm_fault *vmf, struct cache_page *p)
 {
-	lock_page(p);
-	if (!p->uptodate) {
-		unlock_page(p);
+	wait_on_page_locked(p);
+	if (!p->uptodate)
 		return fallback(THP_FILE_FALLBACK_READ_ERROR);
-	}
-	unlock_page(p);
-	return map_huge(vmf, haddr);
+	return map_huge(vmf);
 }
 
 /* xas_store() of the huge page in its 512 slots; xa_lock held. */
@@ -123,23 +126,29 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 	unsigned long haddr = vmf->address & ~(HPAGE_PMD_SIZE - 1);
 	pgoff_t hindex = vmf->pgoff & ~((pgoff_t)HPAGE_PMD_NR - 1);
 	struct cache_page *cached, *new;
+	vm_fault_t ret;
 
 	if (pe_size != PE_SIZE_PMD)
 		return fallback(THP_FILE_FALLBACK_NOT_PMD);
 	if (vmf->flags & FAULT_FLAG_WRITE)
 		return fallback(THP_FILE_FALLBACK_WRITE);
-	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
-	    hindex + HPAGE_PMD_NR > m->nr_pages)
-		return fallback(THP_FILE_FALLBACK_RANGE);
-	if (!transhuge_vma_suitable(vma, haddr))
+	/*
+	 * Read-only text only: a writable or shared mapping mapped huge would
+	 * take later writes without a fault (the review asked for this check).
+	 */
+	if (vma->vm_flags & (VM_WRITE | VM_SHARED))
+		return fallback(THP_FILE_FALLBACK_WRITABLE);
+	if (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) % HPAGE_PMD_NR)
 		return fallback(THP_FILE_FALLBACK_MISALIGNED);
+	if (!transhuge_vma_suitable(vma, haddr) || hindex + HPAGE_PMD_NR > m->nr_pages)
+		return fallback(THP_FILE_FALLBACK_RANGE);
 
 	/* The lockless look first: a cached huge page is simply mapped. */
 	cacheline_read(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
 	if (!pagecache_usable(m, hindex, &cached))
 		return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
 	if (cached)
-		return map_cached(vmf, cached, haddr);
+		return map_cached(vmf, cached);
 
 	if (!alloc_hugepage())
 		return fallback(THP_FILE_FALLBACK_ALLOC);
@@ -158,7 +167,7 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 		}
 		if (cached) {
 			huge_page_free(new);
-			return map_cached(vmf, cached, haddr);
+			return map_cached(vmf, cached);
 		}
 		count_vm_event(THP_FILE_ALLOC);
 		if (!readpage(m, new)) {
@@ -166,7 +175,7 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 			return fallback(THP_FILE_FALLBACK_READ_ERROR);
 		}
 		unlock_page(new);
-		return map_huge(vmf, haddr);
+		return map_huge(vmf);
 	}
 
 	/* The patch: read a page nobody can see, then map it, then store it. */
@@ -189,13 +198,13 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 		huge_page_free(new);
 		if (!cached)
 			return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
-		return map_cached(vmf, cached, haddr);
+		return map_cached(vmf, cached);
 	}
 	/* Mapped, and only then in the page cache, all under xa_lock. */
-	map_huge(vmf, haddr);
+	ret = map_huge(vmf);
 	store_huge(m, new, hindex);
 	spin_unlock(&m->xa_lock);
 	local_irq_enable();
 	count_vm_event(THP_FILE_ALLOC);
-	return VM_FAULT_NOPAGE;
+	return ret;
 }

@@ -334,8 +334,14 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	}
 	copy_page();
 	ret |= alloc_set_pte(vmf);
-	lru_cache_add(1);
 	unlock_page(vmf->page);
+	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+		/* Mapped meanwhile: the copy goes (uncharge_out). */
+		mem_cgroup_cancel_charge(1);
+		free_page();
+		return ret;
+	}
+	lru_cache_add(1);
 	return ret;
 }
 
@@ -409,7 +415,7 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 	cpu_account(cycles(COST_WALK_LEVEL));
 	orig_pmd = pmd_read(vmf.pmd);
 	if (pmd_none(orig_pmd) && !vma_is_anonymous(vma) && vma->vm_ops->huge_fault &&
-	    mm_tunables.text_thp) {
+	    mm_tunables.text_thp && !(vma->vm_flags & VM_NOHUGEPAGE)) {
 		/* create_huge_pmd(): the file's huge_fault, else 4 KiB pages. */
 		vmf.pgoff = ((vmf.address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
 		ret = vma->vm_ops->huge_fault(&vmf, PE_SIZE_PMD);

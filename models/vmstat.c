@@ -34,6 +34,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
     [THP_FILE_MAPPED] = "thp_file_mapped",
     [THP_FILE_FALLBACK_NOT_PMD] = "thp_file_fallback_not_pmd",
     [THP_FILE_FALLBACK_WRITE] = "thp_file_fallback_write",
+    [THP_FILE_FALLBACK_WRITABLE] = "thp_file_fallback_writable",
     [THP_FILE_FALLBACK_RANGE] = "thp_file_fallback_range",
     [THP_FILE_FALLBACK_MISALIGNED] = "thp_file_fallback_misaligned",
     [THP_FILE_FALLBACK_CACHED_SMALL] = "thp_file_fallback_cached_small",

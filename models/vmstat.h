@@ -44,6 +44,7 @@ enum vm_event_item {
 	THP_FILE_MAPPED,
 	THP_FILE_FALLBACK_NOT_PMD,
 	THP_FILE_FALLBACK_WRITE,
+	THP_FILE_FALLBACK_WRITABLE,	/* a writable or shared mapping */
 	THP_FILE_FALLBACK_RANGE,	/* the PMD range leaves the VMA */
 	THP_FILE_FALLBACK_MISALIGNED,	/* transhuge_vma_suitable() */
 	THP_FILE_FALLBACK_CACHED_SMALL, /* small pages of the range are cached */

@@ -1,15 +1,30 @@
 /* sim/waitqueue.c - sleeping on a wait queue and waking its sleepers. */
 #include "waitqueue.h"
 
+#include <stdbool.h>
+
 #include "engine.h"
 
-void prepare_to_wait(struct wait_queue_head *wq)
+#define WQ_FLAG_EXCLUSIVE 1
+
+static void queue_self(struct wait_queue_head *wq, int flags)
 {
 	struct cpu *c = this_cpu();
 
 	cpu_sync();
 	c->wait = (struct cpu_wait){WAIT_IO, wq->name, wq, NULL};
+	c->wait_flags = flags;
 	cpu_queue_add(&wq->waiters, c);
+}
+
+void prepare_to_wait(struct wait_queue_head *wq)
+{
+	queue_self(wq, 0);
+}
+
+void prepare_to_wait_exclusive(struct wait_queue_head *wq)
+{
+	queue_self(wq, WQ_FLAG_EXCLUSIVE);
 }
 
 void schedule(void)
@@ -26,4 +41,22 @@ void wake_up_all(struct wait_queue_head *wq)
 	cpu_sync();
 	while ((c = cpu_queue_pop(&wq->waiters)))
 		cpu_wake(c, sim_machine->wakeup);
+}
+
+void wake_up(struct wait_queue_head *wq)
+{
+	struct cpu_queue keep = {0};
+	struct cpu *c;
+	bool woke_exclusive = false;
+
+	cpu_sync();
+	while ((c = cpu_queue_pop(&wq->waiters))) {
+		if ((c->wait_flags & WQ_FLAG_EXCLUSIVE) && woke_exclusive) {
+			cpu_queue_add(&keep, c);
+			continue;
+		}
+		woke_exclusive |= c->wait_flags & WQ_FLAG_EXCLUSIVE;
+		cpu_wake(c, sim_machine->wakeup);
+	}
+	wq->waiters = keep;
 }

@@ -20,8 +20,12 @@ static inline void init_waitqueue_head(struct wait_queue_head *wq, const char *n
  * waker needs and sleep (schedule()): a wake-up in between is not lost.
  */
 void prepare_to_wait(struct wait_queue_head *wq);
+/* The same for a waiter that will take what it waits for: woken alone. */
+void prepare_to_wait_exclusive(struct wait_queue_head *wq);
 void schedule(void);
 /* Wake every sleeper; each pays the machine's wake-up latency. */
 void wake_up_all(struct wait_queue_head *wq);
+/* Wake the non-exclusive sleepers and the first exclusive one (wake_up()). */
+void wake_up(struct wait_queue_head *wq);
 
 #endif
