@@ -150,6 +150,7 @@ static int build_points(struct sweep *sw)
 	for (size_t p = 0; p < total; p++) {
 		struct point *pt = &sw->points[p];
 		char name[1024] = "";
+		size_t len;
 		size_t rest = p / (size_t)sw->seeds;
 
 		for (int i = sw->nr_vary - 1; i >= 0; i--) {
@@ -172,7 +173,9 @@ static int build_points(struct sweep *sw)
 		name_append(name, sizeof(name), sw->nr_vary ? ",seed-" : "seed-");
 		snprintf(name + strlen(name), sizeof(name) - strlen(name), "%lu", pt->seed);
 		name_shorten(name);
-		snprintf(pt->name, sizeof(pt->name), "%s", name);
+		len = strlen(name) < POINT_NAME_MAX ? strlen(name) : POINT_NAME_MAX;
+		memcpy(pt->name, name, len);
+		pt->name[len] = '\0';
 	}
 	sw->nr_points = total;
 	return 0;
