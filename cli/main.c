@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibrate_cmd.h"
 #include "plot.h"
 #include "report.h"
 #include "run.h"
@@ -21,6 +22,7 @@ static const char usage[] =
     "       faultsim plot DIR [--kind scaling|latency|maxtry|breakdown] [--x KEY]\n"
     "                         [--y METRIC] [--series KEY]\n"
     "       faultsim report DIR [--tolerance PCT] [--irqs-off-bound TIME]\n"
+    "       faultsim calibrate [--out FILE]\n"
     "\n"
     "LIST: 1,2,4,8 or ranges 1..256x2 (doubling), 0..16+4 (step), or words spf,pervma.\n"
     "Exit status: 0 ok, 2 bad input (nothing is run or written), 3 the run ended in a\n"
@@ -233,5 +235,12 @@ int main(int argc, char **argv)
 		return cmd_plot(argc, argv);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc, argv);
+	if (!strcmp(cmd, "calibrate")) {
+		if (argc == 2)
+			return faultsim_calibrate(NULL);
+		if (argc == 4 && !strcmp(argv[2], "--out"))
+			return faultsim_calibrate(argv[3]);
+		return bad_usage("%s takes only --out FILE", "calibrate");
+	}
 	return bad_usage("unknown command '%s'", cmd);
 }

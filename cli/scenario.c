@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum layer { LAYER_DEFAULT, LAYER_PROFILE, LAYER_FILE, LAYER_SET };
 
@@ -259,6 +260,15 @@ static int load_profile(struct scenario *sc)
 	if (!dir) {
 		snprintf(dirbuf, sizeof(dirbuf), "%s/machines", FAULTSIM_DATADIR);
 		dir = dirbuf;
+	}
+	/* A path (as faultsim calibrate writes one) is taken as it is. */
+	if (strchr(name, '/')) {
+		if (access(name, R_OK)) {
+			fail(sc, "%s: [machine] profile: %s: cannot read", sc->settings[k].where,
+			     name);
+			return -1;
+		}
+		return parse_file(sc, name, 0, LAYER_PROFILE);
 	}
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
 	    strlen(name)) {

@@ -6,6 +6,7 @@
 #   cli_test.sh FAULTSIM sweep        resume after a kill, --jobs, GNU parallel, bad input
 #   cli_test.sh FAULTSIM plot         the four figures, their data, the report
 #   cli_test.sh FAULTSIM trace CHECK  --trace writes a valid timeline; big runs are refused
+#   cli_test.sh FAULTSIM calibrate    the measured profile parses back, every figure sane
 set -u
 faultsim=$1
 group=$2
@@ -292,6 +293,28 @@ trace() {
 	[ $? -eq 2 ] && grep -q "above the 64 CPU-ms a trace may cover" "$tmp/stderr" &&
 		[ ! -e "$tmp/big.json" ] && ok "a big run is refused before it starts" ||
 		ko "big trace: $(cat "$tmp/stderr")"
+}
+
+calibrate() {
+	local p=$tmp/host.ini
+	"$faultsim" calibrate --out "$p" || ko "calibrate failed"
+	printf '[machine]\nprofile = %s\n[workload]\ntype = page_fault1\nprocesses = 1\nduration = 100us\n' \
+		"$p" >"$tmp/use.ini"
+	"$faultsim" run "$tmp/use.ini" --quiet && ok "the profile parses back and runs" ||
+		ko "the calibrated profile does not load: $(cat "$p")"
+	# Every figure positive and physically sane: key, value in base units, bounds.
+	awk -F'[ =;]+' '
+		function num(v, u) { u = v; sub(/[0-9.]+/, "", u); sub(/[a-zA-Z\/]+$/, "", v)
+			return v * (u == "us" ? 1000 : u == "GHz" ? 1e9 : u == "GB/s" ? 1e9 : 1) }
+		/^(line_|atomic|ipi_)/ { v = num($2); if (v <= 0 || v > 1e5) bad = bad " " $1 "=" $2 }
+		/^mem_bw/ { v = num($2); if (v < 1e8 || v > 1e13) bad = bad " " $1 "=" $2 }
+		/^freq/ { v = num($2); if (v < 1e8 || v > 1e10) bad = bad " " $1 "=" $2 }
+		/^; fault_4k_ns/ { if ($3 <= 100 || $3 > 1e6) bad = bad " fault_4k=" $3 }
+		/^; syscall_ns/ { if ($3 <= 10 || $3 > 1e5) bad = bad " syscall=" $3 }
+		END { if (bad) { print bad; exit 1 } }' "$p" && ok "every figure positive and sane" ||
+		ko "insane figures: $(awk '/=/' "$p" | head -30)"
+	grep -q '^; Each figure: the median' "$p" && grep -Eq 'spread [0-9]+%' "$p" &&
+		ok "medians with their spread" || ko "no spread reported"
 }
 
 "$group"

@@ -1,0 +1,34 @@
+/* host/calibrate.h - this machine's primitive costs, measured. */
+#ifndef FAULTSIM_HOST_CALIBRATE_H
+#define FAULTSIM_HOST_CALIBRATE_H
+
+#include <stdbool.h>
+
+/* A measured figure: median of the repeats and their spread. */
+struct figure {
+	double median;
+	double spread; /* (max - min) / median */
+	bool noisy;
+	bool measured;
+};
+
+enum distance { DIST_SMT, DIST_LLC, DIST_SOCKET, DIST_REMOTE, NR_DISTANCES };
+
+struct calibration {
+	int nr_cpus, sockets, cores_per_socket, smt, cores_per_llc;
+	double freq_ghz;
+	struct figure line[NR_DISTANCES];	       /* ns, one transfer */
+	struct figure atomic;			       /* ns */
+	struct figure syscall;			       /* ns */
+	struct figure fault_first, fault_4k, fault_2m; /* ns a fault */
+	bool thp_available;
+	struct figure mmap_munmap;	     /* ns a pair, 128 MiB */
+	struct figure munmap_page;	     /* ns a page */
+	struct figure zero_one, zero_socket; /* bytes/s */
+	struct figure ipi;		     /* ns, membarrier round trip */
+};
+
+void calibrate_host(struct calibration *c);
+bool calibrate_thp_available(void);
+
+#endif
