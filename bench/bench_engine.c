@@ -66,7 +66,7 @@ static struct sim_config bench_config(void)
 			.mem_bw = 204.8e9,
 			.mem_bw_core = 12e9,
 			.disk_latency = 85e3,
-			.disk_bw = 6.5e9},
+			.disk_bw = 6.5e9, .fault_entry = 200, .syscall_entry = 70},
 	    .spinlock = SPINLOCK_QUEUED,
 	    .watchdog_thresh = 10e9,
 	    .rcu_gp = 2e6,

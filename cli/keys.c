@@ -48,6 +48,10 @@ const struct key_def keys[] = {
 	 "memory bandwidth one core can stream"},
 	{"machine", "disk_latency", KEY_TIME, NULL, 0, 1 * SEC, NULL, NULL, "storage read latency"},
 	{"machine", "disk_bw", KEY_BANDWIDTH, NULL, 1e6, 1e12, NULL, NULL, "storage bandwidth"},
+	{"machine", "fault_entry", KEY_TIME, "200ns", 0, 1 * MS, NULL, NULL,
+	 "page-fault exception entry and return, and a fault's fixed work the model does not count"},
+	{"machine", "syscall_entry", KEY_TIME, "70ns", 0, 1 * MS, NULL, NULL,
+	 "system call entry and return"},
 
 	{"kernel", "spinlock", KEY_CHOICE, "qspinlock", 0, 0, "qspinlock|ticket", NULL,
 	 "spinlock_t implementation"},

@@ -58,6 +58,8 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	MACHINE_NUM(mem_bw_core);
 	MACHINE_NUM(disk_latency);
 	MACHINE_NUM(disk_bw);
+	MACHINE_NUM(fault_entry);
+	MACHINE_NUM(syscall_entry);
 #undef MACHINE_NUM
 
 	cfg->spinlock = strcmp(scenario_str(sc, "kernel", "spinlock"), "ticket") == 0

@@ -331,7 +331,7 @@ unsigned long vm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 {
 	unsigned long ret;
 
-	cpu_account(cycles(COST_SYSCALL));
+	cpu_account(sim_machine->syscall_entry);
 	trace_begin("mmap", NULL);
 	down_write(&mm->mmap_sem);
 	ret = do_mmap(mm, addr, len, vm_flags, fixed);
@@ -344,7 +344,7 @@ int vm_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
 	int ret;
 
-	cpu_account(cycles(COST_SYSCALL));
+	cpu_account(sim_machine->syscall_entry);
 	trace_begin("munmap", NULL);
 	down_write(&mm->mmap_sem);
 	ret = do_munmap(mm, start, len);

@@ -34,8 +34,11 @@ struct machine {
 	double mem_bw;	    /* bytes/s per socket, shared by its cores */
 	double mem_bw_core; /* bytes/s one core can stream on its own */
 
-	double disk_latency; /* ns per request */
-	double disk_bw;	     /* bytes/s, shared by all readers */
+	double disk_latency;  /* ns per request */
+	double disk_bw;	      /* bytes/s, shared by all readers */
+	double fault_entry;   /* ns: exception entry and return, and the rest of a
+				 fault's fixed work the models do not count */
+	double syscall_entry; /* ns: a system call's entry and return */
 };
 
 static inline int machine_nr_cpus(const struct machine *m)

@@ -31,6 +31,8 @@ struct sim_config test_config(int sockets, int cores, int smt)
 		    .mem_bw_core = 10e9,
 		    .disk_latency = 100e3,
 		    .disk_bw = 1e9,
+		    .fault_entry = 200,
+		    .syscall_entry = 70,
 		},
 	    .spinlock = SPINLOCK_QUEUED,
 	    .watchdog_thresh = 10e9,
