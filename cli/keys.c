@@ -52,6 +52,10 @@ const struct key_def keys[] = {
 	 "page-fault exception entry and return, and a fault's fixed work the model does not count"},
 	{"machine", "syscall_entry", KEY_TIME, "70ns", 0, 1 * MS, NULL, NULL,
 	 "system call entry and return"},
+	{"machine", "vma_op", KEY_TIME, "170ns", 0, 1 * MS, NULL, NULL,
+	 "creating and linking, or unlinking, one VMA (mmap, munmap)"},
+	{"machine", "zap_page", KEY_TIME, "17ns", 0, 1 * MS, NULL, NULL,
+	 "unmapping one present page: clear the PTE, drop the rmap, gather the page"},
 
 	{"kernel", "spinlock", KEY_CHOICE, "qspinlock", 0, 0, "qspinlock|ticket", NULL,
 	 "spinlock_t implementation"},

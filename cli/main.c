@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calibrate_cmd.h"
 #include "plot.h"
 #include "report.h"
 #include "run.h"
 #include "sweep.h"
+#include "validate.h"
+#include "vary.h"
 
 static const char usage[] =
     "usage: faultsim run FILE [--set section.key=value ...] [--seed N] [--json PATH]\n"
@@ -23,6 +26,7 @@ static const char usage[] =
     "                         [--y METRIC] [--series KEY]\n"
     "       faultsim report DIR [--tolerance PCT] [--irqs-off-bound TIME]\n"
     "       faultsim calibrate [--out FILE]\n"
+    "       faultsim validate [--threads LIST] [--seconds S] [--out DIR]\n"
     "\n"
     "LIST: 1,2,4,8 or ranges 1..256x2 (doubling), 0..16+4 (step), or words spf,pervma.\n"
     "Exit status: 0 ok, 2 bad input (nothing is run or written), 3 the run ended in a\n"
@@ -187,6 +191,54 @@ static int cmd_plot(int argc, char **argv)
 	return faultsim_plot(&o);
 }
 
+static int cmd_validate(int argc, char **argv)
+{
+	struct validate_opts o = {.out = "out/validate", .seconds = 2};
+	long nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char err[256], *end;
+
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (i + 1 >= argc)
+			return bad_usage("%s needs a value", a);
+		if (!strcmp(a, "--out")) {
+			o.out = argv[++i];
+		} else if (!strcmp(a, "--seconds")) {
+			o.seconds = strtod(argv[++i], &end);
+			if (*end || o.seconds <= 0 || o.seconds > 600)
+				return bad_usage("--seconds: '%s' is not 0 to 600", argv[i]);
+		} else if (!strcmp(a, "--threads")) {
+			char spec[512];
+			struct vary v;
+
+			snprintf(spec, sizeof(spec), "workload.threads=%s", argv[++i]);
+			if (vary_parse(spec, &v, err, sizeof(err)))
+				return bad_usage("--threads: %s", err);
+			for (int j = 0; j < v.nr && o.nr_threads < 64; j++) {
+				long n = strtol(v.values[j], &end, 10);
+
+				if (*end || n < 1 || n > nr_cpus) {
+					vary_free(&v);
+					return bad_usage(
+					    "--threads: '%s' is not 1 to this machine's CPUs",
+					    argv[i]);
+				}
+				o.threads[o.nr_threads++] = (int)n;
+			}
+			vary_free(&v);
+		} else {
+			return bad_usage("unknown option '%s'", a);
+		}
+	}
+	/* By default 1 to every CPU of this machine. */
+	for (long n = 1; !o.nr_threads && n <= nr_cpus && n <= 64; n++)
+		o.threads[n - 1] = (int)n;
+	if (!o.nr_threads && nr_cpus > 0)
+		o.nr_threads = nr_cpus < 64 ? (int)nr_cpus : 64;
+	return faultsim_validate(&o);
+}
+
 static int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = {.tolerance = 5, .irqs_off_bound = 10e3};
@@ -235,6 +287,8 @@ int main(int argc, char **argv)
 		return cmd_plot(argc, argv);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc, argv);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc, argv);
 	if (!strcmp(cmd, "calibrate")) {
 		if (argc == 2)
 			return faultsim_calibrate(NULL);

@@ -60,6 +60,8 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	MACHINE_NUM(disk_bw);
 	MACHINE_NUM(fault_entry);
 	MACHINE_NUM(syscall_entry);
+	MACHINE_NUM(vma_op);
+	MACHINE_NUM(zap_page);
 #undef MACHINE_NUM
 
 	cfg->spinlock = strcmp(scenario_str(sc, "kernel", "spinlock"), "ticket") == 0

@@ -12,8 +12,9 @@
 #include "../sim/sim.h"
 
 /*
- * Exception and syscall entry and return are machine figures
- * (fault_entry, syscall_entry): faultsim calibrate measures them.
+ * Exception and syscall entry and return, a VMA's creation or removal and
+ * a page's unmapping are machine figures (fault_entry, syscall_entry,
+ * vma_op, zap_page): faultsim calibrate measures them.
  */
 /* One step of the VMA tree descent. */
 #define COST_VMA_TREE_LEVEL 20
@@ -28,15 +29,10 @@
 #define COST_SET_PTE 120
 /* One iteration of pte_map_lock()'s loop: cli, checks, trylock, sti. */
 #define COST_PTE_MAP_LOCK_ITER 40
-/* zap_pte_range() per present PTE: clear, rmap, gather the page. */
-#define COST_ZAP_PTE 60
 /* Per page on the LRU, added or removed under lru_lock. */
 #define COST_LRU_PAGE 30
 /* change_pte_range() per present PTE. */
 #define COST_CHANGE_PTE 25
-/* VMA allocation, initialisation and linking; and unlinking and freeing. */
-#define COST_VMA_LINK	600
-#define COST_VMA_UNLINK 400
 /* get_unmapped_area() search, per VMA looked at. */
 #define COST_GAP_SEARCH 15
 /* A user store to a page that is mapped: no fault. */

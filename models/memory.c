@@ -627,7 +627,7 @@ again:
 		if (!pte_present(table, addr))
 			continue;
 		pte_clear(mm, addr, table);
-		cpu_account(cycles(COST_ZAP_PTE));
+		cpu_account(sim_machine->zap_page);
 		tlb_remove_tlb_entry(tlb, addr);
 		/* A file page stays in the page cache: only its mapping goes. */
 		if (!vma_is_anonymous(vma))

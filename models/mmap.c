@@ -235,7 +235,7 @@ static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nr_vmas - i) * sizeof(*mm->vmas));
 	mm->vmas[i] = vma;
 	mm->nr_vmas++;
-	cpu_account(cycles(COST_VMA_LINK));
+	cpu_account(sim_machine->vma_op);
 	write_seqcount_end(&mm->mm_seq);
 }
 
@@ -251,7 +251,7 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 	mm->nr_vmas--;
 	vma->vm_rb_empty = true;
 	vma->detached = true;
-	cpu_account(cycles(COST_VMA_UNLINK));
+	cpu_account(sim_machine->vma_op);
 	write_seqcount_end(&mm->mm_seq);
 	vm_write_end(vma);
 }

@@ -39,6 +39,8 @@ struct machine {
 	double fault_entry;   /* ns: exception entry and return, and the rest of a
 				 fault's fixed work the models do not count */
 	double syscall_entry; /* ns: a system call's entry and return */
+	double vma_op;	      /* ns: creating and linking, or unlinking, one VMA */
+	double zap_page;      /* ns: unmapping one present page in zap_pte_range() */
 };
 
 static inline int machine_nr_cpus(const struct machine *m)

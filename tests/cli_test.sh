@@ -7,6 +7,8 @@
 #   cli_test.sh FAULTSIM plot         the four figures, their data, the report
 #   cli_test.sh FAULTSIM trace CHECK  --trace writes a valid timeline; big runs are refused
 #   cli_test.sh FAULTSIM calibrate    the measured profile parses back, every figure sane
+#   cli_test.sh FAULTSIM validate     the real workloads count what getrusage counts; a short
+#                                     validation runs and reports its error
 set -u
 faultsim=$1
 group=$2
@@ -315,6 +317,28 @@ calibrate() {
 		ko "insane figures: $(awk '/=/' "$p" | head -30)"
 	grep -q '^; Each figure: the median' "$p" && grep -Eq 'spread [0-9]+%' "$p" &&
 		ok "medians with their spread" || ko "no spread reported"
+}
+
+validate() {
+	local ref w line counted minflt
+	ref="$(dirname "$faultsim")/faultsim-ref"
+	for w in page_fault1 pft mixed; do
+		line=$("$ref" $w --tasks 1 --seconds 0.3 --warmup 0.1)
+		counted=$(echo "$line" | sed 's/.*faults_counted=\([0-9]*\).*/\1/')
+		minflt=$(echo "$line" | sed 's/.*minflt=\([0-9]*\).*/\1/')
+		# The program's own start-up faults are the only others: a few hundred.
+		if [ "$counted" -gt 1000 ] && [ "$minflt" -ge "$counted" ] &&
+			[ "$minflt" -le $((counted + counted / 100 + 1000)) ]; then
+			ok "$w: $counted faults counted, getrusage says $minflt"
+		else ko "$w: counted $counted, getrusage $minflt: $line"; fi
+	done
+	"$faultsim" validate --threads 1 --seconds 0.3 --out "$tmp/v" >"$tmp/stdout" 2>"$tmp/stderr" ||
+		ko "validate failed: $(tail -3 "$tmp/stderr")"
+	if [ "$(grep -c '^[a-z_0-9]*,1,[0-9.e+]*,[0-9.e+]*,-\{0,1\}[0-9.]*$' "$tmp/v/validation.csv")" -ge 4 ] &&
+		grep -q 'points within 10%; the worst error is' "$tmp/v/validation.md" &&
+		grep -q 'Fault path: ' "$tmp/v/validation.md"; then
+		ok "a short validation reports measured, predicted and the error: $(cat "$tmp/stdout")"
+	else ko "validation: $(cat "$tmp/v/validation.csv")"; fi
 }
 
 "$group"

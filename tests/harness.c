@@ -33,6 +33,8 @@ struct sim_config test_config(int sockets, int cores, int smt)
 		    .disk_bw = 1e9,
 		    .fault_entry = 200,
 		    .syscall_entry = 70,
+		    .vma_op = 170,
+		    .zap_page = 17,
 		},
 	    .spinlock = SPINLOCK_QUEUED,
 	    .watchdog_thresh = 10e9,
