@@ -232,10 +232,9 @@ static int cmd_validate(int argc, char **argv)
 		}
 	}
 	/* By default 1 to every CPU of this machine. */
-	for (long n = 1; !o.nr_threads && n <= nr_cpus && n <= 64; n++)
-		o.threads[n - 1] = (int)n;
-	if (!o.nr_threads && nr_cpus > 0)
-		o.nr_threads = nr_cpus < 64 ? (int)nr_cpus : 64;
+	if (!o.nr_threads)
+		for (long n = 1; n <= nr_cpus && n <= 64; n++)
+			o.threads[o.nr_threads++] = (int)n;
 	return faultsim_validate(&o);
 }
 

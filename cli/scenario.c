@@ -364,11 +364,6 @@ const char *scenario_str(const struct scenario *sc, const char *section, const c
 	return lookup(sc, section, name)->value;
 }
 
-int scenario_is_set(const struct scenario *sc, const char *section, const char *name)
-{
-	return lookup(sc, section, name)->value != NULL;
-}
-
 const char *scenario_where(const struct scenario *sc, const char *section, const char *name)
 {
 	return lookup(sc, section, name)->where;

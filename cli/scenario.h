@@ -42,7 +42,6 @@ void scenario_free(struct scenario *sc);
 
 double scenario_num(const struct scenario *sc, const char *section, const char *name);
 const char *scenario_str(const struct scenario *sc, const char *section, const char *name);
-int scenario_is_set(const struct scenario *sc, const char *section, const char *name);
 const char *scenario_where(const struct scenario *sc, const char *section, const char *name);
 
 #endif

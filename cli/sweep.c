@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "outfile.h"
@@ -32,7 +31,6 @@ struct point {
 	char *sets[MAX_VARY]; /* "section.key=value" */
 	unsigned long seed;
 	pid_t pid; /* while it runs */
-	double started;
 };
 
 struct sweep {
@@ -63,14 +61,6 @@ static void catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* A --vary for a key the file's [sweep] also varies replaces the file's. */
@@ -332,7 +322,6 @@ static pid_t start_point(struct sweep *sw, struct point *pt)
 		return -1;
 	}
 	pt->pid = pid;
-	pt->started = wall_now();
 	return pid;
 }
 

@@ -247,7 +247,6 @@ struct vm_fault {
 
 /* mm/mmap.c */
 void mm_init(struct mm_struct *mm, int private_cpu);
-void mm_destroy(struct mm_struct *mm);
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_rcu(struct mm_struct *mm, unsigned long addr);
 void get_vma(struct vm_area_struct *vma);

@@ -63,17 +63,6 @@ void page_alloc_init(void)
 	memcg.usage = 0;
 }
 
-void page_alloc_destroy(void)
-{
-	for (int i = 0; i < sim_machine->sockets; i++) {
-		spin_lock_destroy(&zones[i].lock);
-		spin_lock_destroy(&zones[i].lru_lock);
-	}
-	cacheline_destroy(&memcg.counter);
-	free(zones);
-	free(pcp);
-}
-
 static struct zone *this_zone(void)
 {
 	return &zones[this_cpu()->socket];

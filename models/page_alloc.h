@@ -10,7 +10,6 @@
 #include <stdbool.h>
 
 void page_alloc_init(void);
-void page_alloc_destroy(void);
 
 /* An order-0 page from this CPU's list (mm/page_alloc.c rmqueue_pcplist()). */
 void alloc_page(void);

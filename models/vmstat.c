@@ -62,8 +62,3 @@ void count_vm_event(enum vm_event_item item)
 {
 	vm_events[item]->value++;
 }
-
-unsigned long vm_event(enum vm_event_item item)
-{
-	return vm_events[item]->value;
-}

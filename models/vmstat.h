@@ -56,7 +56,6 @@ enum vm_event_item {
 
 void vmstat_init(void);
 void count_vm_event(enum vm_event_item item);
-unsigned long vm_event(enum vm_event_item item);
 
 /* Histograms of the speculative path. */
 extern struct histogram *spf_trylock_failures;	    /* per speculative pte_map_lock() */

@@ -70,15 +70,6 @@ void histogram_add(struct histogram *hist, double ns)
 		hist->max = ns;
 }
 
-void histogram_merge(struct histogram *into, const struct histogram *from)
-{
-	gsl_histogram_add(into->h, from->h);
-	into->count += from->count;
-	into->sum += from->sum;
-	if (from->max > into->max)
-		into->max = from->max;
-}
-
 double histogram_quantile(const struct histogram *hist, double q)
 {
 	gsl_histogram_pdf *pdf;
@@ -123,19 +114,6 @@ static void *named_get(void *head, const char *name, size_t size)
 	n->next = *p;
 	*p = n;
 	return n;
-}
-
-static void named_free(void *head)
-{
-	struct named **p = head;
-
-	while (*p) {
-		struct named *n = *p;
-
-		*p = n->next;
-		free((char *)n->name);
-		free(n);
-	}
 }
 
 struct lock_class *lock_class_get(const char *name)
@@ -188,13 +166,4 @@ struct histogram *histogram_get(const char *name)
 struct named_histogram *named_histogram_first(void)
 {
 	return histograms;
-}
-
-void stats_reset(void)
-{
-	for (struct named_histogram *n = histograms; n; n = n->next)
-		histogram_free(&n->hist);
-	named_free(&histograms);
-	named_free(&lock_classes);
-	named_free(&counters);
 }

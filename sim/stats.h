@@ -21,7 +21,6 @@ struct histogram {
 void histogram_init(struct histogram *hist);
 void histogram_free(struct histogram *hist);
 void histogram_add(struct histogram *hist, double ns);
-void histogram_merge(struct histogram *into, const struct histogram *from);
 /* The q-quantile (0..1) of the samples, ns; 0 when empty. */
 double histogram_quantile(const struct histogram *hist, double q);
 
@@ -67,7 +66,5 @@ struct named_histogram {
 
 struct histogram *histogram_get(const char *name);
 struct named_histogram *named_histogram_first(void);
-
-void stats_reset(void);
 
 #endif
