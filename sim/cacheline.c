@@ -117,16 +117,7 @@ bool spin_on_lines(struct cacheline *const *lines, int n, const struct cpu_wait 
 		}
 		return true;
 	}
-	if (c->nr_watch) {
-		watches_drop(c);
-		return false;
-	}
-	/*
-	 * Written at the very instant of the deadline: consume the wake-up,
-	 * but we had given up by then.
-	 */
-	cpu_block(CPU_SPINNING, w, -1);
-	c->pending = deadline > sim_now() ? deadline - sim_now() : 0;
+	watches_drop(c);
 	return false;
 }
 

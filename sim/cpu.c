@@ -96,6 +96,16 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 		timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], limit * 1e-9);
 	}
 	current_cpu = c;
+	/*
+	 * The waker's post waits for its next blocking point, which may come
+	 * after our timeout at the same instant: what it handed us is ours.
+	 */
+	if (timed_out && c->woken) {
+		sg_sem_acquire(cpu_sem[c->id]);
+		current_cpu = c;
+		timed_out = 0;
+	}
+	c->woken = false;
 	if (timed_out && watchdog)
 		lockup_hard(c);
 	c->state = CPU_RUNNING;
@@ -117,6 +127,8 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 
 void cpu_wake(struct cpu *c, double delay_ns)
 {
+	SIM_BUG_ON(c->woken, "cpu%d woken twice for one wait", c->id);
+	c->woken = true;
 	c->wake_delay = delay_ns > 0 ? delay_ns : 0;
 	sim_post(cpu_sem[c->id]);
 }
@@ -125,13 +137,28 @@ void cpu_queue_remove(struct cpu_queue *q, struct cpu *c)
 {
 	struct cpu **p = &q->head, *prev = NULL;
 
-	for (; *p && *p != c; prev = *p, p = &(*p)->wait_next)
+	SIM_BUG_ON(c->queued_on != q, "cpu%d is not in the queue it leaves", c->id);
+	for (; *p != c; prev = *p, p = &(*p)->wait_next)
 		;
-	if (!*p)
-		return;
 	*p = c->wait_next;
 	if (q->tail == c)
 		q->tail = prev;
 	q->len--;
 	c->wait_next = NULL;
+	c->queued_on = NULL;
+}
+
+void cpu_queue_check(const struct cpu_queue *q, const void *obj)
+{
+	const struct cpu *c, *last = NULL;
+	int n = 0;
+
+	for (c = q->head; c; last = c, c = c->wait_next) {
+		SIM_BUG_ON(++n > nr_cpu_ids, "wait list of %d links has a cycle", q->len);
+		SIM_BUG_ON(c->queued_on != q, "cpu%d linked in a list it is not queued on", c->id);
+		SIM_BUG_ON(obj && c->state != CPU_RUNNING && c->wait.obj != obj,
+			   "cpu%d queued here waits on something else", c->id);
+	}
+	SIM_BUG_ON(n != q->len, "wait list counts %d waiters, links %d", q->len, n);
+	SIM_BUG_ON(q->tail != last, "wait list tail is not its last link");
 }

@@ -19,10 +19,12 @@
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
 
+#include "invariant.h"
 #include "stats.h"
 
 struct ipi_request;
 struct cacheline;
+struct cpu_queue;
 
 /* A spinning CPU's interest in a line: see spin_on_lines(). */
 struct line_watch {
@@ -66,7 +68,7 @@ struct cpu {
 
 	double pending;	   /* ns of local work not yet paid in simulated time */
 	double wake_delay; /* ns the waker charges to this CPU's resumption */
-	bool granted;	   /* set by the waker: what we waited for is ours */
+	bool woken;	   /* cpu_wake() was called for the current wait */
 
 	/*
 	 * Masking IRQs is local: it is not synced, and an IPI that lands
@@ -82,7 +84,8 @@ struct cpu {
 	struct cpu_wait wait;
 	struct line_watch watch[SPIN_WATCH_MAX];
 	int nr_watch;
-	struct cpu *wait_next; /* link in the queue of what it waits on */
+	struct cpu_queue *queued_on; /* the one queue this CPU is in, or NULL */
+	struct cpu *wait_next;	     /* link in that queue */
 	int wait_flags;	       /* owner-defined, e.g. reader or writer */
 
 	int rcu_nesting;
@@ -127,7 +130,9 @@ static inline double cpu_clock(void)
 
 /*
  * Block the current CPU in state st (spinning or sleeping) until cpu_wake().
- * timeout_ns < 0 waits for ever.  Returns true if woken, false on timeout.
+ * timeout_ns < 0 waits for ever.  Returns true if woken, false on timeout;
+ * a wake-up issued by the instant the timeout fires counts as woken, so a
+ * waker that handed us something (a lock) never sees us give up on it.
  * With IRQs off the hard-lockup watchdog bounds the wait: past its
  * threshold the run ends with a lockup report and this never returns.
  */
@@ -136,7 +141,10 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns);
 /* Resume c, blocked in cpu_block(); it pays delay_ns before going on. */
 void cpu_wake(struct cpu *c, double delay_ns);
 
-/* Intrusive FIFO of CPUs waiting on one object. */
+/*
+ * Intrusive FIFO of CPUs waiting on one object.  A CPU waits for one thing
+ * at a time, so it is in at most one queue: queued_on says which.
+ */
 struct cpu_queue {
 	struct cpu *head, *tail;
 	int len;
@@ -144,6 +152,8 @@ struct cpu_queue {
 
 static inline void cpu_queue_add(struct cpu_queue *q, struct cpu *c)
 {
+	SIM_BUG_ON(c->queued_on, "cpu%d queued twice", c->id);
+	c->queued_on = q;
 	c->wait_next = NULL;
 	if (q->tail)
 		q->tail->wait_next = c;
@@ -164,9 +174,17 @@ static inline struct cpu *cpu_queue_pop(struct cpu_queue *q)
 		q->tail = NULL;
 	q->len--;
 	c->wait_next = NULL;
+	c->queued_on = NULL;
 	return c;
 }
 
+/* Take c, which must be in q, out of it. */
 void cpu_queue_remove(struct cpu_queue *q, struct cpu *c);
+
+/*
+ * Check q's links: acyclic, its length and tail match them, every member
+ * knows it is in q and, unless obj is NULL, waits on obj.
+ */
+void cpu_queue_check(const struct cpu_queue *q, const void *obj);
 
 #endif

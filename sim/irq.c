@@ -12,6 +12,7 @@ struct ipi_call {
 	smp_call_func_t func;
 	void *info;
 	const char *what;
+	bool wait;	 /* the sender spins until all have acked */
 	int outstanding; /* targets that found IRQs off and have not acked */
 	double last_ack; /* ns: the latest ack seen so far */
 	double sent_at;	 /* ns */
@@ -27,6 +28,12 @@ struct ipi_request {
 };
 
 struct ipi_stats ipi_stats;
+
+static void ipi_call_free(struct ipi_call *call)
+{
+	free(call->reqs);
+	free(call);
+}
 
 /*
  * Masking is local: no other CPU reads the flag at the instant it flips
@@ -88,8 +95,13 @@ void local_irq_enable(void)
 			c->ipi_pending_tail = &c->ipi_pending;
 		end = ipi_handle(r, c, now + c->pending);
 		c->pending = end - now;
-		if (--call->outstanding == 0)
+		if (--call->outstanding)
+			continue;
+		/* The last ack: a waiting sender goes on, an async call is done. */
+		if (call->wait)
 			cpu_wake(call->sender, call->last_ack - now);
+		else
+			ipi_call_free(call);
 	}
 }
 
@@ -132,46 +144,57 @@ static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
 		target->irqs_off_since += end - at;
 }
 
+/*
+ * The call lives on the heap: without wait, targets with IRQs off run it
+ * after the sender has gone on, and the last of them frees it.
+ */
 double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, void *info,
 			      bool wait, const char *what)
 {
 	struct cpu *me = this_cpu();
-	struct ipi_call call = {.sender = me, .func = func, .info = info, .what = what};
-	struct cpu_wait w = {WAIT_IPI_ACK, what, &call, ipi_call_holder};
+	struct ipi_call *call = calloc(1, sizeof(*call));
+	struct cpu_wait w = {WAIT_IPI_ACK, what, call, ipi_call_holder};
 	double t0, now;
 	int cpu;
 
+	*call = (struct ipi_call){.sender = me, .func = func, .info = info, .what = what,
+				  .wait = wait};
 	cpu_sync();
 	t0 = sim_now();
-	call.reqs = calloc(nr_cpu_ids, sizeof(*call.reqs));
+	call->reqs = calloc(nr_cpu_ids, sizeof(*call->reqs));
 	for_each_cpu(cpu, mask)
 	{
 		if (cpu == me->id)
 			continue;
-		call.reqs[call.nr_reqs++] = (struct ipi_request){&call, cpu, false, NULL};
+		call->reqs[call->nr_reqs++] = (struct ipi_request){call, cpu, false, NULL};
 	}
 	ipi_stats.calls++;
-	ipi_stats.ipis += call.nr_reqs;
-	if (!call.nr_reqs) {
-		free(call.reqs);
+	ipi_stats.ipis += call->nr_reqs;
+	if (!call->nr_reqs) {
+		ipi_call_free(call);
 		return 0;
 	}
 
 	/* Fill each target's call_single_data, then send; spin until they land. */
-	cpu_account(call.nr_reqs * sim_machine->atomic + sim_machine->ipi_latency);
+	cpu_account(call->nr_reqs * sim_machine->atomic + sim_machine->ipi_latency);
 	cpu_sync();
 	now = sim_now();
-	call.last_ack = now;
-	call.sent_at = now - sim_machine->ipi_latency;
-	for (int i = 0; i < call.nr_reqs; i++)
-		ipi_deliver(&call.reqs[i], &cpus[call.reqs[i].target], now);
+	call->last_ack = now;
+	call->sent_at = now - sim_machine->ipi_latency;
+	for (int i = 0; i < call->nr_reqs; i++)
+		ipi_deliver(&call->reqs[i], &cpus[call->reqs[i].target], now);
 
-	if (wait && call.outstanding)
+	if (!wait) {
+		if (!call->outstanding)
+			ipi_call_free(call);
+		return sim_now() - t0;
+	}
+	if (call->outstanding)
 		cpu_block(CPU_SPINNING, &w, -1);
-	else if (wait)
-		cpu_account(call.last_ack - now);
+	else
+		cpu_account(call->last_ack - now);
 	cpu_sync();
-	free(call.reqs);
+	ipi_call_free(call);
 	histogram_add(&ipi_stats.wait, sim_now() - t0);
 	return sim_now() - t0;
 }

@@ -1,9 +1,8 @@
 /* sim/rwsem.c - reader/writer semaphore: fast paths, spinning, sleeping. */
 #include "rwsem.h"
 
-#include "trace.h"
-
 #include "engine.h"
+#include "trace.h"
 
 #define RWSEM_WAITING_WRITER 1 /* cpu->wait_flags of a queued writer */
 
@@ -22,6 +21,33 @@ void init_rwsem(struct rw_semaphore *sem, const char *name)
 void rwsem_destroy(struct rw_semaphore *sem)
 {
 	cacheline_destroy(&sem->line);
+}
+
+/*
+ * The count agrees with the owner, the wait lists are sound, and nobody
+ * waits on a free semaphore: every release hands it to the waiters first.
+ */
+static void rwsem_check(const struct rw_semaphore *sem)
+{
+	const char *n = sem->class->name;
+
+	if (!sim_invariants)
+		return;
+	SIM_BUG_ON(sem->readers < 0 || sem->readers > nr_cpu_ids, "%s: %d readers", n,
+		   sem->readers);
+	SIM_BUG_ON(sem->writer_locked && sem->readers, "%s: write-locked with %d readers", n,
+		   sem->readers);
+	SIM_BUG_ON(sem->writer_locked != (sem->owner >= 0), "%s: writer_locked %d, owner %d", n,
+		   sem->writer_locked, sem->owner);
+	cpu_queue_check(&sem->wait_list, sem);
+	cpu_queue_check(&sem->spinners, sem);
+	SIM_BUG_ON(sem->owner >= 0 && cpus[sem->owner].queued_on &&
+			   (cpus[sem->owner].queued_on == &sem->wait_list ||
+			    cpus[sem->owner].queued_on == &sem->spinners),
+		   "%s: the owner cpu%d waits for it", n, sem->owner);
+	SIM_BUG_ON(!rwsem_is_locked(sem) && (sem->wait_list.len || sem->spinners.len),
+		   "%s: free with %d sleepers and %d spinners", n, sem->wait_list.len,
+		   sem->spinners.len);
 }
 
 static int rwsem_holder(const void *obj)
@@ -74,6 +100,7 @@ void down_read(struct rw_semaphore *sem)
 		sem->readers++;
 		lock_class_acquired(sem->class, 0);
 		trace_begin("hold (read)", sem->class->name);
+		rwsem_check(sem);
 		return;
 	}
 	/* rwsem_down_read_slowpath(): spin on a running writer if no one sleeps. */
@@ -83,6 +110,7 @@ void down_read(struct rw_semaphore *sem)
 		rwsem_wait(sem, false, 0);
 	lock_class_acquired(sem->class, cpu_clock() - t0);
 	trace_begin("hold (read)", sem->class->name);
+	rwsem_check(sem);
 }
 
 int down_read_trylock(struct rw_semaphore *sem)
@@ -93,6 +121,7 @@ int down_read_trylock(struct rw_semaphore *sem)
 	sem->readers++;
 	lock_class_acquired(sem->class, 0);
 	trace_begin("hold (read)", sem->class->name);
+	rwsem_check(sem);
 	return 1;
 }
 
@@ -121,6 +150,7 @@ void down_write(struct rw_semaphore *sem)
 		sem->write_acquired_at = cpu_clock();
 		lock_class_acquired(sem->class, 0);
 		trace_begin("hold (write)", sem->class->name);
+		rwsem_check(sem);
 		return;
 	}
 	/* rwsem_optimistic_spin(): bounded on readers, for as long as a writer runs. */
@@ -132,6 +162,7 @@ void down_write(struct rw_semaphore *sem)
 	sem->write_acquired_at = cpu_clock();
 	lock_class_acquired(sem->class, cpu_clock() - t0);
 	trace_begin("hold (write)", sem->class->name);
+	rwsem_check(sem);
 }
 
 /* Grant the lock to c, woken at at (ns); spinners see it, sleepers wake. */
@@ -178,9 +209,12 @@ void up_read(struct rw_semaphore *sem)
 {
 	trace_end();
 	cacheline_rmw(&sem->line);
+	SIM_BUG_ON(sem->readers <= 0 || sem->writer_locked, "%s: up_read without a reader",
+		   sem->class->name);
 	sem->readers--;
 	if (!sem->readers)
 		rwsem_wake(sem, cpu_clock());
+	rwsem_check(sem);
 }
 
 void up_write(struct rw_semaphore *sem)
@@ -188,12 +222,46 @@ void up_write(struct rw_semaphore *sem)
 	double visible;
 
 	cacheline_sync(&sem->line);
+	SIM_BUG_ON(sem->owner != smp_processor_id(), "%s: up_write by cpu%d, owner %d",
+		   sem->class->name, smp_processor_id(), sem->owner);
 	trace_end();
 	lock_class_released(sem->class, cpu_clock() - sem->write_acquired_at);
 	visible = cacheline_store_posted(&sem->line);
 	sem->writer_locked = false;
 	sem->owner = -1;
 	rwsem_wake(sem, visible);
+	rwsem_check(sem);
+}
+
+/*
+ * downgrade_write(): the writer keeps the lock as a reader and lets the
+ * readers at the front of the wait list in with it (rwsem_downgrade_wake()).
+ * A writer at the front stays queued, and so blocks later readers.
+ */
+void downgrade_write(struct rw_semaphore *sem)
+{
+	double visible;
+	struct cpu *c;
+
+	cacheline_sync(&sem->line);
+	SIM_BUG_ON(sem->owner != smp_processor_id(), "%s: downgrade by cpu%d, owner %d",
+		   sem->class->name, smp_processor_id(), sem->owner);
+	trace_end();
+	lock_class_released(sem->class, cpu_clock() - sem->write_acquired_at);
+	/* atomic_long_add_return(-RWSEM_WRITER_LOCKED + RWSEM_READER_BIAS) */
+	visible = cacheline_store_posted(&sem->line);
+	sem->writer_locked = false;
+	sem->owner = -1;
+	sem->readers = 1;
+	trace_begin("hold (read)", sem->class->name);
+	/* Spinning readers see the count first; then the sleepers at the front. */
+	while ((c = sem->spinners.head) && !(c->wait_flags & RWSEM_WAITING_WRITER))
+		rwsem_grant(sem, cpu_queue_pop(&sem->spinners),
+			    cacheline_read_by(&sem->line, c->id, visible), false);
+	while ((c = sem->wait_list.head) && !(c->wait_flags & RWSEM_WAITING_WRITER))
+		rwsem_grant(sem, cpu_queue_pop(&sem->wait_list),
+			    cacheline_read_by(&sem->line, c->id, visible), true);
+	rwsem_check(sem);
 }
 
 void rwsem_set_private(struct rw_semaphore *sem, int cpu)

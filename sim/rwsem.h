@@ -37,6 +37,8 @@ int down_read_trylock(struct rw_semaphore *sem);
 void up_read(struct rw_semaphore *sem);
 void down_write(struct rw_semaphore *sem);
 void up_write(struct rw_semaphore *sem);
+/* Turn the write lock held into a read lock, waking the readers queued first. */
+void downgrade_write(struct rw_semaphore *sem);
 /* Only cpu will ever take it: see cacheline_set_private(). */
 void rwsem_set_private(struct rw_semaphore *sem, int cpu);
 

@@ -22,10 +22,25 @@ int spinlock_holder(const void *obj)
 	return ((const spinlock_t *)obj)->owner;
 }
 
+/* One owner, who does not also wait for it; waiters only behind an owner. */
+static void spinlock_check(const spinlock_t *lock)
+{
+	if (!sim_invariants)
+		return;
+	SIM_BUG_ON(lock->owner < -1 || lock->owner >= nr_cpu_ids, "%s: owner %d",
+		   lock->class->name, lock->owner);
+	SIM_BUG_ON(lock->owner < 0 && lock->waiters.len, "%s: free with %d waiters",
+		   lock->class->name, lock->waiters.len);
+	SIM_BUG_ON(lock->owner >= 0 && cpus[lock->owner].queued_on == &lock->waiters,
+		   "%s: the owner cpu%d waits for it", lock->class->name, lock->owner);
+	cpu_queue_check(&lock->waiters, lock);
+}
+
 static void spin_acquired(spinlock_t *lock, double waited)
 {
 	lock->acquired_at = cpu_clock();
 	lock_class_acquired(lock->class, waited);
+	spinlock_check(lock);
 }
 
 void spin_lock(spinlock_t *lock)
@@ -105,6 +120,8 @@ void spin_unlock(spinlock_t *lock)
 	double visible, at;
 
 	cacheline_sync(&lock->line);
+	SIM_BUG_ON(lock->owner != smp_processor_id(), "%s: unlocked by cpu%d, owner %d",
+		   lock->class->name, smp_processor_id(), lock->owner);
 	lock_class_released(lock->class, cpu_clock() - lock->acquired_at);
 	visible = cacheline_store_posted(&lock->line);
 	next = cpu_queue_pop(&lock->waiters);
@@ -118,6 +135,7 @@ void spin_unlock(spinlock_t *lock)
 	else
 		at = mcs_handoff(lock, visible, next);
 	cpu_wake(next, at - sim_now());
+	spinlock_check(lock);
 }
 
 void spin_lock_set_private(spinlock_t *lock, int cpu)

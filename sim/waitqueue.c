@@ -45,18 +45,19 @@ void wake_up_all(struct wait_queue_head *wq)
 
 void wake_up(struct wait_queue_head *wq)
 {
-	struct cpu_queue keep = {0};
-	struct cpu *c;
+	struct cpu *c, *next;
 	bool woke_exclusive = false;
 
 	cpu_sync();
-	while ((c = cpu_queue_pop(&wq->waiters))) {
-		if ((c->wait_flags & WQ_FLAG_EXCLUSIVE) && woke_exclusive) {
-			cpu_queue_add(&keep, c);
+	for (c = wq->waiters.head; c; c = next) {
+		next = c->wait_next;
+		/* Exclusive waiters after the first stay queued, in order. */
+		if ((c->wait_flags & WQ_FLAG_EXCLUSIVE) && woke_exclusive)
 			continue;
-		}
 		woke_exclusive |= c->wait_flags & WQ_FLAG_EXCLUSIVE;
+		cpu_queue_remove(&wq->waiters, c);
 		cpu_wake(c, sim_machine->wakeup);
 	}
-	wq->waiters = keep;
+	if (sim_invariants)
+		cpu_queue_check(&wq->waiters, wq);
 }

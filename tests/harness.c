@@ -64,6 +64,8 @@ int run_child(const struct sim_config *cfg, void (*body)(void *arg, double *out)
 		c = *cfg;
 		if (sim_init(&c, err, sizeof(err)))
 			_exit(100);
+		/* The tests run with the primitives' invariant checks, in any build. */
+		sim_invariants = true;
 		body(arg, res->v);
 		sim_run(limit_ns, &res->outcome);
 		if (child_after_run)
