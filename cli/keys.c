@@ -10,8 +10,9 @@
 #define US  1e3
 #define MS  1e6
 #define SEC 1e9
-#define GB  1e9
 #define MB  1048576.0
+#define GIB 1073741824.0
+#define TIB 1099511627776.0
 
 #define FAULT_WORKLOADS "page_fault1|pft|mmap1|mixed|text"
 
@@ -104,11 +105,11 @@ const struct key_def keys[] = {
 	 "contenders spin for the lock with IRQs off"},
 	{"workload", "flush_in_cs", KEY_BOOL, "false", 0, 1, NULL, "lock",
 	 "the holder shoots down every task's TLB inside the critical section"},
-	{"workload", "region", KEY_SIZE, "128m", 4096, 1e12, NULL, "page_fault1|pft|mmap1",
+	{"workload", "region", KEY_SIZE, "128m", 4096, TIB, NULL, "page_fault1|pft|mmap1",
 	 "bytes each task maps (page_fault1, mmap1) or writes (pft)"},
 	{"workload", "interleave", KEY_INT, "0", 0, 1e9, NULL, "pft",
 	 "pft: tasks take turns by blocks of this many pages; 0 gives each one chunk"},
-	{"workload", "slot", KEY_SIZE, "2m", 4096, 1e10, NULL, "mixed",
+	{"workload", "slot", KEY_SIZE, "2m", 4096, 16 * GIB, NULL, "mixed",
 	 "mixed: bytes per VMA"},
 	{"workload", "slots", KEY_INT, "4", 1, 1e6, NULL, "mixed",
 	 "mixed: VMAs in all when shared, else per task"},
@@ -124,7 +125,7 @@ const struct key_def keys[] = {
 	 "mixed: share of operations that madvise(MADV_DONTNEED) a VMA"},
 	{"workload", "uffd_ratio", KEY_REAL, "0", 0, 1, NULL, "mixed",
 	 "mixed: share of operations that arm and disarm userfaultfd on a VMA"},
-	{"workload", "text_size", KEY_SIZE, "200m", 4096, 64e9, NULL, "text",
+	{"workload", "text_size", KEY_SIZE, "200m", 4096, 64 * GIB, NULL, "text",
 	 "text: size of the executable's text"},
 	{"workload", "text_aligned", KEY_BOOL, "true", 0, 1, NULL, "text",
 	 "text: the mapping agrees with its file offset modulo 2 MiB"},
@@ -136,7 +137,7 @@ const struct key_def keys[] = {
 	 "text: share of accesses that write the private mapping (copy-on-write)"},
 	{"workload", "text_shared", KEY_BOOL, "false", 0, 1, NULL, "text",
 	 "text: a shared mapping (writes go to the page cache) rather than a private one"},
-	{"workload", "footprint", KEY_SIZE, "64m", 4096, 64e9, NULL, "text",
+	{"workload", "footprint", KEY_SIZE, "64m", 4096, 64 * GIB, NULL, "text",
 	 "text: bytes of text executed after start-up, for the iTLB cost"},
 	{"workload", "itlb_4k", KEY_INT, "128", 1, 1e6, NULL, "text",
 	 "text: iTLB entries for 4 KiB pages"},
@@ -214,14 +215,18 @@ const char *key_suggest(const char *section, const char *name)
 	return best;
 }
 
-static int choice_valid(const char *choices, const char *value)
+int choice_in(const char *choices, const char *value)
 {
 	size_t n = strlen(value);
 
+	/* Whole words only: "a|b" is no one choice even where both are. */
 	for (const char *p = choices; p; p = strchr(p, '|')) {
+		size_t len;
+
 		if (*p == '|')
 			p++;
-		if (strncmp(p, value, n) == 0 && (p[n] == '|' || !p[n]))
+		len = strcspn(p, "|");
+		if (len == n && strncmp(p, value, n) == 0)
 			return 1;
 	}
 	return 0;
@@ -279,7 +284,7 @@ int key_parse(const struct key_def *k, const char *value, double *out, char *why
 	case KEY_NAME:
 		return 0;
 	case KEY_CHOICE:
-		if (choice_valid(k->choices, value))
+		if (choice_in(k->choices, value))
 			return 0;
 		snprintf(why, len, "'%s' is not one of %s", value, k->choices);
 		return -1;

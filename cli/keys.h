@@ -32,6 +32,8 @@ int key_find(const char *section, const char *name);
 int section_known(const char *section);
 /* The known key (or section, if name is NULL) closest to a misspelling. */
 const char *key_suggest(const char *section, const char *name);
+/* 1 if value is one of the '|'-separated words of choices. */
+int choice_in(const char *choices, const char *value);
 /* Parse and range-check value; 0, or -1 with why filled in. */
 int key_parse(const struct key_def *k, const char *value, double *out, char *why, int len);
 /* The accepted range or values, in the units a user types. */

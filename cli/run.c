@@ -112,13 +112,30 @@ static int bad_key(const struct scenario *sc, const char *section, const char *k
 	return 2;
 }
 
+/*
+ * An error that several keys make together is blamed on the one the user
+ * set last (--set over the file over the profile), first listed on a tie.
+ */
+static int bad_keys(const struct scenario *sc, const char *section, const char *list,
+		    const char *why)
+{
+	char buf[128], *save, *key, *best = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (key = strtok_r(buf, ",", &save); key; key = strtok_r(NULL, ",", &save))
+		if (!best || scenario_layer(sc, section, key) > scenario_layer(sc, section, best))
+			best = key;
+	return bad_key(sc, section, best, why);
+}
+
 static int check_tasks(const struct scenario *sc, const struct workload_params *wp, int nr)
 {
 	const char *key = wp->processes ? "processes" : "threads";
 	char why[128];
 
 	if (wp->processes && scenario_num(sc, "workload", "threads") > 0)
-		return bad_key(sc, "workload", "processes", "set threads or processes, not both");
+		return bad_keys(sc, "workload", "processes,threads",
+				"set threads or processes, not both");
 	if (wp->tasks < 1)
 		return bad_key(sc, "workload", "threads",
 			       "set threads (tasks of one process) or processes (one task each), "
@@ -135,11 +152,11 @@ static int check_tasks(const struct scenario *sc, const struct workload_params *
 static int check_config(const struct scenario *sc, const struct sim_config *cfg,
 			const struct workload_params *wp)
 {
-	const char *why;
+	const char *why, *culprits;
 	double shares = wp->munmap_ratio + wp->mprotect_ratio + wp->madvise_ratio + wp->uffd_ratio;
 
-	if (machine_validate(&cfg->machine, &why))
-		return bad_key(sc, "machine", "profile", why);
+	if (machine_validate(&cfg->machine, &culprits, &why))
+		return bad_keys(sc, "machine", culprits, why);
 	if (check_tasks(sc, wp, machine_nr_cpus(&cfg->machine)))
 		return 2;
 	if (wp->region % PAGE_SIZE)
@@ -147,8 +164,8 @@ static int check_config(const struct scenario *sc, const struct sim_config *cfg,
 	if (wp->slot % PAGE_SIZE)
 		return bad_key(sc, "workload", "slot", "not a whole number of 4 KiB pages");
 	if (shares > 1)
-		return bad_key(
-		    sc, "workload", "uffd_ratio",
+		return bad_keys(
+		    sc, "workload", "uffd_ratio,munmap_ratio,mprotect_ratio,madvise_ratio",
 		    "the shares of munmap, mprotect, madvise and uffd add up to more than 1");
 	return 0;
 }

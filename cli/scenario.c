@@ -4,6 +4,12 @@
  * to ini_parse_stream() through a reader of ours that counts lines, expands
  * "include FILE" in place and rejects lines that are neither a section, a
  * key = value, a comment nor an include.  Parsing stops at the first error.
+ *
+ * Input limits, so that any input is refused or parsed in bounded time:
+ * scenario, include and profile files are regular files; a line holds at
+ * most MAX_LINE characters and no NUL byte; includes nest at most
+ * MAX_INCLUDE_DEPTH deep, and a load reads at most MAX_TOTAL_LINES lines,
+ * includes counted each time they are read.
  */
 #include "scenario.h"
 
@@ -15,11 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum layer { LAYER_DEFAULT, LAYER_PROFILE, LAYER_FILE, LAYER_SET };
 
 #define MAX_INCLUDE_DEPTH 8
+#define MAX_TOTAL_LINES 100000
+/* libinih's line buffer (INI_MAX_LINE), less the terminating NUL. */
+#define MAX_LINE 199
 
 struct parse_ctx {
 	struct scenario *sc;
@@ -30,7 +40,8 @@ struct parse_ctx {
 	int layer;
 };
 
-static int parse_file(struct scenario *sc, const char *path, int depth, int layer);
+static int parse_file(struct scenario *sc, const char *path, const char *from, int depth,
+		      int layer);
 
 static void fail(struct scenario *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -153,7 +164,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 /* "include FILE", relative to the including file's folder. */
 static void include_file(struct parse_ctx *ctx, const char *arg)
 {
-	char dir[WHERE_LEN], path[2 * WHERE_LEN];
+	char dir[WHERE_LEN], path[2 * WHERE_LEN], from[WHERE_LEN + 16];
 	char *copy = strdup(ctx->file);
 
 	snprintf(dir, sizeof(dir), "%s", dirname(copy));
@@ -167,7 +178,44 @@ static void include_file(struct parse_ctx *ctx, const char *arg)
 		     ctx->file, ctx->line, arg, MAX_INCLUDE_DEPTH);
 		return;
 	}
-	parse_file(ctx->sc, path, ctx->depth + 1, ctx->layer);
+	snprintf(from, sizeof(from), "%s:%d: include", ctx->file, ctx->line);
+	parse_file(ctx->sc, path, from, ctx->depth + 1, ctx->layer);
+}
+
+/*
+ * One line into str, refusing what libinih would silently split or cut:
+ * a line longer than its buffer, a NUL byte.
+ */
+static int get_line(struct parse_ctx *ctx, char *str, int num)
+{
+	int ch, n = 0;
+
+	while ((ch = getc(ctx->f)) != EOF && ch != '\n') {
+		if (ch == '\0') {
+			fail(ctx->sc, "%s:%d: a NUL byte in the line", ctx->file, ctx->line + 1);
+			return -1;
+		}
+		if (n == num - 1) {
+			fail(ctx->sc, "%s:%d: line longer than %d characters", ctx->file,
+			     ctx->line + 1, num - 1);
+			return -1;
+		}
+		str[n++] = (char)ch;
+	}
+	if (ferror(ctx->f)) {
+		fail(ctx->sc, "%s: cannot read: %m", ctx->file);
+		return -1;
+	}
+	if (ch == EOF && !n)
+		return -1;
+	str[n] = '\0';
+	ctx->line++;
+	if (++ctx->sc->lines_read > MAX_TOTAL_LINES) {
+		fail(ctx->sc, "%s:%d: more than %d lines in all, includes counted each time",
+		     ctx->file, ctx->line, MAX_TOTAL_LINES);
+		return -1;
+	}
+	return 0;
 }
 
 static char *read_line(char *str, int num, void *stream)
@@ -175,9 +223,8 @@ static char *read_line(char *str, int num, void *stream)
 	struct parse_ctx *ctx = stream;
 	char *s;
 
-	if (ctx->sc->error[0] || !fgets(str, num, ctx->f))
+	if (ctx->sc->error[0] || get_line(ctx, str, num < MAX_LINE + 1 ? num : MAX_LINE + 1))
 		return NULL;
-	ctx->line++;
 	/* No continuation lines: an indented line is an ordinary one. */
 	s = trim(str);
 	memmove(str, s, strlen(s) + 1);
@@ -195,16 +242,36 @@ static char *read_line(char *str, int num, void *stream)
 	return NULL;
 }
 
-static int parse_file(struct scenario *sc, const char *path, int depth, int layer)
+/*
+ * Open a scenario, include or profile file: a regular file, nothing else.
+ * from, if not NULL, is what named it ("file:line: include x.ini").
+ */
+static FILE *open_regular(struct scenario *sc, const char *path, const char *from)
+{
+	struct stat st;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		fail(sc, "%s%s%s: cannot open: %m", from ? from : "", from ? ": " : "", path);
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fail(sc, "%s%s%s: not a regular file", from ? from : "", from ? ": " : "", path);
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+static int parse_file(struct scenario *sc, const char *path, const char *from, int depth,
+		      int layer)
 {
 	struct parse_ctx ctx = {sc, path, NULL, 0, depth, layer};
 	int rc;
 
-	ctx.f = fopen(path, "r");
-	if (!ctx.f) {
-		fail(sc, "%s: cannot open: %m", path);
+	ctx.f = open_regular(sc, path, from);
+	if (!ctx.f)
 		return -1;
-	}
 	rc = ini_parse_stream(read_line, &ctx, on_key, &ctx);
 	fclose(ctx.f);
 	if (rc > 0)
@@ -249,26 +316,41 @@ static void list_profiles(const char *dir, char *buf, size_t len)
 		free(names);
 }
 
+/* name as a path: relative paths start from the folder of st's file. */
+static void setting_path(const struct setting *st, const char *name, char *path, size_t len)
+{
+	char file[WHERE_LEN], *colon;
+
+	snprintf(file, sizeof(file), "%s", st->where);
+	colon = strrchr(file, ':');
+	if (name[0] == '/' || st->layer != LAYER_FILE || !colon) {
+		snprintf(path, len, "%s", name);
+		return;
+	}
+	*colon = '\0';
+	snprintf(path, len, "%s/%s", dirname(file), name);
+}
+
 static int load_profile(struct scenario *sc)
 {
 	int k = key_find("machine", "profile");
 	const char *name = sc->settings[k].value;
 	const char *dir = getenv("FAULTSIM_MACHINES");
-	char path[WHERE_LEN + 64], dirbuf[WHERE_LEN], avail[512];
+	char path[WHERE_LEN + 64], dirbuf[WHERE_LEN], avail[512], from[WHERE_LEN + 32];
 	FILE *f;
 
 	if (!dir) {
 		snprintf(dirbuf, sizeof(dirbuf), "%s/machines", FAULTSIM_DATADIR);
 		dir = dirbuf;
 	}
-	/* A path (as faultsim calibrate writes one) is taken as it is. */
+	/*
+	 * A path (as faultsim calibrate writes one): relative to the folder
+	 * of the file that names it, as an include is; from --set, to ours.
+	 */
+	snprintf(from, sizeof(from), "%s: [machine] profile", sc->settings[k].where);
 	if (strchr(name, '/')) {
-		if (access(name, R_OK)) {
-			fail(sc, "%s: [machine] profile: %s: cannot read", sc->settings[k].where,
-			     name);
-			return -1;
-		}
-		return parse_file(sc, name, 0, LAYER_PROFILE);
+		setting_path(&sc->settings[k], name, path, sizeof(path));
+		return parse_file(sc, path, from, 0, LAYER_PROFILE);
 	}
 	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
 	    strlen(name)) {
@@ -285,7 +367,7 @@ static int load_profile(struct scenario *sc)
 		return -1;
 	}
 	fclose(f);
-	return parse_file(sc, path, 0, LAYER_PROFILE);
+	return parse_file(sc, path, from, 0, LAYER_PROFILE);
 }
 
 /* Every key needs a value, and keys of another workload type are mistakes. */
@@ -304,7 +386,7 @@ static int check_complete(struct scenario *sc)
 			     strcmp(k->section, "machine") == 0 ? " by the machine profile" : "");
 			return -1;
 		}
-		if (k->workloads && st->layer >= LAYER_FILE && !strstr(k->workloads, type)) {
+		if (k->workloads && st->layer >= LAYER_FILE && !choice_in(k->workloads, type)) {
 			fail(sc, "%s: [%s] %s: does not apply to type = %s (only to %s)", st->where,
 			     k->section, k->name, type, k->workloads);
 			return -1;
@@ -323,7 +405,7 @@ int scenario_load(struct scenario *sc, const char *path, char *const *sets, int 
 			set_value(sc, LAYER_DEFAULT, "default", keys[i].section, keys[i].name,
 				  keys[i].def);
 	}
-	if (parse_file(sc, path, 0, LAYER_FILE))
+	if (parse_file(sc, path, NULL, 0, LAYER_FILE))
 		return 2;
 	for (int i = 0; i < nr_sets; i++)
 		if (apply_set(sc, sets[i]))
@@ -362,6 +444,11 @@ double scenario_num(const struct scenario *sc, const char *section, const char *
 const char *scenario_str(const struct scenario *sc, const char *section, const char *name)
 {
 	return lookup(sc, section, name)->value;
+}
+
+int scenario_layer(const struct scenario *sc, const char *section, const char *name)
+{
+	return lookup(sc, section, name)->layer;
 }
 
 const char *scenario_where(const struct scenario *sc, const char *section, const char *name)

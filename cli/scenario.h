@@ -34,6 +34,7 @@ struct scenario {
 	int sweep_seeds; /* [sweep] seeds, 0 if not set */
 	char sweep_seeds_where[WHERE_LEN];
 	char error[1024];
+	int lines_read; /* by this load, includes counted each time */
 };
 
 /* 0 on success; 2 with sc->error set on bad input. */
@@ -43,5 +44,7 @@ void scenario_free(struct scenario *sc);
 double scenario_num(const struct scenario *sc, const char *section, const char *name);
 const char *scenario_str(const struct scenario *sc, const char *section, const char *name);
 const char *scenario_where(const struct scenario *sc, const char *section, const char *name);
+/* Where a value came from, as a rank: default < profile < file < --set. */
+int scenario_layer(const struct scenario *sc, const char *section, const char *name);
 
 #endif

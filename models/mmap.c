@@ -47,11 +47,12 @@ static bool per_vma_lock_enabled(void)
 	return mm_tunables.fault_path == FAULT_PATH_PERVMA;
 }
 
-/* Index of the first VMA ending above addr, or nr_vmas. */
-static int vma_index(struct mm_struct *mm, unsigned long addr)
+/* Index of the first VMA ending above addr, or nr_vmas; *levels visited. */
+static int vma_search(const struct mm_struct *mm, unsigned long addr, int *levels)
 {
-	int lo = 0, hi = mm->nr_vmas, levels = 1;
+	int lo = 0, hi = mm->nr_vmas;
 
+	*levels = 1;
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
 
@@ -59,10 +60,18 @@ static int vma_index(struct mm_struct *mm, unsigned long addr)
 			hi = mid;
 		else
 			lo = mid + 1;
-		levels++;
+		(*levels)++;
 	}
-	cpu_account(cycles(levels * COST_VMA_TREE_LEVEL));
 	return lo;
+}
+
+/* vma_search() as a CPU pays for it: a tree level a step. */
+static int vma_index(struct mm_struct *mm, unsigned long addr)
+{
+	int levels, i = vma_search(mm, addr, &levels);
+
+	cpu_account(cycles(levels * COST_VMA_TREE_LEVEL));
+	return i;
 }
 
 /* The first VMA with vm_end > addr; it may start above addr. */
@@ -358,10 +367,9 @@ unsigned long mm_setup_vma(struct mm_struct *mm, unsigned long start, unsigned l
 			   unsigned long flags)
 {
 	struct vm_area_struct *vma = vm_area_alloc(mm);
-	int i = 0;
+	int levels, i = vma_search(mm, start, &levels);
 
-	while (i < mm->nr_vmas && mm->vmas[i]->vm_start < start)
-		i++;
+	/* Set-up costs no simulated time, and stays O(log n) a VMA. */
 	if (mm->nr_vmas == mm->vmas_cap) {
 		mm->vmas_cap = mm->vmas_cap ? 2 * mm->vmas_cap : 16;
 		mm->vmas = realloc(mm->vmas, mm->vmas_cap * sizeof(*mm->vmas));

@@ -67,6 +67,7 @@ void task_op_done(struct task *t, double started)
 {
 	double now = cpu_clock();
 
+	rcu_user_enter();
 	if (now > task_set.params.duration)
 		return;
 	t->ops++;
@@ -99,6 +100,7 @@ static void task_access(struct task *t, unsigned long addr, bool write)
 		return;
 	}
 	do_user_addr_fault(t->mm, addr, write);
+	rcu_user_enter();
 	t->faults_total++;
 	if (cpu_clock() <= task_set.params.duration)
 		t->faults++;

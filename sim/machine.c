@@ -25,17 +25,20 @@ double machine_line_latency(const struct machine *m, int from, int to)
 	return m->line_remote;
 }
 
-int machine_validate(const struct machine *m, const char **why)
+int machine_validate(const struct machine *m, const char **keys, const char **why)
 {
 	if (m->cores_per_socket % m->cores_per_llc) {
+		*keys = "cores_per_llc,cores_per_socket";
 		*why = "cores_per_llc must divide cores_per_socket";
 		return -1;
 	}
 	if (machine_nr_cpus(m) > MACHINE_MAX_CPUS) {
+		*keys = "sockets,cores_per_socket,smt";
 		*why = "sockets x cores_per_socket x smt exceeds 4096 CPUs";
 		return -1;
 	}
 	if (m->mem_bw_core > m->mem_bw) {
+		*keys = "mem_bw_core,mem_bw";
 		*why = "mem_bw_core cannot exceed the socket's mem_bw";
 		return -1;
 	}

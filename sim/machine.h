@@ -70,8 +70,11 @@ static inline int machine_cpu_llc(const struct machine *m, int cpu)
 
 double machine_line_latency(const struct machine *m, int from, int to);
 
-/* Check the description for values no machine can have; 0 or -1 with *why set. */
-int machine_validate(const struct machine *m, const char **why);
+/*
+ * Check the description for values no machine can have: 0, or -1 with *why
+ * set and *keys naming the fields at fault, comma-separated.
+ */
+int machine_validate(const struct machine *m, const char **keys, const char **why);
 
 /* Write the SimGrid platform for this machine to path; 0 or -1 (errno). */
 int machine_write_platform(const struct machine *m, const char *path);

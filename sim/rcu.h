@@ -40,6 +40,8 @@ extern struct srcu_struct rcu_state;
 
 void rcu_read_lock(void);
 void rcu_read_unlock(void);
+/* The CPU returns to user space: a quiescent state the kthread must see. */
+void rcu_user_enter(void);
 
 static inline void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 {
