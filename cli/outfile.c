@@ -7,6 +7,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int last_errno;
+
+int outfile_failure_status(void)
+{
+	switch (last_errno) {
+	case ENOSPC:
+	case EDQUOT:
+	case EIO:
+	case ENOMEM:
+	case EMFILE:
+	case ENFILE:
+		return EXIT_NO_RESOURCE;
+	default:
+		return 2;
+	}
+}
+
 static void file_release(struct output_file *of)
 {
 	free(of->path);
@@ -35,6 +52,7 @@ int outfile_open(struct output_file *of, const char *path, char *err, int len)
 		fchmod(fd, 0666 & ~mask);
 	}
 	if (fd < 0 || !(of->f = fdopen(fd, "w"))) {
+		last_errno = errno;
 		snprintf(err, len, "%s: cannot write: %s", path, strerror(errno));
 		file_release(of);
 		return -1;
@@ -65,6 +83,7 @@ int outfile_commit(struct output_file *of)
 		file_release(of);
 		return 0;
 	}
+	last_errno = errno;
 	fprintf(stderr, "faultsim: %s: cannot write: %s\n", of->path, strerror(errno));
 	unlink(of->tmp);
 	file_release(of);

@@ -20,4 +20,13 @@ void outfile_abandon(struct output_file *of);
 /* 0, or -1 (with a message on stderr) and nothing left behind. */
 int outfile_commit(struct output_file *of);
 
+/*
+ * Exit status for the last failure of outfile_open() or outfile_commit():
+ * EXIT_NO_RESOURCE when the machine ran out of something (disk space,
+ * quota, file descriptors, memory) or the disk failed, 2 (bad input: a
+ * path that cannot be written) otherwise.  A sweep runs the former again.
+ */
+#define EXIT_NO_RESOURCE 4
+int outfile_failure_status(void);
+
 #endif

@@ -267,9 +267,9 @@ int output_write(struct output_files *files, const struct run_result *r)
 	if (files->csv.f)
 		write_csv(files->csv.f, root);
 	if (outfile_commit(&files->json))
-		rc = 2;
+		rc = outfile_failure_status();
 	if (outfile_commit(&files->csv))
-		rc = 2;
+		rc = outfile_failure_status();
 	json_decref(root);
 	return rc;
 }

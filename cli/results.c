@@ -86,10 +86,17 @@ static void write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
 	const char *name = json_string_value(json_object_get(pt, "name"));
 	json_t *res = load_point(dir, name, "json"), *flat, *v;
 	char path[1024], *reason = NULL;
+	const char *status = "failed";
 	size_t i;
 
 	if (!res) {
 		snprintf(path, sizeof(path), "%s/points/%s.failed", dir, name);
+		reason = read_text(path);
+	}
+	if (!res && !reason) {
+		/* Killed or out of a resource: it runs again on resume. */
+		status = "unfinished";
+		snprintf(path, sizeof(path), "%s/points/%s.unfinished", dir, name);
 		reason = read_text(path);
 		if (!reason)
 			return; /* not run yet */
@@ -102,7 +109,7 @@ static void write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
 	}
 	fprintf(f, ",%lld,", (long long)json_integer_value(json_object_get(pt, "seed")));
 	if (!res) {
-		fputs("failed,", f);
+		fprintf(f, "%s,", status);
 		csv_write_text(f, reason);
 		for (i = 0; i < json_array_size(columns); i++)
 			fputc(',', f);

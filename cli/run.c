@@ -234,25 +234,29 @@ int faultsim_run(const struct run_opts *o)
 
 	if (!rc)
 		rc = check_trace(o, &sc, &wp);
-	if (rc || output_open(&files, o, err, sizeof(err))) {
-		if (!rc)
-			fprintf(stderr, "faultsim: %s\n", err);
+	if (rc) {
 		scenario_free(&sc);
-		return 2;
+		return rc;
+	}
+	if (output_open(&files, o, err, sizeof(err))) {
+		fprintf(stderr, "faultsim: %s\n", err);
+		scenario_free(&sc);
+		return outfile_failure_status();
 	}
 	if (outfile_open(&trace, o->trace, err, sizeof(err))) {
 		fprintf(stderr, "faultsim: %s\n", err);
 		output_abandon(&files);
 		scenario_free(&sc);
-		return 2;
+		return outfile_failure_status();
 	}
 	trace_on = o->trace != NULL;
 	ops = workload_find(wp.type);
+	/* The platform file goes to /tmp: failing to write it is the machine's fault. */
 	if (sim_init(&cfg, err, sizeof(err))) {
 		fprintf(stderr, "faultsim: %s\n", err);
 		output_abandon(&files);
 		outfile_abandon(&trace);
-		return 2;
+		return EXIT_NO_RESOURCE;
 	}
 	t0 = wall_seconds();
 	ops->start(&wp);
@@ -264,7 +268,7 @@ int faultsim_run(const struct run_opts *o)
 	if (trace.f) {
 		trace_write(trace.f, nr_cpu_ids);
 		if (outfile_commit(&trace))
-			rc = 2;
+			rc = outfile_failure_status();
 	}
 	scenario_free(&sc);
 	if (rc)

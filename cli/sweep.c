@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,14 +91,20 @@ static int add_vary(struct sweep *sw, const char *spec, const char *where)
 	return 0;
 }
 
-/* A value as it may appear in a file name. */
-static void name_append(char *name, size_t len, const char *s)
+/* A value as it may appear in a file name; true if a character was replaced. */
+static bool name_append(char *name, size_t len, const char *s)
 {
 	size_t n = strlen(name);
+	bool replaced = false;
 
-	for (; *s && n + 1 < len; s++)
-		name[n++] = (isalnum((unsigned char)*s) || strchr("._-", *s)) ? *s : '_';
+	for (; *s && n + 1 < len; s++) {
+		bool ok = isalnum((unsigned char)*s) || strchr("._-", *s);
+
+		name[n++] = ok ? *s : '_';
+		replaced |= !ok;
+	}
 	name[n] = '\0';
+	return replaced;
 }
 
 /* FNV-1a, 64 bits: names too long for a file, and the sweep's fingerprint. */
@@ -118,7 +126,11 @@ static void name_shorten(char *name)
 		 (unsigned long long)fnv1a(FNV_BASIS, name));
 }
 
-/* The cartesian product, first varied key outermost, seeds innermost. */
+/*
+ * The cartesian product, first varied key outermost, seeds innermost.
+ * Names are unique for distinct values: where a value lost characters to
+ * '_' (a/b and a_b), a hash of the values as given follows the name.
+ */
 static int build_points(struct sweep *sw)
 {
 	int idx[MAX_VARY] = {0};
@@ -142,6 +154,8 @@ static int build_points(struct sweep *sw)
 		char name[1024] = "";
 		size_t len;
 		size_t rest = p / (size_t)sw->seeds;
+		uint64_t h = FNV_BASIS;
+		bool replaced = false;
 
 		for (int i = sw->nr_vary - 1; i >= 0; i--) {
 			idx[i] = rest % sw->vary[i].nr;
@@ -158,8 +172,12 @@ static int build_points(struct sweep *sw)
 			snprintf(pt->sets[i], n, "%s.%s=%s", v->section, v->key, v->values[idx[i]]);
 			snprintf(part, sizeof(part), "%s%s-", i ? "," : "", v->key);
 			name_append(name, sizeof(name), part);
-			name_append(name, sizeof(name), v->values[idx[i]]);
+			replaced |= name_append(name, sizeof(name), v->values[idx[i]]);
+			h = fnv1a(fnv1a(h, pt->sets[i]), "\n");
 		}
+		if (replaced)
+			snprintf(name + strlen(name), sizeof(name) - strlen(name), ",~%08llx",
+				 (unsigned long long)(h & 0xffffffffULL));
 		name_append(name, sizeof(name), sw->nr_vary ? ",seed-" : "seed-");
 		snprintf(name + strlen(name), sizeof(name) - strlen(name), "%lu", pt->seed);
 		name_shorten(name);
@@ -296,7 +314,7 @@ static pid_t start_point(struct sweep *sw, struct point *pt)
 {
 	char json[1024], errpath[1024], seed[24];
 	char *argv[16 + 2 * (MAX_VARY + sw->o->nr_sets)];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	point_path(sw, pt, "json", json, sizeof(json));
 	point_path(sw, pt, "err.tmp", errpath, sizeof(errpath));
@@ -304,7 +322,12 @@ static pid_t start_point(struct sweep *sw, struct point *pt)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fd;
+
+		/* A run dies with its sweep, even one killed with SIGKILL. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
+		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -325,30 +348,80 @@ static pid_t start_point(struct sweep *sw, struct point *pt)
 	return pid;
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+/*
+ * Why a run did not finish, for NAME.unfinished and the user: the signal
+ * that killed it, or its exit status and the first line it printed.
+ * Best effort: on a full disk, stderr is all there is.
+ */
+static void record_unfinished(struct sweep *sw, struct point *pt, int status, const char *errpath)
+{
+	char why[512] = "", line[384] = "", path[1024], err[256];
+	struct output_file of;
+	FILE *f = fopen(errpath, "r");
+
+	if (f) {
+		if (fgets(line, sizeof(line), f))
+			line[strcspn(line, "\n")] = '\0';
+		fclose(f);
+	}
+	if (WIFSIGNALED(status))
+		snprintf(why, sizeof(why), "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) == EXIT_NO_RESOURCE && !line[0])
+		snprintf(why, sizeof(why), "exit %d: out of disk space, memory or descriptors",
+			 EXIT_NO_RESOURCE);
+	else
+		snprintf(why, sizeof(why), "exit %d%s%s", WEXITSTATUS(status), line[0] ? ": " : "",
+			 line);
+	fprintf(stderr, "faultsim: sweep: %s did not finish, %s; it runs again on resume\n",
+		pt->name, why);
+	point_path(sw, pt, "unfinished", path, sizeof(path));
+	if (outfile_open(&of, path, err, sizeof(err)))
+		return;
+	fprintf(of.f, "%s\n", why);
+	outfile_commit(&of);
+}
+
 /*
  * A run ended.  Exit 0 or 3 with its JSON written: finished (a lockup is
- * a result).  Exit 2: a bad point, whose message becomes NAME.failed.
- * Anything else (killed, out of disk, exec failed): not finished, and run
- * again next time.  Returns "ok", "lockup", "failed" or "unfinished".
+ * a result).  Exit 2 with its message: a bad point, the message becomes
+ * NAME.failed.  Anything else (killed, out of disk or memory, exec failed,
+ * or a failure that could not even write its message): not finished, run
+ * again next time, with the reason in NAME.unfinished until then.
+ * Returns "ok", "lockup", "failed" or "unfinished".
  */
 static const char *finish_point(struct sweep *sw, struct point *pt, int status)
 {
-	char errpath[1024], failed[1024];
+	char errpath[1024], failed[1024], unfinished[1024];
 
 	point_path(sw, pt, "err.tmp", errpath, sizeof(errpath));
 	point_path(sw, pt, "failed", failed, sizeof(failed));
+	point_path(sw, pt, "unfinished", unfinished, sizeof(unfinished));
 	pt->pid = 0;
 	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3) &&
 	    point_done(sw, pt)) {
 		unlink(errpath);
+		unlink(unfinished);
 		return WEXITSTATUS(status) ? "lockup" : "ok";
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && !interrupted) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && !interrupted &&
+	    file_size(errpath) > 0) {
 		/* The whole message, renamed into place: never half a reason. */
-		if (rename(errpath, failed) == 0)
+		if (rename(errpath, failed) == 0) {
+			unlink(unfinished);
 			return "failed";
+		}
 		perror("faultsim: sweep: recording a failed point");
 	}
+	if (!interrupted)
+		record_unfinished(sw, pt, status, errpath);
 	unlink(errpath);
 	return "unfinished";
 }
@@ -468,12 +541,29 @@ static void emit_jobs(const struct sweep *sw, FILE *f)
 	}
 }
 
+/* mkdir -p: DIR and any missing parent. */
+static int mkdir_parents(const char *dir)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
 static int make_dirs(const char *out)
 {
 	char points[1024];
 
 	snprintf(points, sizeof(points), "%s/points", out);
-	if ((mkdir(out, 0755) && errno != EEXIST) || (mkdir(points, 0755) && errno != EEXIST) ||
+	if (mkdir_parents(out) || (mkdir(points, 0755) && errno != EEXIST) ||
 	    access(points, W_OK)) {
 		fprintf(stderr, "faultsim: %s: cannot write: %s\n", points, strerror(errno));
 		return 2;
@@ -598,6 +688,37 @@ static int check_same_sweep(const struct sweep *sw)
 	return rc;
 }
 
+/*
+ * One sweep at a time in DIR.  The lock's descriptor is inherited by every
+ * run: a run left over from a sweep killed at the wrong instant still
+ * holds it, so a resumed sweep cannot start beside it.  Such runs die with
+ * their sweep (PR_SET_PDEATHSIG), so the lock frees within moments.
+ */
+static int lock_dir(const struct sweep *sw)
+{
+	char path[1024];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.lock", sw->out);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "faultsim: %s: cannot write: %s\n", path, strerror(errno));
+		return 2;
+	}
+	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB); tries++) {
+		if (errno != EWOULDBLOCK || tries == 30) {
+			fprintf(stderr,
+				"faultsim: %s: in use by another sweep or by runs it left; "
+				"run again when they have ended\n",
+				sw->out);
+			close(fd);
+			return 2;
+		}
+		usleep(100000);
+	}
+	return 0; /* held until we exit */
+}
+
 static void sweep_free(struct sweep *sw)
 {
 	for (size_t p = 0; p < sw->nr_points; p++)
@@ -627,6 +748,8 @@ int faultsim_sweep(const struct sweep_opts *o)
 		rc = check_same_sweep(&sw);
 	if (!rc)
 		rc = make_dirs(sw.out);
+	if (!rc)
+		rc = lock_dir(&sw);
 	if (!rc)
 		rc = write_manifest(&sw);
 	if (jobs.f) {

@@ -9,8 +9,10 @@
 #   cli_test.sh FAULTSIM calibrate    the measured profile parses back, every figure sane
 #   cli_test.sh FAULTSIM validate     the real workloads count what getrusage counts; a short
 #                                     validation runs and reports its error
+#   cli_test.sh FAULTSIM reliability  what fuzzing and fault injection found stays fixed: no false
+#                                     deadlock, bounded input, sweeps that survive the machine
 set -u
-faultsim=$1
+faultsim=$(realpath "$1")
 group=$2
 trace_check=${3:-}
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -339,6 +341,142 @@ validate() {
 		grep -q 'Fault path: ' "$tmp/v/validation.md"; then
 		ok "a short validation reports measured, predicted and the error: $(cat "$tmp/stdout")"
 	else ko "validation: $(cat "$tmp/v/validation.csv")"; fi
+}
+
+# expect_run_ok NAME FILE [args]: the run ends normally (exit 0).
+expect_run_ok() {
+	local name=$1 rc
+	shift
+	timeout 120 "$faultsim" run "$@" --quiet --json "$tmp/ok.json" >"$tmp/stdout" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "$name"; else ko "$name: exit $rc: $(head -c 600 "$tmp/stdout")"; fi
+}
+
+# peak_rss_kb ARGS: the peak resident set of one faultsim run.
+peak_rss_kb() {
+	/usr/bin/time -f %M "$faultsim" run "$@" --quiet --json "$tmp/m.json" 2>&1 >/dev/null | tail -1
+}
+
+reliability() {
+	local f rc a b
+	# 1. The rw_semaphore's waits stay sound: no false deadlock.
+	printf '[machine]\nprofile = xeon-icx-2s\n[workload]\ntype = mixed\nthreads = 4\nmprotect_ratio = 0.05\nmadvise_ratio = 0.05\nduration = 200ms\n' >"$tmp/churn.ini"
+	for p in classic spf pervma; do
+		expect_run_ok "two kinds of churn, $p: no false deadlock" "$tmp/churn.ini" --set kernel.fault_path=$p
+	done
+	expect_run_ok "the flagship with cheap line transfers: no false deadlock" \
+		"$src/scenarios/spf-maxtry.ini" --set workload.threads=64 --set kernel.max_try=4 --seed 2 \
+		--set machine.line_llc=25.5ns --set machine.line_socket=25.5ns --set machine.line_remote=54ns
+
+	# 2. Choice keys take one word.
+	f=$(scenario pipe 's/^type = lock/type = lock|page_fault1/')
+	expect_error "a choice of two words" "$f:8: [workload] type: 'lock|page_fault1' is not one of" check "$f"
+	f=$(scenario pipe2 's/^spinlock = qspinlock/fault_path = spf|pervma/')
+	expect_error "fault_path = spf|pervma" "$f:5: [kernel] fault_path: 'spf|pervma' is not one of" run "$f"
+
+	# 3. check ends in bounded time on any input.
+	printf 'include /dev/zero\n' >"$tmp/zero.ini"
+	expect_error "include /dev/zero" "$tmp/zero.ini:1: include: /dev/zero: not a regular file" check "$tmp/zero.ini"
+	f=$(scenario devzero 's|^profile = xeon-icx-2s|profile = /dev/zero|')
+	expect_error "profile = /dev/zero" "$f:2: [machine] profile: /dev/zero: not a regular file" check "$f"
+	printf 'include %s\n' "$tmp" >"$tmp/dir.ini"
+	expect_error "include DIR" "$tmp/dir.ini:1: include: $tmp: not a regular file" check "$tmp/dir.ini"
+	for i in 1 2 3 4 5 6 7 8; do
+		: >"$tmp/fan$i.ini"
+		for _ in 1 2 3 4 5 6 7 8 9 10; do echo "include fan$((i + 1)).ini" >>"$tmp/fan$i.ini"; done
+	done
+	echo "; leaf" >"$tmp/fan9.ini"
+	a=$(date +%s%N)
+	expect_error "includes fanning out to 10^8 lines" "more than 100000 lines in all" check "$tmp/fan1.ini"
+	b=$((($(date +%s%N) - a) / 1000000))
+	[ $b -lt 5000 ] && ok "refused in $b ms" || ko "fan-out took $b ms"
+
+	# 4. Long lines and NUL bytes are refused, not split or cut.
+	{ base | sed '/^threads = 4/d'; printf '; %0200d threads = 3\nthreads = 2\n' 0; } >"$tmp/long.ini"
+	expect_error "a 203-character line" "$tmp/long.ini:10: line longer than 199 characters" check "$tmp/long.ini"
+	{ base | sed '/^threads = 4/d'; printf 'threads = 2\000threads = 5\n'; } >"$tmp/nul.ini"
+	expect_error "a NUL byte" "$tmp/nul.ini:10: a NUL byte in the line" check "$tmp/nul.ini"
+
+	# 8. Relative profiles, --set blame, every range reachable with its units.
+	mkdir -p "$tmp/sub"
+	cp "$src/machines/xeon-icx-2s.ini" "$tmp/sub/m.ini"
+	base | sed 's|^profile = xeon-icx-2s|profile = ./m.ini|' >"$tmp/sub/rel.ini"
+	(cd / && "$faultsim" check "$tmp/sub/rel.ini" >/dev/null 2>&1) && ok "profile = ./m.ini: beside the scenario" ||
+		ko "relative profile not found beside the scenario"
+	base | sed 's|^profile = xeon-icx-2s|profile = ./none.ini|' >"$tmp/sub/norel.ini"
+	expect_error "a missing profile path says why" "$tmp/sub/norel.ini:2: [machine] profile: $tmp/sub/./none.ini: cannot open: No such file" check "$tmp/sub/norel.ini"
+	expect_error "--set makes threads and processes clash" "--set workload.threads=64: [workload] threads: set threads or processes, not both" \
+		check "$src/scenarios/page_fault1.ini" --set workload.threads=64
+	expect_error "--set makes the topology wrong" "--set machine.cores_per_llc=7: [machine] cores_per_llc: cores_per_llc must divide" \
+		check "$src/scenarios/page_fault1.ini" --set machine.cores_per_llc=7
+	"$faultsim" check "$src/scenarios/page_fault1.ini" --set workload.region=1t >/dev/null 2>&1 &&
+		ok "region = 1t is accepted" || ko "region = 1t refused"
+
+	# 6. Memory does not grow with simulated time where CPUs never meet.
+	a=$(peak_rss_kb "$src/scenarios/mmap1.ini" --set workload.threads=0 --set workload.processes=16 --set workload.duration=100ms)
+	b=$(peak_rss_kb "$src/scenarios/mmap1.ini" --set workload.threads=0 --set workload.processes=16 --set workload.duration=1s)
+	[ "$b" -lt $((a + a / 4)) ] && ok "mmap1, 16 processes: peak RSS $a KB at 100 ms, $b KB at 1 s" ||
+		ko "peak RSS grows with time: $a KB at 100 ms, $b KB at 1 s"
+
+	# 7. A large slots count sets up quickly.
+	f=$(scenario slots 's/^type = lock/type = mixed\nslots = 100000\nslot = 8k/;s/^duration = 100us/duration = 10us/')
+	a=$(date +%s%N)
+	timeout 20 "$faultsim" run "$f" --quiet --json "$tmp/sl.json" >/dev/null 2>&1
+	rc=$?
+	b=$((($(date +%s%N) - a) / 1000000))
+	[ $rc -eq 0 ] && [ $b -lt 5000 ] && ok "100,000 slots: set up and run in $b ms" || ko "slots: exit $rc in $b ms"
+
+	# 5. Sweeps: distinct values, distinct points.
+	mkdir -p "$tmp/x/a"
+	cp "$src/machines/xeon-icx-2s.ini" "$tmp/x/a/b.ini"
+	cp "$src/machines/xeon-icx-2s.ini" "$tmp/x/a_b.ini"
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=50us --set workload.threads=2 \
+		--vary machine.profile="$tmp/x/a/b.ini,$tmp/x/a_b.ini" --out "$tmp/names" >/dev/null 2>&1
+	[ "$(ls "$tmp/names/points" | grep -c '\.json$')" -eq 2 ] && ok "a/b and a_b: two points" ||
+		ko "a/b and a_b: $(ls "$tmp/names/points")"
+	# Parents of DIR are created.
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=50us --vary workload.threads=2 \
+		--out "$tmp/deep/er/dir" >/dev/null 2>&1 && [ -s "$tmp/deep/er/dir/results.csv" ] &&
+		ok "sweep --out creates missing parents" || ko "sweep --out with missing parents"
+	# Killed with SIGKILL: its runs die with it, and a resumed sweep completes.
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=300ms --set workload.threads=2 \
+		--vary workload.region=1m,2m,3m,4m --jobs 2 --out "$tmp/k9" >/dev/null 2>&1 &
+	a=$!
+	while [ "$(pgrep -P $a -c)" -lt 2 ]; do sleep 0.05; done
+	kill -9 $a
+	wait $a 2>/dev/null
+	sleep 0.5
+	if pgrep -f "$tmp/k9/points" >/dev/null; then ko "runs outlived their killed sweep"
+	else ok "kill -9 of a sweep: no run outlives it"; fi
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=300ms --set workload.threads=2 \
+		--vary workload.region=1m,2m,3m,4m --jobs 2 --out "$tmp/k9" >/dev/null 2>&1 &&
+		[ "$(grep -c ',ok,' "$tmp/k9/results.csv")" -eq 4 ] && ok "resumed after kill -9: every point ok" ||
+		ko "resume after kill -9: $(cat "$tmp/k9/results.csv" | cut -c1-120)"
+	# A full disk: points are unfinished with a reason, and run on resume.
+	mkdir -p "$tmp/full"
+	if mount -t tmpfs -o size=256k tmpfs "$tmp/full" 2>/dev/null; then
+		"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=50us --emit-jobs "$tmp/fj.txt" \
+			--vary workload.threads=1,2,3 --out "$tmp/full/s" >/dev/null 2>&1
+		rm -f "$tmp/fj.txt"
+		# Full, but for a page: the sweep's manifest fits, no point's JSON does.
+		while dd if=/dev/zero of="$tmp/full/filler$RANDOM" bs=4k count=1 2>/dev/null; do :; done
+		rm -f "$(ls "$tmp/full"/filler* | head -1)"
+		"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=50us \
+			--vary workload.threads=1,2,3 --out "$tmp/full/s" >/dev/null 2>"$tmp/full.err"
+		rc=$?
+		[ $rc -ne 0 ] && [ "$(grep -c "did not finish, exit 4: " "$tmp/full.err")" -eq 3 ] &&
+			ok "disk full: exit $rc, each point unfinished with its reason" ||
+			ko "disk full: exit $rc: $(head -3 "$tmp/full.err")"
+		rm -f "$tmp/full"/filler*
+		"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=50us \
+			--vary workload.threads=1,2,3 --out "$tmp/full/s" >/dev/null 2>&1 &&
+			[ "$(grep -c ',ok,' "$tmp/full/s/results.csv")" -eq 3 ] &&
+			ok "space freed: the resumed sweep runs every point" ||
+			ko "after freeing space: $(cut -c1-150 "$tmp/full/s/results.csv")"
+		umount "$tmp/full"
+	else
+		echo "skipped: disk-full case (cannot mount a tmpfs here)"
+	fi
 }
 
 "$group"
