@@ -30,7 +30,8 @@ static const char usage[] =
     "\n"
     "LIST: 1,2,4,8 or ranges 1..256x2 (doubling), 0..16+4 (step), or words spf,pervma.\n"
     "Exit status: 0 ok, 2 bad input (nothing is run or written), 3 the run ended in a\n"
-    "hard lockup, a deadlock or a livelock (its report is printed and in the JSON).\n";
+    "hard lockup, a deadlock or a livelock (its report is printed and in the JSON),\n"
+    "4 the machine ran out of disk space, memory or descriptors (nothing is written).\n";
 
 static int bad_usage(const char *fmt, const char *arg)
 {
