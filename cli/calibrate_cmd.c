@@ -69,6 +69,15 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 		comment_figure(f, fig, 1, "ns");
 		fputc('\n', f);
 	}
+	if (c->occupancy.measured) {
+		fprintf(f, "line_occupancy = %.2fns ; a write's cost per re-reader: ",
+			c->occupancy.median);
+		comment_figure(f, &c->occupancy, 1, "ns");
+		fputc('\n', f);
+	} else {
+		fprintf(f, "line_occupancy = 25ns ; not measured (needs 3 CPUs): the shipped "
+			   "estimate\n");
+	}
 	fprintf(f, "atomic = %.2fns ; ", c->atomic.median);
 	comment_figure(f, &c->atomic, 1, "ns");
 	/*
@@ -81,6 +90,8 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 		ipi * 4 / 7);
 	comment_figure(f, &c->ipi, 1, "ns");
 	fprintf(f, "\nipi_handler = %.0fns ; 3/7 of it\n", ipi * 3 / 7);
+	fprintf(f, "ipi_send = 20ns ; not measured: the shipped estimate\n");
+	fprintf(f, "ipi_multicast = false ; not measured: physical destination mode\n");
 	fprintf(f, "wakeup = 4us ; not measured: the shipped estimate\n");
 	fprintf(f, "invlpg = 50ns ; not measured: the shipped estimate\n");
 	fprintf(f,
@@ -96,7 +107,13 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 			"\nmem_bw_core = %.2fGB/s ; one CPU zeroing: ", c->zero_one.median / 1e9);
 		comment_figure(f, &c->zero_one, 1e-9, "GB/s");
 	}
-	fprintf(f, "\ndisk_latency = 85us ; not measured: the shipped estimate\n");
+	fprintf(f, "\nmem_latency = %.1fns ; a chase of dependent loads through 256 MiB: ",
+		c->mem.measured ? c->mem.median : 90);
+	comment_figure(f, &c->mem, 1, "ns");
+	/* The other socket's memory: [mlc]'s ratio on Ice Lake-SP, 143/89. */
+	fprintf(f, "\nmem_latency_remote = %.1fns ; not measured: 1.6 x local, as Ice Lake-SP\n",
+		1.6 * (c->mem.measured ? c->mem.median : 90));
+	fprintf(f, "disk_latency = 85us ; not measured: the shipped estimate\n");
 	fprintf(f, "disk_bw = 6.5GB/s ; not measured: the shipped estimate\n");
 	fprintf(f, "syscall_entry = %.1fns ; getppid(): ", c->syscall.median);
 	comment_figure(f, &c->syscall, 1, "ns");

@@ -49,11 +49,16 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	MACHINE_NUM(line_llc);
 	MACHINE_NUM(line_socket);
 	MACHINE_NUM(line_remote);
+	MACHINE_NUM(line_occupancy);
 	MACHINE_NUM(atomic);
+	MACHINE_NUM(ipi_send);
+	m->ipi_multicast = scenario_num(sc, "machine", "ipi_multicast") != 0;
 	MACHINE_NUM(ipi_latency);
 	MACHINE_NUM(ipi_handler);
 	MACHINE_NUM(wakeup);
 	MACHINE_NUM(invlpg);
+	MACHINE_NUM(mem_latency);
+	MACHINE_NUM(mem_latency_remote);
 	MACHINE_NUM(mem_bw);
 	MACHINE_NUM(mem_bw_core);
 	MACHINE_NUM(disk_latency);

@@ -428,6 +428,116 @@ static void measure_ipi(struct calibration *c)
 	c->ipi = summarize(v, REPEATS);
 }
 
+/*
+ * line_occupancy: one CPU keeps incrementing a line that k others keep
+ * re-reading.  Each increment waits for the reads the last one caused, so
+ * its cost grows with k by what the line's home spends on each read: the
+ * slope between the fewest and the most readers this machine has.  It
+ * needs two readers at least, so three CPUs.
+ */
+struct reader {
+	const _Atomic long *line;
+	int cpu;
+};
+
+static void *reread(void *arg)
+{
+	struct reader *r = arg;
+	long sink = 0;
+
+	pin(r->cpu);
+	while (!atomic_load_explicit(&spin_stop, memory_order_relaxed))
+		sink += atomic_load_explicit(r->line, memory_order_relaxed);
+	return (void *)sink;
+}
+
+static double write_under_readers(int k)
+{
+	static _Atomic long line __attribute__((aligned(64)));
+	struct reader r[k];
+	pthread_t t[k];
+	double t0, ns;
+
+	atomic_store(&spin_stop, 0);
+	for (int i = 0; i < k; i++) {
+		r[i] = (struct reader){&line, i + 1};
+		pthread_create(&t[i], NULL, reread, &r[i]);
+	}
+	pin(0);
+	usleep(5000);
+	t0 = now_ns();
+	for (int i = 0; i < 200000; i++)
+		atomic_fetch_add(&line, 1);
+	ns = (now_ns() - t0) / 200000;
+	atomic_store(&spin_stop, 1);
+	for (int i = 0; i < k; i++)
+		pthread_join(t[i], NULL);
+	return ns;
+}
+
+static void measure_occupancy(struct calibration *c)
+{
+	int most = c->nr_cpus - 1 < 16 ? c->nr_cpus - 1 : 16;
+	double v[REPEATS];
+
+	c->occupancy = (struct figure){0};
+	if (most < 2)
+		return;
+	for (int r = 0; r < REPEATS; r++) {
+		double slope = (write_under_readers(most) - write_under_readers(1)) / (most - 1);
+
+		v[r] = slope > 0 ? slope : 0;
+	}
+	c->occupancy = summarize(v, REPEATS);
+}
+
+/*
+ * mem_latency: a chain of dependent loads through a buffer far larger than
+ * the caches, one line a step in a random order, so that neither the
+ * caches nor the prefetchers help.  Huge pages keep TLB misses out of it
+ * where THP is on.
+ */
+#define CHASE_BYTES (256UL << 20)
+#define CHASE_LINES (CHASE_BYTES / 64)
+
+static void measure_memory(struct calibration *c)
+{
+	size_t *buf = aligned_alloc(2UL << 20, CHASE_BYTES), *order, i, p;
+	double v[REPEATS];
+
+	c->mem = (struct figure){0};
+	order = malloc(CHASE_LINES * sizeof(*order));
+	if (!buf || !order) {
+		free(buf);
+		free(order);
+		return;
+	}
+	madvise(buf, CHASE_BYTES, MADV_HUGEPAGE);
+	for (i = 0; i < CHASE_LINES; i++)
+		order[i] = i;
+	srand(1);
+	for (i = CHASE_LINES - 1; i > 0; i--) {
+		size_t j = (size_t)rand() % (i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < CHASE_LINES; i++)
+		buf[order[i] * 8] = order[(i + 1) % CHASE_LINES] * 8;
+	free(order);
+	pin(0);
+	for (int r = 0; r < REPEATS; r++) {
+		double t0 = now_ns();
+
+		p = 0;
+		for (i = 0; i < 2000000; i++)
+			p = buf[p];
+		v[r] = (now_ns() - t0) / 2e6 + (p == 1 ? 1e-9 : 0);
+	}
+	free(buf);
+	c->mem = summarize(v, REPEATS);
+}
+
 bool calibrate_thp_available(void)
 {
 	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
@@ -459,5 +569,7 @@ void calibrate_host(struct calibration *c)
 	measure_mmap(c);
 	measure_zeroing(c);
 	measure_ipi(c);
+	measure_occupancy(c);
+	measure_memory(c);
 	pin(0);
 }

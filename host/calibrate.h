@@ -26,6 +26,8 @@ struct calibration {
 	struct figure munmap_page;	     /* ns a page */
 	struct figure zero_one, zero_socket; /* bytes/s */
 	struct figure ipi;		     /* ns, membarrier round trip */
+	struct figure occupancy;	     /* ns a reader adds to a write, see below */
+	struct figure mem;		     /* ns a load from local memory */
 };
 
 void calibrate_host(struct calibration *c);

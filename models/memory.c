@@ -632,7 +632,7 @@ again:
 		/* A file page stays in the page cache: only its mapping goes. */
 		if (!vma_is_anonymous(vma))
 			continue;
-		if (__tlb_remove_page(tlb)) {
+		if (__tlb_remove_page(tlb, table->page_cpu[pte_index(addr)])) {
 			force_flush = true;
 			addr += PAGE_SIZE;
 			break;

@@ -68,6 +68,7 @@ typedef unsigned int vm_fault_t;
 struct pte_table {
 	spinlock_t ptl;
 	unsigned long present[PTRS_PER_PTE / BITS_PER_LONG_MM];
+	short page_cpu[PTRS_PER_PTE]; /* the CPU that mapped each present page */
 	int nr_present;
 	struct pte_table *free_next; /* queued for freeing after the flush */
 };

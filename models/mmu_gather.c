@@ -15,9 +15,10 @@ void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address)
 	tlb->need_flush = true;
 }
 
-bool __tlb_remove_page(struct mmu_gather *tlb)
+bool __tlb_remove_page(struct mmu_gather *tlb, int page_cpu)
 {
-	return ++tlb->nr_pages >= MMU_GATHER_MAX_PAGES;
+	tlb->page_cpu[tlb->nr_pages++] = (short)page_cpu;
+	return tlb->nr_pages >= MMU_GATHER_MAX_PAGES;
 }
 
 void tlb_remove_huge_page(struct mmu_gather *tlb)
@@ -49,7 +50,7 @@ void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
  */
 void tlb_flush_mmu_free(struct mmu_gather *tlb)
 {
-	release_pages(tlb->nr_pages, true);
+	release_pages(tlb->page_cpu, tlb->nr_pages, true);
 	tlb->nr_pages = 0;
 	for (; tlb->nr_huge; tlb->nr_huge--)
 		release_hugepage();

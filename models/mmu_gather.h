@@ -21,6 +21,7 @@ struct mmu_gather {
 	struct mm_struct *mm;
 	unsigned long start, end; /* the range to flush */
 	int nr_pages;		  /* gathered 4 KiB pages */
+	short page_cpu[MMU_GATHER_MAX_PAGES]; /* each one's mapper */
 	int nr_huge;		  /* gathered huge pages */
 	bool need_flush;
 	bool freed_tables;
@@ -31,7 +32,7 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long 
 		    unsigned long end);
 void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address);
 /* Gather a page; true when the gather is full and must be flushed. */
-bool __tlb_remove_page(struct mmu_gather *tlb);
+bool __tlb_remove_page(struct mmu_gather *tlb, int page_cpu);
 void tlb_remove_huge_page(struct mmu_gather *tlb);
 void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table);
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb);

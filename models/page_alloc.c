@@ -14,6 +14,17 @@
  *    drained under the node's lru_lock; release_pages() takes lru_lock
  *    once per SWAP_CLUSTER_MAX (32) pages.
  * A node is a socket: each CPU allocates from its own.
+ *
+ * What a page costs under those locks is mostly cache misses on its
+ * struct page: written last by the CPU that freed it, or added it to the
+ * LRU, or by nobody since boot (then it is in memory).  Pages are tracked
+ * as runs of pages one CPU wrote last, in list order: the buddy free
+ * lists as a stack (LIFO, as the kernel hands out the hottest pages), each
+ * node's LRU as a list from newest to oldest.  Moving a page touches its
+ * own struct page and its list neighbours'; each touch of a line another
+ * CPU wrote is a transfer from it, a cold one a memory access, and all of
+ * it is paid inside the lock: zone->lock and lru_lock holds grow with the
+ * batch and with how far the pages come from.
  */
 #include "page_alloc.h"
 
@@ -29,15 +40,30 @@
 #define PAGEVEC_SIZE	   15
 #define SWAP_CLUSTER_MAX   32
 
+/* Pages whose struct pages one CPU wrote last, consecutive on a list. */
+struct page_run {
+	int cpu; /* -1: nobody since boot */
+	int nr;
+	struct page_run *prev, *next; /* LRU: newer, older */
+	struct page_run *cpu_newer;   /* LRU: the same CPU's next newer run */
+};
+
 struct zone {
+	int node;
 	spinlock_t lock;
-	spinlock_t lru_lock; /* pgdat->lru_lock */
+	struct page_run *free; /* the buddy lists: a stack of runs */
+	int nr_free_runs, free_cap;
+	spinlock_t lru_lock;	    /* pgdat->lru_lock */
+	struct cacheline lru_head;  /* the lruvec's list head */
+	struct page_run *lru_first; /* newest */
 };
 
 struct per_cpu_pages {
 	int count;
 	int stock;    /* memcg_stock_pcp.nr_pages */
 	int lru_pvec; /* pages in the lru_add pagevec */
+	/* This CPU's runs on its node's LRU, oldest first. */
+	struct page_run *lru_oldest, *lru_newest;
 };
 
 struct mem_cgroup {
@@ -55,8 +81,10 @@ void page_alloc_init(void)
 
 	zones = calloc(nodes, sizeof(*zones));
 	for (int i = 0; i < nodes; i++) {
+		zones[i].node = i;
 		spin_lock_init(&zones[i].lock, "zone->lock");
 		spin_lock_init(&zones[i].lru_lock, "lru_lock");
+		cacheline_init(&zones[i].lru_head);
 	}
 	pcp = calloc(nr_cpu_ids, sizeof(*pcp));
 	cacheline_init(&memcg.counter);
@@ -68,22 +96,91 @@ static struct zone *this_zone(void)
 	return &zones[this_cpu()->socket];
 }
 
-/* nr pages handled under one of the node's locks, taken IRQs off (spin_lock_irqsave). */
-static void pages_under_lock(spinlock_t *lock, int nr, int cycles_a_page)
+/*
+ * Writing a struct page that cpu wrote last (-1: nobody, it is in the
+ * node's memory): a hit, a line transfer, or a memory access.
+ */
+static double struct_page_miss(int cpu, const struct zone *z)
 {
-	unsigned long flags;
+	int me = smp_processor_id();
 
-	local_irq_save(flags);
+	if (cpu == me)
+		return 0;
+	if (cpu >= 0)
+		return machine_line_latency(sim_machine, cpu, me);
+	return z->node == this_cpu()->socket ? sim_machine->mem_latency
+					     : sim_machine->mem_latency_remote;
+}
+
+/* rmqueue_bulk(): nr pages off the buddy lists, the most recently freed first. */
+static double buddy_take(struct zone *z, int nr)
+{
+	double ns = 0;
+
+	while (nr) {
+		struct page_run *top = z->nr_free_runs ? &z->free[z->nr_free_runs - 1] : NULL;
+		int cpu = top ? top->cpu : -1;
+		int n = top && top->nr < nr ? top->nr : nr;
+
+		/* list_del() from the free area: the page and its next neighbour. */
+		ns += n * (cycles(COST_BUDDY_PAGE) + 2 * struct_page_miss(cpu, z));
+		nr -= n;
+		if (top && (top->nr -= n) == 0)
+			z->nr_free_runs--;
+	}
+	return ns;
+}
+
+/* free_pcppages_bulk(): nr of our pages back, each checked against its buddy. */
+static double buddy_give(struct zone *z, int nr)
+{
+	int buddy_cpu = z->nr_free_runs ? z->free[z->nr_free_runs - 1].cpu : -1;
+	double ns = nr * (cycles(COST_BUDDY_PAGE) + struct_page_miss(buddy_cpu, z));
+
+	if (z->nr_free_runs && z->free[z->nr_free_runs - 1].cpu == smp_processor_id()) {
+		z->free[z->nr_free_runs - 1].nr += nr;
+		return ns;
+	}
+	if (z->nr_free_runs == z->free_cap) {
+		z->free_cap = z->free_cap ? 2 * z->free_cap : 64;
+		z->free = realloc(z->free, z->free_cap * sizeof(*z->free));
+	}
+	z->free[z->nr_free_runs++] = (struct page_run){.cpu = smp_processor_id(), .nr = nr};
+	return ns;
+}
+
+/* Under one of the node's locks, taken IRQs off (spin_lock_irqsave). */
+static void zone_lock(spinlock_t *lock, unsigned long *flags)
+{
+	local_irq_save(*flags);
 	spin_lock(lock);
-	cpu_account(cycles(nr * cycles_a_page));
+}
+
+static void zone_unlock(spinlock_t *lock, unsigned long flags)
+{
 	spin_unlock(lock);
 	local_irq_restore(flags);
 }
 
-/* rmqueue_bulk(): move pages between the buddy lists and a per-CPU list. */
-static void zone_move_pages(int nr)
+/* rmqueue_bulk(): refill this CPU's list, or take one order-9 block. */
+static void zone_alloc_pages(int nr)
 {
-	pages_under_lock(&this_zone()->lock, nr, COST_BUDDY_PAGE);
+	struct zone *z = this_zone();
+	unsigned long flags;
+
+	zone_lock(&z->lock, &flags);
+	cpu_account(buddy_take(z, nr));
+	zone_unlock(&z->lock, flags);
+}
+
+static void zone_free_pages(int nr)
+{
+	struct zone *z = this_zone();
+	unsigned long flags;
+
+	zone_lock(&z->lock, &flags);
+	cpu_account(buddy_give(z, nr));
+	zone_unlock(&z->lock, flags);
 }
 
 void alloc_page(void)
@@ -91,13 +188,14 @@ void alloc_page(void)
 	struct per_cpu_pages *p = &pcp[smp_processor_id()];
 
 	if (!p->count) {
-		zone_move_pages(PCP_BATCH);
+		zone_alloc_pages(PCP_BATCH);
 		p->count += PCP_BATCH;
 	}
 	p->count--;
 	cpu_account(cycles(COST_PCP_ALLOC));
 }
 
+/* Freed pages go on this CPU's list: their struct pages are ours now. */
 static void free_pcp_pages(int nr)
 {
 	struct per_cpu_pages *p = &pcp[smp_processor_id()];
@@ -105,7 +203,7 @@ static void free_pcp_pages(int nr)
 	p->count += nr;
 	cpu_account(cycles(nr * COST_PCP_FREE));
 	while (p->count >= PCP_HIGH) {
-		zone_move_pages(PCP_BATCH);
+		zone_free_pages(PCP_BATCH);
 		p->count -= PCP_BATCH;
 	}
 }
@@ -119,7 +217,7 @@ bool alloc_hugepage(void)
 	 */
 	if (gsl_rng_uniform(this_cpu()->rng) < mm_tunables.thp_fail)
 		return false;
-	zone_move_pages(1);
+	zone_alloc_pages(1);
 	return true;
 }
 
@@ -131,7 +229,7 @@ static void count_pgfree(int nr)
 
 void free_hugepage(void)
 {
-	zone_move_pages(1);
+	zone_free_pages(1);
 	count_pgfree(HPAGE_PMD_NR);
 }
 
@@ -165,9 +263,29 @@ void mem_cgroup_cancel_charge(int nr_pages)
 	memcg.usage -= nr_pages;
 }
 
-static void lru_lock_pages(int nr)
+/* __pagevec_lru_add(): this CPU's pagevec onto the head of its node's LRU. */
+static void lru_add_drain(int nr)
 {
-	pages_under_lock(&this_zone()->lru_lock, nr, COST_LRU_PAGE);
+	struct per_cpu_pages *p = &pcp[smp_processor_id()];
+	struct zone *z = this_zone();
+	struct page_run *r = calloc(1, sizeof(*r));
+	unsigned long flags;
+
+	zone_lock(&z->lru_lock, &flags);
+	/* list_add(): the head and the page it was first before us. */
+	cacheline_rmw_next(&z->lru_head);
+	cpu_account(nr * cycles(COST_LRU_PAGE) +
+		    struct_page_miss(z->lru_first ? z->lru_first->cpu : -1, z));
+	*r = (struct page_run){.cpu = smp_processor_id(), .nr = nr, .next = z->lru_first};
+	if (z->lru_first)
+		z->lru_first->prev = r;
+	z->lru_first = r;
+	if (p->lru_newest)
+		p->lru_newest->cpu_newer = r;
+	else
+		p->lru_oldest = r;
+	p->lru_newest = r;
+	zone_unlock(&z->lru_lock, flags);
 }
 
 void lru_cache_add(int nr_pages)
@@ -178,17 +296,86 @@ void lru_cache_add(int nr_pages)
 	p->lru_pvec++;
 	if (p->lru_pvec < PAGEVEC_SIZE && nr_pages == 1)
 		return;
-	lru_lock_pages(p->lru_pvec);
+	lru_add_drain(p->lru_pvec);
 	p->lru_pvec = 0;
 }
 
-void release_pages(int nr, bool on_lru)
+/* Unlink an emptied run; its neighbours now touch, and our deletion wrote them. */
+static double lru_run_unlink(struct zone *z, struct per_cpu_pages *owner, struct page_run *r)
 {
+	double ns = 0;
+
+	if (r->prev)
+		ns += struct_page_miss(r->prev->cpu, z);
+	else
+		cacheline_rmw_next(&z->lru_head);
+	if (r->next)
+		ns += struct_page_miss(r->next->cpu, z);
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		z->lru_first = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	owner->lru_oldest = r->cpu_newer;
+	if (!owner->lru_oldest)
+		owner->lru_newest = NULL;
+	free(r);
+	return ns;
+}
+
+/*
+ * del_page_from_lru_list() for a page cpu added: the owner's oldest
+ * pages go first (a region is unmapped in the order it was faulted).
+ * list_del() writes the page and its two neighbours; inside a run the
+ * neighbours are the owner's too.
+ */
+static double lru_del(struct zone *z, int cpu)
+{
+	struct per_cpu_pages *owner = &pcp[cpu];
+	struct page_run *r = owner->lru_oldest;
+	double ns = cycles(COST_LRU_PAGE);
+
+	/* Still in the owner's pagevec, not yet on the LRU. */
+	if (!r)
+		return ns;
+	ns += 2 * struct_page_miss(cpu, z);
+	if (--r->nr == 0)
+		ns += lru_run_unlink(z, owner, r);
+	return ns;
+}
+
+/*
+ * release_pages(): the pages of a zap, each marked with the CPU that
+ * mapped it.  lru_lock is taken per node, and dropped every
+ * SWAP_CLUSTER_MAX pages; then the memcg uncharge and our per-CPU list.
+ */
+void release_pages(const short *page_cpu, int nr, bool on_lru)
+{
+	struct zone *locked = NULL;
+	unsigned long flags = 0;
+	int held = 0;
+
 	if (!nr)
 		return;
-	if (on_lru)
-		for (int done = 0; done < nr; done += SWAP_CLUSTER_MAX)
-			lru_lock_pages(nr - done < SWAP_CLUSTER_MAX ? nr - done : SWAP_CLUSTER_MAX);
+	for (int i = 0; on_lru && i < nr; i++) {
+		struct zone *z = &zones[cpus[page_cpu[i]].socket];
+
+		if (locked && (z != locked || held == SWAP_CLUSTER_MAX)) {
+			zone_unlock(&locked->lru_lock, flags);
+			locked = NULL;
+		}
+		if (!locked) {
+			zone_lock(&z->lru_lock, &flags);
+			locked = z;
+			held = 0;
+		}
+		/* The page's own struct page: its refcount, then off the LRU. */
+		cpu_account(struct_page_miss(page_cpu[i], z) + lru_del(z, page_cpu[i]));
+		held++;
+	}
+	if (locked)
+		zone_unlock(&locked->lru_lock, flags);
 	/* uncharge_batch(): one page_counter_uncharge() for the list. */
 	cacheline_rmw(&memcg.counter);
 	memcg.usage -= nr;
@@ -198,7 +385,12 @@ void release_pages(int nr, bool on_lru)
 
 void release_hugepage(void)
 {
-	lru_lock_pages(1);
+	struct zone *z = this_zone();
+	unsigned long flags;
+
+	zone_lock(&z->lru_lock, &flags);
+	cpu_account(lru_del(z, smp_processor_id()));
+	zone_unlock(&z->lru_lock, flags);
 	cacheline_rmw(&memcg.counter);
 	memcg.usage -= HPAGE_PMD_NR;
 	free_hugepage();

@@ -1,8 +1,11 @@
 /* models/page_alloc.h - pages: allocation, memcg charge, LRU, freeing.
  *
- * A page is not an object here, only a count: what costs is the per-CPU
- * list, the zone lock behind it, the memcg counter and the LRU lock, each
- * a shared line or lock of the simulation, batched as the kernel batches.
+ * A page is not an object here: what costs is the per-CPU list, the zone
+ * lock behind it, the memcg counter and the LRU lock, each a shared line
+ * or lock of the simulation, batched as the kernel batches, and the cache
+ * misses on struct pages inside those locks.  A mapped page is known by
+ * the CPU that mapped it (the PTE records it), which is the CPU that wrote
+ * its struct page last: see page_alloc.c.
  */
 #ifndef FAULTSIM_MODELS_PAGE_ALLOC_H
 #define FAULTSIM_MODELS_PAGE_ALLOC_H
@@ -15,8 +18,8 @@ void page_alloc_init(void);
 void alloc_page(void);
 /* An order-9 page from the buddy lists; false when fragmentation wins. */
 bool alloc_hugepage(void);
-/* Mapped pages back from a zap: LRU removal, uncharge, free. */
-void release_pages(int nr, bool on_lru);
+/* Mapped pages back from a zap, each by the CPU that mapped it: LRU removal, uncharge, free. */
+void release_pages(const short *page_cpu, int nr, bool on_lru);
 void release_hugepage(void);
 /* A page never mapped to user space (a fault that gave up, a page table): back to the list only. */
 void free_page(void);

@@ -153,6 +153,7 @@ void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t
 	int i = pte_index(address);
 
 	t->present[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
+	t->page_cpu[i] = (short)smp_processor_id();
 	t->nr_present++;
 	mm->rss++;
 	cpu_account(cycles(COST_SET_PTE));

@@ -130,7 +130,11 @@ void cacheline_destroy(struct cacheline *l)
 	l->sharers = NULL;
 }
 
-/* Reserve the line's next transfer slot for a miss of latency lat issued at 'at'. */
+/*
+ * A transfer that needs the line alone (an RMW, a read of a modified
+ * line), issued at 'at' with latency lat: it starts when the line is free
+ * and keeps it busy until it completes.  Returns that instant.
+ */
 static double line_transfer(struct cacheline *l, double at, double lat)
 {
 	double start = at > l->free_at ? at : l->free_at;
@@ -138,6 +142,20 @@ static double line_transfer(struct cacheline *l, double at, double lat)
 	l->free_at = start + lat;
 	l->transfers++;
 	return l->free_at;
+}
+
+/*
+ * A read of a shared line, served by its home: the home takes requests
+ * line_occupancy apart, and each reader gets the data its own distance
+ * latency after its turn.  Returns the instant the read completes.
+ */
+static double line_serve_read(struct cacheline *l, double at, double lat)
+{
+	double start = at > l->free_at ? at : l->free_at;
+
+	l->free_at = start + sim_machine->line_occupancy;
+	l->transfers++;
+	return start + lat;
 }
 
 /* Instant at which cpu, asking at 'now', holds the line exclusively. */
@@ -155,9 +173,9 @@ double cacheline_rmw_by(struct cacheline *l, int me, double now)
 		lat = machine_line_latency(sim_machine, l->owner, me);
 	else
 		lat = machine_line_latency(sim_machine, l->last_reader, me);
-	/* A first touch costs a fill from memory, as far as a remote socket. */
+	/* A first touch costs a fill from memory. */
 	if (l->owner < 0 && l->last_reader < 0)
-		lat = sim_machine->line_remote;
+		lat = sim_machine->mem_latency;
 	sharers_clear(l);
 	l->owner = me;
 	done = line_transfer(l, now, lat + sim_machine->atomic);
@@ -195,6 +213,7 @@ double cacheline_store_posted(struct cacheline *l)
 
 double cacheline_read_by(struct cacheline *l, int cpu, double at)
 {
+	bool modified;
 	double lat;
 
 	if (l->private_to >= 0 && l->private_to != cpu)
@@ -202,11 +221,13 @@ double cacheline_read_by(struct cacheline *l, int cpu, double at)
 	if (l->owner == cpu || (l->nr_sharers && sharer_test(l, cpu)))
 		return at + 1;
 	lat = l->owner >= 0 ? machine_line_latency(sim_machine, l->owner, cpu)
-			    : sim_machine->line_remote;
+			    : sim_machine->mem_latency;
+	/* Modified in its owner's cache: the owner supplies it, and shares it. */
+	modified = l->owner >= 0 && !l->nr_sharers;
 	sharer_set(l, cpu);
 	l->nr_sharers++;
 	l->last_reader = cpu;
-	return line_transfer(l, at, lat);
+	return modified ? line_transfer(l, at, lat) : line_serve_read(l, at, lat);
 }
 
 void cacheline_read(struct cacheline *l)

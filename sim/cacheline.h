@@ -2,11 +2,16 @@
  *
  * A line is owned (modified or exclusive) by one CPU at a time and may be
  * read-shared by others.  An atomic read-modify-write or a store needs it
- * exclusively; a read needs a copy.  A miss moves the line from its owner
- * at the latency for their distance.  The line serves one transfer at a
- * time: a request that finds it busy queues behind the transfers already
- * granted, which is what makes a line that every CPU updates a serial
- * resource (the mmap_sem count word, a memcg counter, a ticket lock).
+ * exclusively: it invalidates the sharers and waits for the transfers
+ * already granted, so a line that every CPU updates is a serial resource
+ * (the mmap_sem count word, a memcg counter, a ticket lock).  A read of a
+ * modified line is served by its owner, one full transfer that leaves the
+ * line shared.  Reads of a shared line are served by its home (an LLC
+ * slice, a directory) concurrently: each pays its own distance latency,
+ * and the home is busy line_occupancy per request, so N CPUs re-reading a
+ * line after a write (ticket waiters, trylock spinners, seqcount readers)
+ * delay the next write by N x line_occupancy, not by N transfers: the
+ * c.k/2 term of Boyd-Wickizer et al., "Non-scalable locks are dangerous".
  *
  * Every call here is an interaction with shared state: it syncs the
  * current CPU first and charges the time to completion as local time.

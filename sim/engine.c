@@ -108,6 +108,7 @@ int sim_init(const struct sim_config *cfg, char *err, int errlen)
 	}
 	storage_disk = engine_storage_disk();
 	histogram_init(&ipi_stats.wait);
+	irq_init();
 	histogram_init(&tlb_stats.wait);
 	init_srcu_struct(&rcu_state, "rcu_gp");
 	return 0;

@@ -3,9 +3,13 @@
 
 #include <stdlib.h>
 
+#include "cacheline.h"
 #include "engine.h"
 #include "lockup.h"
 #include "trace.h"
+
+/* x2APIC logical cluster mode addresses up to 16 CPUs with one ICR write. */
+#define X2APIC_CLUSTER_SIZE 16
 
 struct ipi_call {
 	struct cpu *sender;
@@ -24,10 +28,25 @@ struct ipi_request {
 	struct ipi_call *call;
 	int target;
 	bool acked;
+	double sent_at; /* ns: the ICR write that sent it is done */
 	struct ipi_request *next;
 };
 
 struct ipi_stats ipi_stats;
+
+/*
+ * Each CPU's call_single_queue head: a sender llist_add()s its request
+ * there, the target's handler takes the list (llist_del_all()).  The line
+ * moves between the two every time.
+ */
+static struct cacheline *call_single_queue;
+
+void irq_init(void)
+{
+	call_single_queue = calloc(nr_cpu_ids, sizeof(*call_single_queue));
+	for (int i = 0; i < nr_cpu_ids; i++)
+		cacheline_init(&call_single_queue[i]);
+}
 
 static void ipi_call_free(struct ipi_call *call)
 {
@@ -55,8 +74,12 @@ void local_irq_disable(void)
 static double ipi_handle(struct ipi_request *r, struct cpu *target, double at)
 {
 	struct ipi_call *call = r->call;
-	double end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
-	double ack = end + machine_line_latency(sim_machine, target->id, call->sender->id);
+	double end, ack;
+
+	/* flush_smp_call_function_queue(): llist_del_all() of our queue. */
+	at = cacheline_rmw_by(&call_single_queue[target->id], target->id, at);
+	end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
+	ack = end + machine_line_latency(sim_machine, target->id, call->sender->id);
 
 	r->acked = true;
 	trace_span(target->id, true, "IPI handler", call->what, at, end);
@@ -145,6 +168,38 @@ static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
 }
 
 /*
+ * smp_call_function_many_cond(): queue the call on each target's
+ * call_single_queue (an llist_add() on a line the target took last), then
+ * write the ICR: once a target, or once a cluster of 16 with x2APIC
+ * cluster multicast.  The sender pays all of it, so a shootdown of 127
+ * CPUs costs it more than one of 1; each target's IPI leaves with its ICR
+ * write.  Returns with the sender synced at the last write.
+ */
+static void ipi_send_all(struct ipi_call *call)
+{
+	int last_cluster = -1;
+
+	cpu_sync();
+	call->sent_at = sim_now();
+	for (int i = 0; i < call->nr_reqs; i++) {
+		struct ipi_request *r = &call->reqs[i];
+		int cluster = r->target / X2APIC_CLUSTER_SIZE;
+
+		cacheline_rmw_next(&call_single_queue[r->target]);
+		if (!sim_machine->ipi_multicast || cluster != last_cluster)
+			cpu_account(sim_machine->ipi_send);
+		last_cluster = cluster;
+		r->sent_at = cpu_clock();
+	}
+	/* In multicast, a cluster's IPIs leave with its one write, its last. */
+	for (int i = call->nr_reqs - 2; i >= 0 && sim_machine->ipi_multicast; i--)
+		if (call->reqs[i].target / X2APIC_CLUSTER_SIZE ==
+		    call->reqs[i + 1].target / X2APIC_CLUSTER_SIZE)
+			call->reqs[i].sent_at = call->reqs[i + 1].sent_at;
+	cpu_sync();
+}
+
+/*
  * The call lives on the heap: without wait, targets with IRQs off run it
  * after the sender has gone on, and the last of them frees it.
  */
@@ -166,7 +221,7 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 	{
 		if (cpu == me->id)
 			continue;
-		call->reqs[call->nr_reqs++] = (struct ipi_request){call, cpu, false, NULL};
+		call->reqs[call->nr_reqs++] = (struct ipi_request){.call = call, .target = cpu};
 	}
 	ipi_stats.calls++;
 	ipi_stats.ipis += call->nr_reqs;
@@ -175,14 +230,12 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 		return 0;
 	}
 
-	/* Fill each target's call_single_data, then send; spin until they land. */
-	cpu_account(call->nr_reqs * sim_machine->atomic + sim_machine->ipi_latency);
-	cpu_sync();
+	ipi_send_all(call);
 	now = sim_now();
 	call->last_ack = now;
-	call->sent_at = now - sim_machine->ipi_latency;
 	for (int i = 0; i < call->nr_reqs; i++)
-		ipi_deliver(&call->reqs[i], &cpus[call->reqs[i].target], now);
+		ipi_deliver(&call->reqs[i], &cpus[call->reqs[i].target],
+			    call->reqs[i].sent_at + sim_machine->ipi_latency);
 
 	if (!wait) {
 		if (!call->outstanding)

@@ -14,6 +14,9 @@
 #include "cpu.h"
 #include "cpumask.h"
 
+/* Before the run: the CPUs' call_single_queue lines. */
+void irq_init(void);
+
 void local_irq_disable(void);
 void local_irq_enable(void);
 

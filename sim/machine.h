@@ -24,14 +24,19 @@ struct machine {
 	double line_llc;
 	double line_socket;
 	double line_remote;
-	double atomic; /* an atomic RMW on a line this CPU already owns, ns */
+	double line_occupancy; /* ns a line's home is busy per read it serves */
+	double atomic;	       /* an atomic RMW on a line this CPU already owns, ns */
 
+	double ipi_send;    /* the sender's ICR write for one IPI, ns */
+	bool ipi_multicast; /* x2APIC cluster mode: one ICR write per 16 CPUs */
 	double ipi_latency; /* send to handler entry, ns */
 	double ipi_handler; /* entry, handler body, exit and ack, ns */
 	double wakeup;	    /* a sleeping task woken until it runs, ns */
 	double invlpg;	    /* flushing one TLB entry, ns */
 
-	double mem_bw;	    /* bytes/s per socket, shared by its cores */
+	double mem_latency;	   /* ns: a load that misses every cache, local memory */
+	double mem_latency_remote; /* ns: the same from the other socket's memory */
+	double mem_bw;		   /* bytes/s per socket, shared by its cores */
 	double mem_bw_core; /* bytes/s one core can stream on its own */
 
 	double disk_latency;  /* ns per request */

@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+#include "cpu.h"
+#include "engine.h"
+
 #define HPAGE_PMD_SHIFT 21
 #define HPAGE_PMD_SIZE	(1UL << HPAGE_PMD_SHIFT)
 
@@ -39,8 +42,13 @@ struct memory_stats {
 
 extern struct memory_stats memory_stats;
 
+/*
+ * clear_page(): a page from the allocator is not in this CPU's cache; its
+ * first line's miss is paid before the stores stream.
+ */
 static inline void clear_page(void)
 {
+	cpu_account(sim_machine->mem_latency);
 	memory_write(1UL << 12);
 }
 

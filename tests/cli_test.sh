@@ -310,7 +310,7 @@ calibrate() {
 	awk -F'[ =;]+' '
 		function num(v, u) { u = v; sub(/[0-9.]+/, "", u); sub(/[a-zA-Z\/]+$/, "", v)
 			return v * (u == "us" ? 1000 : u == "GHz" ? 1e9 : u == "GB/s" ? 1e9 : 1) }
-		/^(line_|atomic|ipi_)/ { v = num($2); if (v <= 0 || v > 1e5) bad = bad " " $1 "=" $2 }
+		/^(line_|atomic|ipi_(send|latency|handler)|mem_latency)/ { v = num($2); if (v <= 0 || v > 1e5) bad = bad " " $1 "=" $2 }
 		/^mem_bw/ { v = num($2); if (v < 1e8 || v > 1e13) bad = bad " " $1 "=" $2 }
 		/^freq/ { v = num($2); if (v < 1e8 || v > 1e10) bad = bad " " $1 "=" $2 }
 		/^; fault_4k_ns/ { if ($3 <= 100 || $3 > 1e6) bad = bad " fault_4k=" $3 }

@@ -1,0 +1,287 @@
+/* tests/test_machine.c - the machine prices what the hardware prices.
+ *
+ * Coherence as the hardware serves it (reads of a shared line overlap,
+ * writes serialise, a storm of re-reads costs the line's home its
+ * occupancy a read), struct page misses inside the allocator's locks, and
+ * IPIs whose cost grows with their targets.  Expected times come from the
+ * round figures of test_config(): 40 ns a transfer in a socket, 20 ns of
+ * line occupancy, 5 ns an atomic, 80 ns a memory access, 20 ns an ICR
+ * write.
+ */
+#include <math.h>
+
+#include "../models/page_alloc.h"
+#include "../models/vmstat.h"
+#include "harness.h"
+
+static double *out;
+
+static void sleep_until(double t)
+{
+	cpu_sync();
+	if (t > sim_now())
+		cpu_account(t - sim_now());
+	cpu_sync();
+}
+
+/* ---- reads of a shared line overlap; writes serialise ---- */
+
+static struct cacheline line;
+
+/* CPU 0 writes at 0; the others all read at 1 us, or all write. */
+static void access_task(void *arg)
+{
+	bool write = *(bool *)arg;
+	int me = smp_processor_id();
+
+	if (me == 0) {
+		cacheline_rmw(&line);
+		return;
+	}
+	sleep_until(1e3);
+	if (write)
+		cacheline_rmw(&line);
+	else
+		cacheline_read(&line);
+	cpu_sync();
+	if (sim_now() - 1e3 > out[0])
+		out[0] = sim_now() - 1e3;
+}
+
+static void access_body(void *arg, double *o)
+{
+	out = o;
+	cacheline_init(&line);
+	for (int i = 0; i < 33; i++)
+		sim_start_cpu(i, access_task, arg);
+}
+
+static void test_readers_share(void)
+{
+	struct sim_config cfg = test_config(1, 64, 1);
+	struct child_result reads, writes;
+	bool no = false, yes = true;
+
+	run_child(&cfg, access_body, &no, 1e9, &reads);
+	run_child(&cfg, access_body, &yes, 1e9, &writes);
+	/*
+	 * 32 readers: the owner supplies the first (40 ns), the home then
+	 * serves the other 31 one every 20 ns, each arriving 40 ns after its
+	 * turn.
+	 */
+	CHECK_NEAR(reads.v[0], 40 + 30 * 20 + 40, 0.02);
+	/* 32 writers: one transfer and atomic after the other. */
+	CHECK_NEAR(writes.v[0], 32 * 45, 0.02);
+}
+
+/* ---- a trylock storm costs the home's occupancy, not transfers ---- */
+
+#define SPINNERS 60
+
+static spinlock_t storm_lock;
+
+/* CPU 0 holds the lock 5 us; SPINNERS CPUs trylock and spin on it; CPU 61 times a write. */
+static void storm_task(void *arg)
+{
+	int me = smp_processor_id();
+	struct cacheline *l = &storm_lock.line;
+	struct cpu_wait w = {WAIT_SPINLOCK, "storm", &storm_lock, spinlock_holder};
+
+	(void)arg;
+	if (me == 0) {
+		spin_lock(&storm_lock);
+		sleep_until(5e3);
+		spin_unlock(&storm_lock);
+		return;
+	}
+	if (me == SPINNERS + 1) {
+		/* Once the release is visible (5045), an RMW queues behind the re-reads. */
+		sleep_until(5e3 + 60);
+		cacheline_rmw(l);
+		cpu_sync();
+		out[0] = sim_now() - 5e3;
+		return;
+	}
+	sleep_until(100);
+	/* Trylock once, then spin on the cached line until it is written. */
+	if (spin_trylock(&storm_lock)) {
+		spin_unlock(&storm_lock);
+		return;
+	}
+	spin_on_lines(&l, 1, &w, -1);
+	cacheline_read(l);
+}
+
+static void storm_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	spin_lock_init(&storm_lock, "storm");
+	for (int i = 0; i <= SPINNERS + 1; i++)
+		sim_start_cpu(i, storm_task, NULL);
+}
+
+static void test_spinner_storm(void)
+{
+	struct sim_config cfg = test_config(1, 64, 1);
+	struct child_result r;
+
+	run_child(&cfg, storm_body, NULL, 1e9, &r);
+	/*
+	 * The releasing store invalidates the spinners' copies (45), the
+	 * first re-read takes the line from the releaser (40), the home
+	 * serves the other 59 at 20 ns each, then the timed RMW (45).
+	 */
+	CHECK_NEAR(r.v[0], 45 + 40 + 59 * 20 + 45, 0.05);
+	/* Not a full transfer each. */
+	CHECK(r.v[0] < SPINNERS * 40, "%g ns: the storm cost full transfers", r.v[0]);
+}
+
+/* ---- struct page misses inside zone->lock ---- */
+
+static struct lock_class *zone_lock_class;
+
+static double zone_hold(void)
+{
+	return zone_lock_class ? zone_lock_class->hold_total : 0;
+}
+
+/*
+ * CPU 0 refills its per-CPU list from cold memory, then frees enough
+ * pages to spill two batches back to the buddy lists; CPU 1 then refills
+ * from those (written last by CPU 0), and CPU 0 refills from its own.
+ */
+static void pages_task(void *arg)
+{
+	static short mine[248];
+	double h;
+
+	(void)arg;
+	if (smp_processor_id() == 0) {
+		for (int i = 0; i < 248; i++) {
+			alloc_page();
+			mine[i] = 0;
+		}
+		zone_lock_class = lock_class_get("zone->lock");
+		out[0] = zone_lock_class->hold_total / 8; /* a cold refill */
+		release_pages(mine, 248, false);
+		cpu_sync();
+		out[3] = sim_now();
+		return;
+	}
+	sleep_until(1e6);
+	h = zone_hold();
+	alloc_page();
+	out[1] = zone_hold() - h; /* a refill of CPU 0's pages */
+	h = zone_hold();
+	alloc_hugepage();
+	out[2] = zone_hold() - h; /* one block */
+}
+
+static void pages_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	vmstat_init();
+	page_alloc_init();
+	sim_start_cpu(0, pages_task, NULL);
+	sim_start_cpu(1, pages_task, NULL);
+}
+
+static void test_struct_page_misses(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+	double buddy = 40 * 1e9 / cfg.machine.freq; /* COST_BUDDY_PAGE cycles */
+
+	run_child(&cfg, pages_body, NULL, 1e9, &r);
+	/* 31 cold pages: each the page and its neighbour from memory (80 ns each). */
+	CHECK_NEAR(r.v[0], 31 * (buddy + 2 * 80), 0.05);
+	/* 31 pages CPU 0 freed: each a transfer of two lines from it (40 ns). */
+	CHECK_NEAR(r.v[1], 31 * (buddy + 2 * 40), 0.05);
+	/* The hold grows with the batch: one block is a 31st of a refill. */
+	CHECK(r.v[2] < r.v[1] / 10, "one block held zone->lock %g ns, a batch %g ns", r.v[2],
+	      r.v[1]);
+}
+
+/* ---- IPIs cost their sender per target ---- */
+
+static double nop_ipi(int cpu, void *info)
+{
+	(void)cpu;
+	(void)info;
+	return 0;
+}
+
+static void idle_task(void *arg)
+{
+	(void)arg;
+	sleep_until(100e3);
+}
+
+static void sender_task(void *arg)
+{
+	int targets = *(int *)arg;
+	struct cpumask mask;
+	double t0;
+
+	cpumask_clear(&mask);
+	for (int i = 1; i <= targets; i++)
+		cpumask_set_cpu(i, &mask);
+	sleep_until(1e3);
+	/* Warm the queues' lines: each now last written by its target. */
+	smp_call_function_many(&mask, nop_ipi, NULL, true, "warm");
+	sleep_until(50e3);
+	t0 = sim_now();
+	smp_call_function_many(&mask, nop_ipi, NULL, true, "shootdown");
+	out[0] = sim_now() - t0;
+}
+
+static void shootdown_body(void *arg, double *o)
+{
+	int targets = *(int *)arg;
+
+	out = o;
+	sim_start_cpu(0, sender_task, arg);
+	for (int i = 1; i <= targets; i++)
+		sim_start_cpu(i, idle_task, NULL);
+}
+
+static double shootdown(int targets, bool multicast)
+{
+	struct sim_config cfg = test_config(1, 128, 1);
+	struct child_result r;
+
+	cfg.machine.ipi_multicast = multicast;
+	run_child(&cfg, shootdown_body, &targets, 1e9, &r);
+	return r.v[0];
+}
+
+static void test_shootdown_grows(void)
+{
+	double one = shootdown(1, false), many = shootdown(127, false);
+	double cluster = shootdown(127, true);
+
+	/* Each further target: its queue's line back from it (40 + 5) and an ICR write (20). */
+	CHECK_NEAR(many - one, 126 * (45 + 20), 0.05);
+	/* Multicast: one ICR write per 16 CPUs instead of one a target. */
+	CHECK(cluster < many - 100 * 20, "multicast %g ns, unicast %g ns", cluster, many);
+}
+
+static const struct test_case cases[] = {
+    {"readers_share", "reads of a shared line overlap at the home's rate; writes serialise",
+     test_readers_share},
+    {"spinner_storm",
+     "a 60-spinner trylock storm delays the next write by 60 x line_occupancy, not 60 transfers",
+     test_spinner_storm},
+    {"struct_page_misses",
+     "a page freed on one CPU costs another a transfer, a cold one memory, inside zone->lock",
+     test_struct_page_misses},
+    {"shootdown_grows", "a 127-target shootdown costs the sender its per-target cost 126 times more",
+     test_shootdown_grows},
+};
+
+int main(int argc, char **argv)
+{
+	return test_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
+}
