@@ -105,6 +105,9 @@ const struct key_def keys[] = {
 	 "tasks sharing one mm, one per CPU (set this or processes)"},
 	{"workload", "processes", KEY_INT, "0", 0, 4096, NULL, FAULT_WORKLOADS,
 	 "tasks each with its own mm, one per CPU (set this or threads)"},
+	{"workload", "placement", KEY_NAME, "auto", 0, 0, NULL, NULL,
+	 "compact (pinned, as will-it-scale), spread (the scheduler), auto (as the benchmark "
+	 "does) or a CPU list such as 0-15,64-79"},
 	{"workload", "duration", KEY_TIME, "10ms", 1 * US, 100 * SEC, NULL, NULL,
 	 "simulated time measured"},
 	{"workload", "critical_section", KEY_TIME, "1us", 0, 1 * SEC, NULL, "lock",

@@ -9,6 +9,7 @@
 
 #include "flatten.h"
 #include "outfile.h"
+#include "placement.h"
 
 int output_open(struct output_files *files, const struct run_opts *o, char *err, int len)
 {
@@ -209,6 +210,21 @@ static void write_csv(FILE *f, json_t *root)
 	fputc('\n', f);
 }
 
+/* "spread: CPUs 0, 64, 32, 96, ..." - the policy and the first CPUs it gave. */
+static void print_placement(const struct run_result *r)
+{
+	const char *spec = scenario_str(r->sc, "workload", "placement");
+	int n = r->wp->tasks < 8 ? r->wp->tasks : 8;
+
+	bool is_auto = !strcmp(spec, "auto");
+
+	printf("  placement   %s%s: CPUs", is_auto ? placement_auto(r->wp->type) : spec,
+	       is_auto ? " (auto)" : "");
+	for (int i = 0; i < n; i++)
+		printf("%s %d", i ? "," : "", task_cpu(r->wp, i));
+	printf("%s\n", r->wp->tasks > n ? ", ..." : "");
+}
+
 static void print_summary(const struct run_result *r, json_t *root)
 {
 	const struct machine *m = &r->cfg->machine;
@@ -221,6 +237,7 @@ static void print_summary(const struct run_result *r, json_t *root)
 	       machine_nr_cpus(m), m->freq / 1e9);
 	printf("  workload    %s, %d tasks, %.3f ms simulated\n", r->wp->type, r->wp->tasks,
 	       r->wp->duration / 1e6);
+	print_placement(r);
 	printf("  end         %s\n", end_names[r->outcome.end]);
 	if (r->outcome.report[0])
 		printf("%s", r->outcome.report);

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+
+#include "placement.h"
 #include <time.h>
 
 #include "output.h"
@@ -153,6 +155,22 @@ static int check_tasks(const struct scenario *sc, const struct workload_params *
 	return 0;
 }
 
+/* [workload] placement: the CPU of each task, kept for the run. */
+static int place_tasks(const struct scenario *sc, const struct sim_config *cfg,
+		       struct workload_params *wp)
+{
+	static int *cpu_of;
+	char why[256];
+
+	free(cpu_of);
+	cpu_of = calloc(wp->tasks, sizeof(*cpu_of));
+	if (placement_build(scenario_str(sc, "workload", "placement"), wp->type, &cfg->machine,
+			    wp->tasks, cpu_of, why, sizeof(why)))
+		return bad_key(sc, "workload", "placement", why);
+	wp->cpu_of = cpu_of;
+	return 0;
+}
+
 /* What no single key can say wrong: the machine and the tasks together. */
 static int check_config(const struct scenario *sc, const struct sim_config *cfg,
 			const struct workload_params *wp)
@@ -183,7 +201,9 @@ static int load(const struct run_opts *o, struct scenario *sc, struct sim_config
 		return 2;
 	}
 	config_from_scenario(sc, cfg, wp, o->seed);
-	return check_config(sc, cfg, wp);
+	if (check_config(sc, cfg, wp))
+		return 2;
+	return place_tasks(sc, cfg, wp);
 }
 
 int faultsim_check(const struct run_opts *o)

@@ -63,8 +63,8 @@ static void lock_start(const struct workload_params *p)
 	tasks = calloc(p->tasks, sizeof(*tasks));
 	cpumask_clear(mm_cpumask(&study_mm));
 	for (int i = 0; i < p->tasks; i++) {
-		cpumask_set_cpu(i, mm_cpumask(&study_mm));
-		sim_start_cpu(i, lock_task_main, &tasks[i]);
+		cpumask_set_cpu(task_cpu(p, i), mm_cpumask(&study_mm));
+		sim_start_cpu(task_cpu(p, i), lock_task_main, &tasks[i]);
 	}
 }
 

@@ -55,7 +55,7 @@ static void mixed_task(void *arg)
 	gsl_rng *rng = this_cpu()->rng;
 
 	if (shared)
-		t->cursor = t->cpu;
+		t->cursor = t->rank;
 	while (!task_time_up()) {
 		double start = cpu_clock(), u = gsl_rng_uniform(rng);
 

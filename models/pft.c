@@ -17,7 +17,7 @@ static void pft_task(void *arg)
 	unsigned long pages = p->region / PAGE_SIZE;
 	unsigned long block = p->interleave ? p->interleave : pages;
 	int tasks = p->processes ? 1 : p->tasks;
-	int rank = p->processes ? 0 : t->cpu;
+	int rank = p->processes ? 0 : t->rank;
 
 	for (unsigned long i = 0; i < pages && !task_time_up(); i++) {
 		unsigned long page = ((i / block) * tasks + rank) * block + i % block;

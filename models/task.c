@@ -24,18 +24,19 @@ void tasks_start(const struct workload_params *p, void (*body)(void *arg))
 	for (int i = 0; i < ts->nr_mms; i++) {
 		bool alone = p->processes || p->tasks == 1;
 
-		mm_init(&ts->mms[i], alone ? i : -1);
+		mm_init(&ts->mms[i], alone ? task_cpu(p, i) : -1);
 		ts->mms[i].mm_users = p->processes ? 1 : p->tasks;
 	}
 	for (int i = 0; i < p->tasks; i++) {
 		struct task *t = &ts->tasks[i];
 
-		t->cpu = i;
+		t->rank = i;
+		t->cpu = task_cpu(p, i);
 		t->mm = &ts->mms[p->processes ? i : 0];
-		cpumask_set_cpu(i, mm_cpumask(t->mm));
+		cpumask_set_cpu(t->cpu, mm_cpumask(t->mm));
 	}
 	for (int i = 0; i < p->tasks; i++)
-		sim_start_cpu(i, body, &ts->tasks[i]);
+		sim_start_cpu(ts->tasks[i].cpu, body, &ts->tasks[i]);
 }
 
 void tasks_collect(struct workload_result *r)

@@ -12,7 +12,8 @@
 #include "workload.h"
 
 struct task {
-	int cpu;
+	int rank; /* its index among the tasks */
+	int cpu;  /* the CPU it runs on */
 	struct mm_struct *mm;
 	unsigned long ops, faults, faults_total;
 	unsigned long base;   /* the task's region or first slot */

@@ -28,7 +28,7 @@ static void text_task(void *arg)
 	struct task *t = arg;
 	const struct workload_params *p = &task_set.params;
 	unsigned long pages = text_file.f_mapping.nr_pages;
-	unsigned long first = p->text_same_start ? 0 : pages * t->cpu / p->tasks;
+	unsigned long first = p->text_same_start ? 0 : pages * t->rank / p->tasks;
 	gsl_rng *rng = this_cpu()->rng;
 
 	for (unsigned long i = 0; i < pages && !task_time_up(); i++) {

@@ -13,7 +13,8 @@
 
 struct workload_params {
 	const char *type;
-	int tasks;	 /* one per simulated CPU, CPUs 0..tasks-1 */
+	int tasks;	 /* one per simulated CPU */
+	const int *cpu_of; /* task i runs on CPU cpu_of[i]; NULL: on CPU i */
 	bool processes;	 /* each task its own mm, rather than threads of one */
 	double duration; /* ns of simulated time measured */
 
@@ -80,5 +81,11 @@ struct workload_ops {
 };
 
 const struct workload_ops *workload_find(const char *type);
+
+/* The CPU task i runs on, as the placement put it. */
+static inline int task_cpu(const struct workload_params *p, int i)
+{
+	return p->cpu_of ? p->cpu_of[i] : i;
+}
 
 #endif

@@ -73,6 +73,25 @@ static inline int machine_cpu_llc(const struct machine *m, int cpu)
 	return machine_cpu_core(m, cpu) / m->cores_per_llc;
 }
 
+/*
+ * The idx-th CPU Linux's load balancer gives an unpinned task on an idle
+ * machine: sockets alternate first, then the LLCs of a socket, then the
+ * cores of an LLC; SMT siblings come last, once every core is busy.
+ */
+static inline int machine_spread_cpu(const struct machine *m, int idx)
+{
+	int llcs = m->cores_per_socket / m->cores_per_llc;
+	int socket = idx % m->sockets, llc, core, thread;
+
+	idx /= m->sockets;
+	llc = idx % llcs;
+	idx /= llcs;
+	core = idx % m->cores_per_llc;
+	thread = idx / m->cores_per_llc;
+	return thread * m->sockets * m->cores_per_socket + socket * m->cores_per_socket +
+	       llc * m->cores_per_llc + core;
+}
+
 double machine_line_latency(const struct machine *m, int from, int to);
 
 /*

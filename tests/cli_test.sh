@@ -9,6 +9,7 @@
 #   cli_test.sh FAULTSIM calibrate    the measured profile parses back, every figure sane
 #   cli_test.sh FAULTSIM validate     the real workloads count what getrusage counts; a short
 #                                     validation runs and reports its error
+#   cli_test.sh FAULTSIM placement    compact pins tasks core by core, spread alternates sockets
 #   cli_test.sh FAULTSIM reliability  what fuzzing and fault injection found stays fixed: no false
 #                                     deadlock, bounded input, sweeps that survive the machine
 set -u
@@ -355,6 +356,26 @@ expect_run_ok() {
 # peak_rss_kb ARGS: the peak resident set of one faultsim run.
 peak_rss_kb() {
 	/usr/bin/time -f %M "$faultsim" run "$@" --quiet --json "$tmp/m.json" 2>&1 >/dev/null | tail -1
+}
+
+placement() {
+	local f=$src/scenarios/page_fault1.ini
+	"$faultsim" run "$f" --set workload.processes=2 --set workload.duration=100us \
+		--set workload.placement=spread --json "$tmp/p.json" >"$tmp/stdout" 2>&1
+	grep -q '^  placement   spread: CPUs 0, 32$' "$tmp/stdout" &&
+		ok "spread puts task 1 on the second socket (CPU 32)" || ko "spread: $(grep placement "$tmp/stdout")"
+	"$faultsim" run "$f" --set workload.processes=2 --set workload.duration=100us \
+		--json "$tmp/p.json" >"$tmp/stdout" 2>&1
+	grep -q '^  placement   compact (auto): CPUs 0, 1$' "$tmp/stdout" &&
+		ok "page_fault1 is pinned compact by default, as will-it-scale" ||
+		ko "compact: $(grep placement "$tmp/stdout")"
+	"$faultsim" run "$f" --set workload.processes=2 --set workload.duration=100us \
+		--set workload.placement=5,70 --json "$tmp/p.json" >"$tmp/stdout" 2>&1
+	grep -q '^  placement   5,70: CPUs 5, 70$' "$tmp/stdout" && ok "a CPU list places each task" ||
+		ko "list: $(grep placement "$tmp/stdout")"
+	expect_error "a CPU off the machine" "[workload] placement: '0-200': CPUs 0-200 are not all on the machine (0-127)" \
+		run "$f" --set workload.placement=0-200
+	expect_error "too few CPUs listed" "'0-3' lists 4 CPUs for 16 tasks" run "$f" --set workload.placement=0-3
 }
 
 reliability() {
