@@ -51,6 +51,7 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 	fprintf(f, "[machine]\n");
 	fprintf(f, "sockets = %d\ncores_per_socket = %d\nsmt = %d\ncores_per_llc = %d\n",
 		c->sockets, c->cores_per_socket, c->smt, c->cores_per_llc);
+	fprintf(f, "smt_yield = 1.35 ; not measured: the shipped estimate\n");
 	fprintf(f, "freq = %.3fGHz ; from cpufreq or /proc/cpuinfo\n",
 		c->freq_ghz > 0 ? c->freq_ghz : 2.0);
 	for (int k = 0; k < NR_DISTANCES; k++) {

@@ -23,6 +23,8 @@ const struct key_def keys[] = {
 	{"machine", "sockets", KEY_INT, NULL, 1, 64, NULL, NULL, "sockets"},
 	{"machine", "cores_per_socket", KEY_INT, NULL, 1, 1024, NULL, NULL, "cores per socket"},
 	{"machine", "smt", KEY_INT, NULL, 1, 8, NULL, NULL, "hardware threads per core"},
+	{"machine", "smt_yield", KEY_REAL, NULL, 1, 2, NULL, NULL,
+	 "throughput of two busy SMT siblings relative to one thread alone on the core"},
 	{"machine", "cores_per_llc", KEY_INT, NULL, 1, 1024, NULL, NULL,
 	 "cores sharing a last-level cache (an AMD CCX)"},
 	{"machine", "freq", KEY_FREQ, NULL, 1e8, 1e10, NULL, NULL, "core frequency"},

@@ -45,6 +45,7 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	MACHINE_NUM(sockets);
 	MACHINE_NUM(cores_per_socket);
 	MACHINE_NUM(smt);
+	MACHINE_NUM(smt_yield);
 	MACHINE_NUM(cores_per_llc);
 	MACHINE_NUM(freq);
 	MACHINE_NUM(line_smt);

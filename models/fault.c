@@ -78,7 +78,7 @@ vm_fault_t do_user_addr_fault(struct mm_struct *mm, unsigned long address, bool 
 
 	if (write)
 		flags |= FAULT_FLAG_WRITE;
-	cpu_account(sim_machine->fault_entry);
+	cpu_work(sim_machine->fault_entry);
 	count_vm_event(PGFAULT);
 	trace_begin("page fault", NULL);
 

@@ -36,7 +36,7 @@ static void lock_task_main(void *arg)
 	for (;;) {
 		double start;
 
-		cpu_account(params.think_time);
+		cpu_work(params.think_time);
 		start = cpu_clock();
 		if (start >= params.duration)
 			break;
@@ -44,7 +44,7 @@ static void lock_task_main(void *arg)
 			local_irq_disable();
 		spin_lock(&study_lock);
 		local_irq_enable();
-		cpu_account(params.critical_section);
+		cpu_work(params.critical_section);
 		if (params.flush_in_cs)
 			flush_tlb_mm_range(&study_mm, 0, PAGE_SIZE, PAGE_SHIFT, false);
 		spin_unlock(&study_lock);

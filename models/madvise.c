@@ -12,7 +12,7 @@ int madvise_dontneed(struct mm_struct *mm, unsigned long start, unsigned long le
 {
 	struct vm_area_struct *vma;
 
-	cpu_account(sim_machine->syscall_entry);
+	cpu_work(sim_machine->syscall_entry);
 	down_read(&mm->mmap_sem);
 	vma = find_vma(mm, start);
 	if (!vma || vma->vm_start > start || vma->vm_end < start + len) {

@@ -97,7 +97,7 @@ static bool pte_lock_speculative(struct vm_fault *vmf, spinlock_t **ptlp)
 
 again:
 	local_irq_disable();
-	cpu_account(cycles(COST_PTE_MAP_LOCK_ITER));
+	cpu_work(cycles(COST_PTE_MAP_LOCK_ITER));
 	if (vma_has_changed(vmf)) {
 		spf_fallback_reason(vmf, SPF_FALLBACK_SEQ_CHANGED);
 		goto out;
@@ -391,7 +391,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 
 	if (!pte_spinlock(vmf))
 		return VM_FAULT_RETRY;
-	cpu_account(cycles(COST_SET_PTE)); /* ptep_set_access_flags() */
+	cpu_work(cycles(COST_SET_PTE)); /* ptep_set_access_flags() */
 	spin_unlock(vmf->ptl);
 	return 0;
 }
@@ -412,7 +412,7 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 	vmf.pmd = pmd_alloc(vma->vm_mm, address);
 	if (!vmf.pmd)
 		return VM_FAULT_OOM;
-	cpu_account(cycles(COST_WALK_LEVEL));
+	cpu_work(cycles(COST_WALK_LEVEL));
 	orig_pmd = pmd_read(vmf.pmd);
 	if (pmd_none(orig_pmd) && !vma_is_anonymous(vma) && vma->vm_ops->huge_fault &&
 	    mm_tunables.text_thp && !(vma->vm_flags & VM_NOHUGEPAGE)) {
@@ -517,7 +517,7 @@ static vm_fault_t __handle_speculative_fault(struct mm_struct *mm, unsigned long
 	 */
 	if (pmd_none(vmf.orig_pmd) || pmd_trans_huge(vmf.orig_pmd))
 		goto out_walk;
-	cpu_account(cycles(COST_WALK_LEVEL));
+	cpu_work(cycles(COST_WALK_LEVEL));
 	vmf.orig_pte_none = !pte_present(vmf.orig_pmd.table, address);
 	local_irq_enable();
 
@@ -627,7 +627,7 @@ again:
 		if (!pte_present(table, addr))
 			continue;
 		pte_clear(mm, addr, table);
-		cpu_account(sim_machine->zap_page);
+		cpu_work(sim_machine->zap_page);
 		tlb_remove_tlb_entry(tlb, addr);
 		/* A file page stays in the page cache: only its mapping goes. */
 		if (!vma_is_anonymous(vma))

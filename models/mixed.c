@@ -74,7 +74,7 @@ static void mixed_task(void *arg)
 			t->cursor += shared ? p->tasks : 1;
 		}
 		task_op_done(t, start);
-		cpu_account(p->think_time);
+		cpu_work(p->think_time);
 	}
 }
 

@@ -70,7 +70,7 @@ static int vma_index(struct mm_struct *mm, unsigned long addr)
 {
 	int levels, i = vma_search(mm, addr, &levels);
 
-	cpu_account(cycles(levels * COST_VMA_TREE_LEVEL));
+	cpu_work(cycles(levels * COST_VMA_TREE_LEVEL));
 	return i;
 }
 
@@ -244,7 +244,7 @@ static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nr_vmas - i) * sizeof(*mm->vmas));
 	mm->vmas[i] = vma;
 	mm->nr_vmas++;
-	cpu_account(sim_machine->vma_op);
+	cpu_work(sim_machine->vma_op);
 	write_seqcount_end(&mm->mm_seq);
 }
 
@@ -260,7 +260,7 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 	mm->nr_vmas--;
 	vma->vm_rb_empty = true;
 	vma->detached = true;
-	cpu_account(sim_machine->vma_op);
+	cpu_work(sim_machine->vma_op);
 	write_seqcount_end(&mm->mm_seq);
 	vm_write_end(vma);
 }
@@ -273,7 +273,7 @@ static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len)
 	for (int i = mm->nr_vmas - 1; i >= 0; i--) {
 		struct vm_area_struct *vma = mm->vmas[i];
 
-		cpu_account(cycles(COST_GAP_SEARCH));
+		cpu_work(cycles(COST_GAP_SEARCH));
 		if (vma->vm_end <= end - len)
 			return end - len;
 		end = vma->vm_start;
@@ -340,7 +340,7 @@ unsigned long vm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 {
 	unsigned long ret;
 
-	cpu_account(sim_machine->syscall_entry);
+	cpu_work(sim_machine->syscall_entry);
 	trace_begin("mmap", NULL);
 	down_write(&mm->mmap_sem);
 	ret = do_mmap(mm, addr, len, vm_flags, fixed);
@@ -353,7 +353,7 @@ int vm_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
 	int ret;
 
-	cpu_account(sim_machine->syscall_entry);
+	cpu_work(sim_machine->syscall_entry);
 	trace_begin("munmap", NULL);
 	down_write(&mm->mmap_sem);
 	ret = do_munmap(mm, start, len);

@@ -17,7 +17,7 @@ static void mmap1_task(void *arg)
 
 		vm_munmap(t->mm, addr, len);
 		task_op_done(t, start);
-		cpu_account(task_set.params.think_time);
+		cpu_work(task_set.params.think_time);
 	}
 }
 

@@ -20,7 +20,7 @@ static unsigned long change_pte_range(struct mm_struct *mm, pmd_t *pmd, unsigned
 	spin_lock(ptl);
 	for (; addr < end; addr += PAGE_SIZE)
 		pages += pte_present(pmd->table, addr);
-	cpu_account(cycles(pages * COST_CHANGE_PTE));
+	cpu_work(cycles(pages * COST_CHANGE_PTE));
 	spin_unlock(ptl);
 	return pages;
 }
@@ -41,7 +41,7 @@ static unsigned long change_protection(struct vm_area_struct *vma)
 			spinlock_t *ptl = pmd_lockptr(mm, pmd);
 
 			spin_lock(ptl);
-			cpu_account(cycles(COST_CHANGE_PTE));
+			cpu_work(cycles(COST_CHANGE_PTE));
 			spin_unlock(ptl);
 			pages += HPAGE_PMD_NR;
 		} else if (pmd && !pmd_none(*pmd)) {
@@ -56,7 +56,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
 {
 	struct vm_area_struct *vma;
 
-	cpu_account(sim_machine->syscall_entry);
+	cpu_work(sim_machine->syscall_entry);
 	down_write(&mm->mmap_sem);
 	vma = find_vma(mm, start);
 	if (!vma || vma->vm_start != start || vma->vm_end != start + len) {

@@ -192,7 +192,7 @@ void alloc_page(void)
 		p->count += PCP_BATCH;
 	}
 	p->count--;
-	cpu_account(cycles(COST_PCP_ALLOC));
+	cpu_work(cycles(COST_PCP_ALLOC));
 }
 
 /* Freed pages go on this CPU's list: their struct pages are ours now. */
@@ -201,7 +201,7 @@ static void free_pcp_pages(int nr)
 	struct per_cpu_pages *p = &pcp[smp_processor_id()];
 
 	p->count += nr;
-	cpu_account(cycles(nr * COST_PCP_FREE));
+	cpu_work(cycles(nr * COST_PCP_FREE));
 	while (p->count >= PCP_HIGH) {
 		zone_free_pages(PCP_BATCH);
 		p->count -= PCP_BATCH;

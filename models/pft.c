@@ -25,7 +25,7 @@ static void pft_task(void *arg)
 
 		task_touch(t, t->base + page * PAGE_SIZE);
 		task_op_done(t, start);
-		cpu_account(p->think_time);
+		cpu_work(p->think_time);
 	}
 }
 

@@ -39,7 +39,7 @@ pmd_t *pmd_offset(struct mm_struct *mm, unsigned long address)
 {
 	struct pmd_table *t = *pud_offset(mm, address);
 
-	cpu_account(cycles(3 * COST_WALK_LEVEL)); /* pgd, p4d, pud */
+	cpu_work(cycles(3 * COST_WALK_LEVEL)); /* pgd, p4d, pud */
 	if (!t)
 		return NULL;
 	return &t->pmd[(address >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
@@ -156,7 +156,7 @@ void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t
 	t->page_cpu[i] = (short)smp_processor_id();
 	t->nr_present++;
 	mm->rss++;
-	cpu_account(cycles(COST_SET_PTE));
+	cpu_work(cycles(COST_SET_PTE));
 }
 
 void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t)

@@ -97,7 +97,7 @@ static bool user_page_mapped(struct mm_struct *mm, unsigned long addr)
 static void task_access(struct task *t, unsigned long addr, bool write)
 {
 	if (user_page_mapped(t->mm, addr)) {
-		cpu_account(cycles(COST_USER_TOUCH));
+		cpu_work(cycles(COST_USER_TOUCH));
 		return;
 	}
 	do_user_addr_fault(t->mm, addr, write);

@@ -30,7 +30,7 @@ static int uffd_set_flags(struct mm_struct *mm, unsigned long start, unsigned lo
 {
 	struct vm_area_struct *vma;
 
-	cpu_account(sim_machine->syscall_entry);
+	cpu_work(sim_machine->syscall_entry);
 	down_write(&mm->mmap_sem);
 	vma = uffd_vma(mm, start, len);
 	if (!vma) {

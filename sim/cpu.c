@@ -48,6 +48,25 @@ void sim_flush_posts(void)
 	current_cpu = me;
 }
 
+/*
+ * m threads busy on one core share what it does, smt_yield times what one
+ * thread alone does (m = 2): each one's work takes m / smt_yield as long.
+ * A sibling spinning (with PAUSE) or idle leaves the core to us.
+ */
+static double smt_stretch(const struct cpu *c)
+{
+	int stride = sim_machine->sockets * sim_machine->cores_per_socket, busy = 1;
+
+	for (int s = c->id % stride; s < nr_cpu_ids; s += stride)
+		busy += s != c->id && cpus[s].state == CPU_RUNNING && cpus[s].busy;
+	return busy > 1 ? busy / sim_machine->smt_yield : 1;
+}
+
+void cpu_work(double ns)
+{
+	current_cpu->pending += sim_machine->smt > 1 ? ns * smt_stretch(current_cpu) : ns;
+}
+
 void cpu_sync(void)
 {
 	struct cpu *c = current_cpu;

@@ -119,6 +119,14 @@ static inline void cpu_account(double ns)
 	current_cpu->pending += ns;
 }
 
+/*
+ * Local work done by the core's pipeline (instructions on cached data):
+ * it takes longer while an SMT sibling runs too, since the two share the
+ * core.  Waits and misses are cpu_account()ed: the sibling barely slows
+ * those down.
+ */
+void cpu_work(double ns);
+
 /* Pay all local work now, so the next action happens at its real instant. */
 void cpu_sync(void);
 

@@ -16,6 +16,7 @@ struct machine {
 	int sockets;
 	int cores_per_socket;
 	int smt;	   /* hardware threads per core */
+	double smt_yield;  /* two busy siblings' throughput over one thread's */
 	int cores_per_llc; /* cores sharing a last-level cache (an AMD CCX) */
 	double freq;	   /* Hz */
 

@@ -16,6 +16,7 @@ struct sim_config test_config(int sockets, int cores, int smt)
 		    .sockets = sockets,
 		    .cores_per_socket = cores,
 		    .smt = smt,
+		    .smt_yield = 1.25,
 		    .cores_per_llc = cores,
 		    .freq = 2e9,
 		    .line_smt = 10,

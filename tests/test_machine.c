@@ -204,6 +204,41 @@ static void test_struct_page_misses(void)
 	      r.v[1]);
 }
 
+/* ---- SMT siblings share their core ---- */
+
+static void work_task(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 100; i++) {
+		cpu_work(1000);
+		cpu_sync();
+	}
+	out[smp_processor_id() ? 1 : 0] = sim_now();
+}
+
+/* CPU 0 alone, or with its SMT sibling (CPU 4 of 4 cores x 2) busy too. */
+static void smt_body(void *arg, double *o)
+{
+	out = o;
+	sim_start_cpu(0, work_task, NULL);
+	if (*(bool *)arg)
+		sim_start_cpu(4, work_task, NULL);
+}
+
+static void test_smt_siblings(void)
+{
+	struct sim_config cfg = test_config(1, 4, 2);
+	struct child_result alone, both;
+	bool no = false, yes = true;
+
+	run_child(&cfg, smt_body, &no, 1e9, &alone);
+	run_child(&cfg, smt_body, &yes, 1e9, &both);
+	CHECK_NEAR(alone.v[0], 100e3, 0.01);
+	/* Two busy siblings do 1.25 times one's work together: each takes 2 / 1.25 as long. */
+	CHECK_NEAR(both.v[0], 100e3 * 2 / 1.25, 0.02);
+	CHECK_NEAR(both.v[1], 100e3 * 2 / 1.25, 0.02);
+}
+
 /* ---- IPIs cost their sender per target ---- */
 
 static double nop_ipi(int cpu, void *info)
@@ -277,6 +312,8 @@ static const struct test_case cases[] = {
     {"struct_page_misses",
      "a page freed on one CPU costs another a transfer, a cold one memory, inside zone->lock",
      test_struct_page_misses},
+    {"smt_siblings", "two busy SMT siblings each run slower than one alone, by smt_yield",
+     test_smt_siblings},
     {"shootdown_grows", "a 127-target shootdown costs the sender its per-target cost 126 times more",
      test_shootdown_grows},
 };
