@@ -125,6 +125,26 @@ static json_t *histograms_json(void)
 	return o;
 }
 
+/*
+ * Idle CPU time, as will-it-scale reports threads_idle: the share of the
+ * tasks' CPU time spent asleep (on a rwsem, a page lock, a grace period),
+ * overall and per task.
+ */
+static json_t *idle_json(const struct run_result *r)
+{
+	double span = r->outcome.sim_time, total = 0;
+	json_t *per_task = json_array();
+
+	for (int i = 0; i < r->wp->tasks; i++) {
+		double idle = cpus[task_cpu(r->wp, i)].idle_ns;
+
+		total += idle;
+		json_array_append_new(per_task, json_real(span > 0 ? 100 * idle / span : 0));
+	}
+	return json_pack("{s:f,s:o}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,
+			 "per_task_pct", per_task);
+}
+
 static json_t *result_json(const struct run_result *r)
 {
 	const struct workload_result *w = &r->work;
@@ -164,6 +184,7 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "irqs_off_max_ns", json_real(irq_max));
 	json_object_set_new(root, "irqs_off_p99_ns", json_real(irq_p99));
 	json_object_set_new(root, "irqs_off_per_cpu", per_cpu);
+	json_object_set_new(root, "idle", idle_json(r));
 	json_object_set_new(root, "locks", locks_json());
 	json_object_set_new(root, "ipi",
 			    json_pack("{s:I,s:I,s:I,s:o}", "calls", (json_int_t)ipi_stats.calls,

@@ -125,6 +125,9 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 		timed_out = 0;
 	}
 	c->woken = false;
+	/* A sleeping task leaves its CPU idle: will-it-scale's threads_idle. */
+	if (st == CPU_SLEEPING)
+		c->idle_ns += sim_now() - t0;
 	if (timed_out && watchdog)
 		lockup_hard(c);
 	c->state = CPU_RUNNING;

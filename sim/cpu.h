@@ -86,7 +86,9 @@ struct cpu {
 	int nr_watch;
 	struct cpu_queue *queued_on; /* the one queue this CPU is in, or NULL */
 	struct cpu *wait_next;	     /* link in that queue */
-	int wait_flags;	       /* owner-defined, e.g. reader or writer */
+	int wait_flags;		     /* owner-defined, e.g. reader or writer */
+	double wait_since;	     /* ns: when it queued, for the owner's use */
+	double idle_ns;		     /* ns spent asleep while it had a task */
 
 	int rcu_nesting;
 	int rcu_idx;

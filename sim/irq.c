@@ -167,6 +167,12 @@ static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
 		target->irqs_off_since += end - at;
 }
 
+double ttwu_queue(int target, double at)
+{
+	return cacheline_rmw_by(&call_single_queue[target], smp_processor_id(), at) +
+	       sim_machine->ipi_send;
+}
+
 /*
  * smp_call_function_many_cond(): queue the call on each target's
  * call_single_queue (an llist_add() on a line the target took last), then

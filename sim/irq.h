@@ -17,6 +17,14 @@
 /* Before the run: the CPUs' call_single_queue lines. */
 void irq_init(void);
 
+/*
+ * try_to_wake_up() of a task whose CPU is target, by the current CPU at
+ * instant at (ns): the task goes on target's wake list (its
+ * call_single_queue line) and a reschedule IPI is sent.  Returns the
+ * instant the waker is done with it; the waker pays that.
+ */
+double ttwu_queue(int target, double at);
+
 void local_irq_disable(void);
 void local_irq_enable(void);
 

@@ -2,13 +2,18 @@
 #include "rwsem.h"
 
 #include "engine.h"
+#include "irq.h"
 #include "trace.h"
 
 #define RWSEM_WAITING_WRITER 1 /* cpu->wait_flags of a queued writer */
 
+/* kernel/locking/rwsem.c (5.3+): DIV_ROUND_UP(HZ, 250) jiffies, 4 ms. */
+#define RWSEM_WAIT_TIMEOUT 4e6
+
 void init_rwsem(struct rw_semaphore *sem, const char *name)
 {
 	cacheline_init(&sem->line);
+	cacheline_init(&sem->wait_lock_line);
 	sem->readers = 0;
 	sem->writer_locked = false;
 	sem->owner = -1;
@@ -21,6 +26,7 @@ void init_rwsem(struct rw_semaphore *sem, const char *name)
 void rwsem_destroy(struct rw_semaphore *sem)
 {
 	cacheline_destroy(&sem->line);
+	cacheline_destroy(&sem->wait_lock_line);
 }
 
 /*
@@ -84,6 +90,9 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 			return;
 		cpu_queue_remove(&sem->spinners, me);
 	}
+	/* raw_spin_lock_irq(&sem->wait_lock), then list_add_tail(). */
+	cacheline_rmw(&sem->wait_lock_line);
+	me->wait_since = cpu_clock();
 	cpu_queue_add(&sem->wait_list, me);
 	cpu_block(CPU_SLEEPING, &w, -1);
 }
@@ -165,16 +174,33 @@ void down_write(struct rw_semaphore *sem)
 	rwsem_check(sem);
 }
 
-/* Grant the lock to c, woken at at (ns); spinners see it, sleepers wake. */
-static void rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bool sleeper)
+/*
+ * Grant the lock to c, which sees it at instant at (ns).  A spinner goes
+ * on at once; a sleeper is woken by the current CPU with
+ * try_to_wake_up(), which returns the instant the waker is done: the
+ * next sleeper's wake-up starts there.
+ */
+static double rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bool sleeper)
 {
+	double done = at;
+
 	if (c->wait_flags & RWSEM_WAITING_WRITER) {
 		sem->writer_locked = true;
 		sem->owner = c->id;
 	} else {
 		sem->readers++;
 	}
-	cpu_wake(c, at - sim_now() + (sleeper ? sim_machine->wakeup : 0));
+	if (sleeper)
+		done = ttwu_queue(c->id, at);
+	cpu_wake(c, done - sim_now() + (sleeper ? sim_machine->wakeup : 0));
+	return done;
+}
+
+/* The waker pays for the wake-ups it did, up to instant done. */
+static void rwsem_waker_pays(double done)
+{
+	if (done > cpu_clock())
+		cpu_account(done - cpu_clock());
 }
 
 /*
@@ -185,24 +211,32 @@ static void rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bool
  */
 static void rwsem_wake(struct rw_semaphore *sem, double visible)
 {
-	struct cpu *c = sem->spinners.head;
-	struct cpu_queue *q = c ? &sem->spinners : &sem->wait_list;
-	bool sleeper = !c;
+	struct cpu *head = sem->wait_list.head, *c;
+	/* RWSEM_FLAG_HANDOFF: a sleeper kept waiting too long goes first. */
+	bool handoff = head && visible - head->wait_since >= RWSEM_WAIT_TIMEOUT;
+	struct cpu_queue *q = sem->spinners.head && !handoff ? &sem->spinners : &sem->wait_list;
+	bool sleeper = q == &sem->wait_list;
+	double at = visible;
 
 	c = q->head;
 	if (!c)
 		return;
+	if (c->wait_flags & RWSEM_WAITING_WRITER && sem->readers)
+		return;
+	/* Waking sleepers: under the wait_lock, which a queueing sleeper took last. */
+	if (sleeper)
+		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
 	if (c->wait_flags & RWSEM_WAITING_WRITER) {
-		if (sem->readers)
-			return;
 		cpu_queue_pop(q);
-		rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, visible), sleeper);
+		at = rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, at), sleeper);
+		rwsem_waker_pays(at);
 		return;
 	}
 	while ((c = q->head) && !(c->wait_flags & RWSEM_WAITING_WRITER)) {
 		cpu_queue_pop(q);
-		rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, visible), sleeper);
+		at = rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, at), sleeper);
 	}
+	rwsem_waker_pays(at);
 }
 
 void up_read(struct rw_semaphore *sem)
@@ -258,13 +292,17 @@ void downgrade_write(struct rw_semaphore *sem)
 	while ((c = sem->spinners.head) && !(c->wait_flags & RWSEM_WAITING_WRITER))
 		rwsem_grant(sem, cpu_queue_pop(&sem->spinners),
 			    cacheline_read_by(&sem->line, c->id, visible), false);
+	if (sem->wait_list.head && !(sem->wait_list.head->wait_flags & RWSEM_WAITING_WRITER))
+		visible = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
 	while ((c = sem->wait_list.head) && !(c->wait_flags & RWSEM_WAITING_WRITER))
-		rwsem_grant(sem, cpu_queue_pop(&sem->wait_list),
-			    cacheline_read_by(&sem->line, c->id, visible), true);
+		visible = rwsem_grant(sem, cpu_queue_pop(&sem->wait_list),
+				      cacheline_read_by(&sem->line, c->id, visible), true);
+	rwsem_waker_pays(visible);
 	rwsem_check(sem);
 }
 
 void rwsem_set_private(struct rw_semaphore *sem, int cpu)
 {
 	cacheline_set_private(&sem->line, cpu);
+	cacheline_set_private(&sem->wait_lock_line, cpu);
 }

@@ -9,7 +9,13 @@
  * it queues and sleeps.  A queued waiter sets the waiters flag,
  * which sends later readers to the slow path: a waiting writer blocks new
  * readers.  Readers also spin while a running writer owns the lock and no
- * one is queued.  Sleepers pay the wake-up latency when woken.
+ * one is queued.  Queueing and waking take the wait_lock (its line: the
+ * lock is held for a few instructions and modelled by what it costs to
+ * take, an RMW of that line).  The waker wakes sleepers one after the
+ * other (wake_up_q()), paying a try_to_wake_up() each, so woken readers
+ * resume one wake-up apart, each after the wake-up latency.  A sleeper
+ * at the head of the queue for RWSEM_WAIT_TIMEOUT sets the handoff bit:
+ * the lock then goes to it, not to an optimistic spinner.
  */
 #ifndef FAULTSIM_SIM_RWSEM_H
 #define FAULTSIM_SIM_RWSEM_H
@@ -20,7 +26,8 @@
 #include "cpu.h"
 
 struct rw_semaphore {
-	struct cacheline line; /* count and owner */
+	struct cacheline line;		 /* count and owner */
+	struct cacheline wait_lock_line; /* raw_spinlock_t wait_lock */
 	int readers;
 	bool writer_locked;
 	int owner;		    /* the writer, or -1 */
