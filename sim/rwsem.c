@@ -90,8 +90,11 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 			return;
 		cpu_queue_remove(&sem->spinners, me);
 	}
-	/* raw_spin_lock_irq(&sem->wait_lock), then list_add_tail(). */
-	cacheline_rmw(&sem->wait_lock_line);
+	/*
+	 * raw_spin_lock_irq(&sem->wait_lock), then list_add_tail().  No other
+	 * CPU runs in between: a release then would find nobody to wake.
+	 */
+	cacheline_rmw_next(&sem->wait_lock_line);
 	me->wait_since = cpu_clock();
 	cpu_queue_add(&sem->wait_list, me);
 	cpu_block(CPU_SLEEPING, &w, -1);
