@@ -13,6 +13,24 @@
 
 static const char *const class_names[] = {"line_smt", "line_llc", "line_socket", "line_remote"};
 
+/* The shipped estimates of the cost_* keys, core cycles. */
+static const struct {
+	const char *name;
+	double cycles;
+} costs[] = {
+    {"vma_tree_level", 20},
+    {"walk_level", 8},
+    {"pcp_alloc", 80},
+    {"pcp_free", 50},
+    {"buddy_page", 40},
+    {"set_pte", 120},
+    {"pte_map_lock_iter", 40},
+    {"lru_page", 30},
+    {"change_pte", 25},
+    {"gap_search", 15},
+    {"user_touch", 4},
+};
+
 static void comment_figure(FILE *f, const struct figure *fig, double scale, const char *unit)
 {
 	if (!fig->measured) {
@@ -127,6 +145,9 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 		    : 0);
 	fprintf(f, "zap_page = %.1fns ; munmap per page, less what freeing a page costs here\n",
 		c->munmap_page.median > 30 ? c->munmap_page.median - 30 : c->munmap_page.median);
+	fprintf(f, "; Core cycles of local work: not measured, the shipped estimates.\n");
+	for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++)
+		fprintf(f, "cost_%s = %g ; estimate\n", costs[i].name, costs[i].cycles);
 	fprintf(f, ";\n; Measured, for faultsim validate (no key in a machine description):\n");
 	fprintf(f, "; fault_4k_first_ns = %.1f ; first touch in a fresh process\n",
 		c->fault_first.median);

@@ -70,6 +70,17 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	MACHINE_NUM(syscall_entry);
 	MACHINE_NUM(vma_op);
 	MACHINE_NUM(zap_page);
+	m->cost.vma_tree_level = scenario_num(sc, "machine", "cost_vma_tree_level");
+	m->cost.walk_level = scenario_num(sc, "machine", "cost_walk_level");
+	m->cost.pcp_alloc = scenario_num(sc, "machine", "cost_pcp_alloc");
+	m->cost.pcp_free = scenario_num(sc, "machine", "cost_pcp_free");
+	m->cost.buddy_page = scenario_num(sc, "machine", "cost_buddy_page");
+	m->cost.set_pte = scenario_num(sc, "machine", "cost_set_pte");
+	m->cost.pte_map_lock_iter = scenario_num(sc, "machine", "cost_pte_map_lock_iter");
+	m->cost.lru_page = scenario_num(sc, "machine", "cost_lru_page");
+	m->cost.change_pte = scenario_num(sc, "machine", "cost_change_pte");
+	m->cost.gap_search = scenario_num(sc, "machine", "cost_gap_search");
+	m->cost.user_touch = scenario_num(sc, "machine", "cost_user_touch");
 #undef MACHINE_NUM
 
 	cfg->spinlock = strcmp(scenario_str(sc, "kernel", "spinlock"), "ticket") == 0

@@ -1,10 +1,9 @@
-/* models/cost.h - what the fault paths' local work costs, in core cycles.
+/* models/cost.h - the names the fault paths use for their local work.
  *
  * Work that touches no shared line: instructions on data in the CPU's own
- * cache.  Figures are estimates from instruction counts of the v5.x
- * paths, not measurements; cache-line transfers, lock waits, IPIs and
- * zeroing are not in here, they come from the simulation.  Issue 6's
- * calibration measures a machine's real fault cost to check them.
+ * cache.  The figures are the machine's (the cost_ keys of machines/NAME.ini);
+ * cache-line transfers, misses, lock waits, IPIs and zeroing are not in
+ * here, they come from the simulation.
  */
 #ifndef FAULTSIM_MODELS_COST_H
 #define FAULTSIM_MODELS_COST_H
@@ -13,30 +12,21 @@
 
 /*
  * Exception and syscall entry and return, a VMA's creation or removal and
- * a page's unmapping are machine figures (fault_entry, syscall_entry,
- * vma_op, zap_page): faultsim calibrate measures them.
+ * a page's unmapping are machine figures in ns (fault_entry, syscall_entry,
+ * vma_op, zap_page); the rest of the local work is counted in core cycles,
+ * also a machine figure (the cost_* keys of a machine description).
  */
-/* One step of the VMA tree descent. */
-#define COST_VMA_TREE_LEVEL 20
-/* One page-table level read in a walk. */
-#define COST_WALK_LEVEL 8
-/* Taking a page off the per-CPU list, and giving it back. */
-#define COST_PCP_ALLOC 80
-#define COST_PCP_FREE  50
-/* Per page moved between a per-CPU list and the buddy lists. */
-#define COST_BUDDY_PAGE 40
-/* mk_pte, rmap, mm counter, set_pte_at, update_mmu_cache. */
-#define COST_SET_PTE 120
-/* One iteration of pte_map_lock()'s loop: cli, checks, trylock, sti. */
-#define COST_PTE_MAP_LOCK_ITER 40
-/* Per page on the LRU, added or removed under lru_lock. */
-#define COST_LRU_PAGE 30
-/* change_pte_range() per present PTE. */
-#define COST_CHANGE_PTE 25
-/* get_unmapped_area() search, per VMA looked at. */
-#define COST_GAP_SEARCH 15
-/* A user store to a page that is mapped: no fault. */
-#define COST_USER_TOUCH 4
+#define COST_VMA_TREE_LEVEL (sim_machine->cost.vma_tree_level)
+#define COST_WALK_LEVEL (sim_machine->cost.walk_level)
+#define COST_PCP_ALLOC (sim_machine->cost.pcp_alloc)
+#define COST_PCP_FREE (sim_machine->cost.pcp_free)
+#define COST_BUDDY_PAGE (sim_machine->cost.buddy_page)
+#define COST_SET_PTE (sim_machine->cost.set_pte)
+#define COST_PTE_MAP_LOCK_ITER (sim_machine->cost.pte_map_lock_iter)
+#define COST_LRU_PAGE (sim_machine->cost.lru_page)
+#define COST_CHANGE_PTE (sim_machine->cost.change_pte)
+#define COST_GAP_SEARCH (sim_machine->cost.gap_search)
+#define COST_USER_TOUCH (sim_machine->cost.user_touch)
 
 static inline double cycles(double n)
 {

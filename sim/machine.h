@@ -47,6 +47,25 @@ struct machine {
 	double syscall_entry; /* ns: a system call's entry and return */
 	double vma_op;	      /* ns: creating and linking, or unlinking, one VMA */
 	double zap_page;      /* ns: unmapping one present page in zap_pte_range() */
+
+	/*
+	 * Core cycles of the fault paths' local work: instructions on data
+	 * in the CPU's own cache, misses apart (those come from the lines
+	 * and the memory the paths touch).  See the cost_* keys.
+	 */
+	struct machine_costs {
+		double vma_tree_level;
+		double walk_level;
+		double pcp_alloc;
+		double pcp_free;
+		double buddy_page;
+		double set_pte;
+		double pte_map_lock_iter;
+		double lru_page;
+		double change_pte;
+		double gap_search;
+		double user_touch;
+	} cost;
 };
 
 static inline int machine_nr_cpus(const struct machine *m)

@@ -9,6 +9,7 @@
 #   cli_test.sh FAULTSIM calibrate    the measured profile parses back, every figure sane
 #   cli_test.sh FAULTSIM validate     the real workloads count what getrusage counts; a short
 #                                     validation runs and reports its error
+#   cli_test.sh FAULTSIM profiles     every shipped machine sets every key, each with its source
 #   cli_test.sh FAULTSIM placement    compact pins tasks core by core, spread alternates sockets
 #   cli_test.sh FAULTSIM reliability  what fuzzing and fault injection found stays fixed: no false
 #                                     deadlock, bounded input, sweeps that survive the machine
@@ -189,7 +190,10 @@ sweep() {
 	# shellcheck disable=SC2046
 	"$faultsim" sweep $(sweep_args 2ms) --jobs 1 --out "$tmp/k" 2>/dev/null &
 	local pid=$!
-	while [ "$(ls "$tmp/k/points" 2>/dev/null | grep -c '\.json$')" -lt 3 ]; do sleep 0.05; done
+	for _ in $(seq 600); do
+		[ "$(ls "$tmp/k/points" 2>/dev/null | grep -c '\.json$')" -ge 3 ] && break
+		sleep 0.05
+	done
 	kill -TERM $pid
 	wait $pid
 	rc=$?
@@ -358,6 +362,21 @@ peak_rss_kb() {
 	/usr/bin/time -f %M "$faultsim" run "$@" --quiet --json "$tmp/m.json" 2>&1 >/dev/null | tail -1
 }
 
+profiles() {
+	local m name
+	for m in "$src"/machines/*.ini; do
+		name=$(basename "$m" .ini)
+		base | sed "s|^profile = xeon-icx-2s|profile = $name|;s/^threads = 4/threads = 2/" >"$tmp/$name.ini"
+		"$faultsim" check "$tmp/$name.ini" >/dev/null 2>"$tmp/stderr" &&
+			ok "$name: every machine key set" || ko "$name: $(cat "$tmp/stderr")"
+		# A figure without a source: a key line with no "; [source]" and no "estimate".
+		if awk '/^[a-z_]+ *=/ && !/; *\[[a-z0-9]+\]/ && !/estimate/ && !/unused/ && !/^(sockets|cores_per_socket|smt|cores_per_llc) / { print; bad = 1 }
+			END { exit bad }' "$m" >"$tmp/nosource"; then
+			ok "$name: each figure cites a source or says estimate"
+		else ko "$name: no source for: $(cat "$tmp/nosource")"; fi
+	done
+}
+
 placement() {
 	local f=$src/scenarios/page_fault1.ini
 	"$faultsim" run "$f" --set workload.processes=2 --set workload.duration=100us \
@@ -463,7 +482,7 @@ reliability() {
 	"$faultsim" sweep "$src/scenarios/mmap1.ini" --set workload.duration=300ms --set workload.threads=2 \
 		--vary workload.region=1m,2m,3m,4m --jobs 2 --out "$tmp/k9" >/dev/null 2>&1 &
 	a=$!
-	while [ "$(pgrep -P $a -c)" -lt 2 ]; do sleep 0.05; done
+	for _ in $(seq 600); do [ "$(pgrep -P $a -c)" -ge 2 ] && break; sleep 0.05; done
 	kill -9 $a
 	wait $a 2>/dev/null
 	sleep 0.5
