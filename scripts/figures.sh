@@ -145,7 +145,30 @@ fig_page_fault1() {
 	done
 }
 
-figures="lock-study spf-maxtry study thp-text thp-double-read page-fault1"
+# Published will-it-scale page_fault1 on 2 x E5-2650 v4 (Zi Yan, linux-mm,
+# 2021-06-02), faults per second, against xeon-bdw-2s; the lock waited on
+# most, as a share of the tasks' CPU time.
+fig_published() {
+	echo "| page_fault1 | measured | predicted | error | most waited lock, share of CPU time |"
+	echo "|---|---:|---:|---:|---|"
+	for row in "threads 16 2332446" "threads 24 2138067" "threads 48 1776494" \
+		"processes 16 5546153" "processes 24 8052059" "processes 48 7527654"; do
+		set -- $row
+		local other=processes
+		[ "$1" = processes ] && other=threads
+		run "pub-$1-$2" page_fault1.ini --set machine.profile=xeon-bdw-2s --set workload.$1=$2 \
+			--set workload.$other=0 --set workload.duration=30ms
+		paste <(cols "pub-$1-$2" faults_per_s sim_end_s) <(bottleneck "pub-$1-$2") \
+			<(awk -F, -v l="$(bottleneck "pub-$1-$2")" 'NR == 1 { for (i = 1; i <= NF; i++)
+				if ($i == "locks." l ".wait_total_ns") c = i; next } { print c ? $c : 0 }' \
+				"$work/pub-$1-$2.csv") |
+			awk -F'\t' -v mode=$1 -v n=$2 -v pub=$3 "$formats"'{
+				printf "| %d %s | %s | %s | %+.0f%% | %s, %.0f%% |\n", n, mode, M(pub), M($1),
+					100 * ($1 - pub) / pub, $3, 100 * $4 / ($2 * 1e9 * n) }'
+	done
+}
+
+figures="lock-study spf-maxtry study thp-text thp-double-read page-fault1 published"
 cp README.md "$work/README.md"
 for f in $figures; do
 	"fig_${f//-/_}" >"$work/$f.md"
