@@ -212,6 +212,32 @@ static void rwsem_waker_pays(double done)
  * spinning CPU sees the release first; then the wait-list head, a writer
  * alone or all the readers at the front (rwsem_mark_wake()).
  */
+/*
+ * rwsem_mark_wake() for readers: grant every reader at the front of q,
+ * from instant at on; sleepers are woken under the wait_lock, one
+ * try_to_wake_up() after the other.  Returns when the waker is done.
+ */
+static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
+{
+	bool sleeper = q == &sem->wait_list;
+	struct cpu *c = q->head;
+
+	if (!c || c->wait_flags & RWSEM_WAITING_WRITER)
+		return at;
+	if (sleeper)
+		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), at);
+	while ((c = q->head) && !(c->wait_flags & RWSEM_WAITING_WRITER)) {
+		double done;
+
+		cpu_queue_pop(q);
+		done = rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, at), sleeper);
+		/* Spinners read the count at once; sleepers wait their turn to be woken. */
+		if (sleeper)
+			at = done;
+	}
+	return at;
+}
+
 static void rwsem_wake(struct rw_semaphore *sem, double visible)
 {
 	struct cpu *head = sem->wait_list.head, *c;
@@ -224,22 +250,17 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 	c = q->head;
 	if (!c)
 		return;
-	if (c->wait_flags & RWSEM_WAITING_WRITER && sem->readers)
+	if (!(c->wait_flags & RWSEM_WAITING_WRITER)) {
+		rwsem_waker_pays(rwsem_wake_readers(sem, q, visible));
 		return;
-	/* Waking sleepers: under the wait_lock, which a queueing sleeper took last. */
+	}
+	if (sem->readers)
+		return;
+	/* Waking a sleeper: under the wait_lock, which a queueing sleeper took last. */
 	if (sleeper)
 		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
-	if (c->wait_flags & RWSEM_WAITING_WRITER) {
-		cpu_queue_pop(q);
-		at = rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, at), sleeper);
-		rwsem_waker_pays(at);
-		return;
-	}
-	while ((c = q->head) && !(c->wait_flags & RWSEM_WAITING_WRITER)) {
-		cpu_queue_pop(q);
-		at = rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, at), sleeper);
-	}
-	rwsem_waker_pays(at);
+	cpu_queue_pop(q);
+	rwsem_waker_pays(rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, at), sleeper));
 }
 
 void up_read(struct rw_semaphore *sem)
@@ -254,19 +275,25 @@ void up_read(struct rw_semaphore *sem)
 	rwsem_check(sem);
 }
 
-void up_write(struct rw_semaphore *sem)
+/* The writer lets go: returns the instant its store to the count is visible. */
+static double rwsem_write_release(struct rw_semaphore *sem)
 {
 	double visible;
 
 	cacheline_sync(&sem->line);
-	SIM_BUG_ON(sem->owner != smp_processor_id(), "%s: up_write by cpu%d, owner %d",
+	SIM_BUG_ON(sem->owner != smp_processor_id(), "%s: released by cpu%d, owner %d",
 		   sem->class->name, smp_processor_id(), sem->owner);
 	trace_end();
 	lock_class_released(sem->class, cpu_clock() - sem->write_acquired_at);
 	visible = cacheline_store_posted(&sem->line);
 	sem->writer_locked = false;
 	sem->owner = -1;
-	rwsem_wake(sem, visible);
+	return visible;
+}
+
+void up_write(struct rw_semaphore *sem)
+{
+	rwsem_wake(sem, rwsem_write_release(sem));
 	rwsem_check(sem);
 }
 
@@ -277,30 +304,14 @@ void up_write(struct rw_semaphore *sem)
  */
 void downgrade_write(struct rw_semaphore *sem)
 {
-	double visible;
-	struct cpu *c;
-
-	cacheline_sync(&sem->line);
-	SIM_BUG_ON(sem->owner != smp_processor_id(), "%s: downgrade by cpu%d, owner %d",
-		   sem->class->name, smp_processor_id(), sem->owner);
-	trace_end();
-	lock_class_released(sem->class, cpu_clock() - sem->write_acquired_at);
 	/* atomic_long_add_return(-RWSEM_WRITER_LOCKED + RWSEM_READER_BIAS) */
-	visible = cacheline_store_posted(&sem->line);
-	sem->writer_locked = false;
-	sem->owner = -1;
+	double visible = rwsem_write_release(sem);
+
 	sem->readers = 1;
 	trace_begin("hold (read)", sem->class->name);
 	/* Spinning readers see the count first; then the sleepers at the front. */
-	while ((c = sem->spinners.head) && !(c->wait_flags & RWSEM_WAITING_WRITER))
-		rwsem_grant(sem, cpu_queue_pop(&sem->spinners),
-			    cacheline_read_by(&sem->line, c->id, visible), false);
-	if (sem->wait_list.head && !(sem->wait_list.head->wait_flags & RWSEM_WAITING_WRITER))
-		visible = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
-	while ((c = sem->wait_list.head) && !(c->wait_flags & RWSEM_WAITING_WRITER))
-		visible = rwsem_grant(sem, cpu_queue_pop(&sem->wait_list),
-				      cacheline_read_by(&sem->line, c->id, visible), true);
-	rwsem_waker_pays(visible);
+	visible = rwsem_wake_readers(sem, &sem->spinners, visible);
+	rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, visible));
 	rwsem_check(sem);
 }
 
