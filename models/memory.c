@@ -518,6 +518,7 @@ static vm_fault_t __handle_speculative_fault(struct mm_struct *mm, unsigned long
 	if (pmd_none(vmf.orig_pmd) || pmd_trans_huge(vmf.orig_pmd))
 		goto out_walk;
 	cpu_work(cycles(COST_WALK_LEVEL));
+	cacheline_read(pte_line(vmf.orig_pmd.table, address));
 	vmf.orig_pte_none = !pte_present(vmf.orig_pmd.table, address);
 	local_irq_enable();
 
@@ -618,12 +619,16 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct
 	struct pte_table *table = pmd->table;
 	spinlock_t *ptl;
 	bool force_flush;
+	unsigned long first;
 
 again:
 	force_flush = false;
 	ptl = pte_lockptr(mm, pmd);
 	spin_lock(ptl);
-	for (; addr != end; addr += PAGE_SIZE) {
+	for (first = addr; addr != end; addr += PAGE_SIZE) {
+		/* ptep_get_and_clear(): each line of entries once. */
+		if (addr == first || pte_index(addr) % PTES_PER_LINE == 0)
+			cacheline_rmw(pte_line(table, addr));
 		if (!pte_present(table, addr))
 			continue;
 		pte_clear(mm, addr, table);

@@ -64,9 +64,17 @@ typedef unsigned int vm_fault_t;
 #define TASK_MMAP_BASE 0x7f8000000000UL
 #define TASK_MMAP_LOW  (TASK_MMAP_BASE - (1UL << 39))
 
-/* A page-table page of PTEs; with split PTLs its struct page holds the lock. */
+/* 8-byte entries: a 64-byte line holds eight. */
+#define PTES_PER_LINE 8
+
+/*
+ * A page-table page of PTEs; with split PTLs its struct page holds the
+ * lock.  Its 64 lines are lines of the simulation: CPUs faulting into
+ * neighbouring 4 KiB pages share one only when their entries do.
+ */
 struct pte_table {
 	spinlock_t ptl;
+	struct cacheline lines[PTRS_PER_PTE / PTES_PER_LINE];
 	unsigned long present[PTRS_PER_PTE / BITS_PER_LONG_MM];
 	short page_cpu[PTRS_PER_PTE]; /* the CPU that mapped each present page */
 	int nr_present;
@@ -296,6 +304,12 @@ void pte_free(struct pte_table *table);
 static inline int pte_index(unsigned long address)
 {
 	return (address >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+}
+
+/* The line of t holding address's entry. */
+static inline struct cacheline *pte_line(struct pte_table *t, unsigned long address)
+{
+	return &t->lines[pte_index(address) / PTES_PER_LINE];
 }
 
 static inline bool pte_present(const struct pte_table *t, unsigned long address)

@@ -128,6 +128,8 @@ int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 	clear_page();
 	/* pgtable_page_ctor(): the split PTL lives in the table's struct page. */
 	mm_lock_init(mm, &new->ptl, "ptl");
+	for (int i = 0; i < PTRS_PER_PTE / PTES_PER_LINE; i++)
+		mm_line_init(mm, &new->lines[i]);
 	count_vm_event(PGTABLE_ALLOC);
 	spin_lock(ptl);
 	if (pmd_none(*pmd)) { /* Has another populated it? */
@@ -143,6 +145,8 @@ int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 void pte_free(struct pte_table *table)
 {
 	spin_lock_destroy(&table->ptl);
+	for (int i = 0; i < PTRS_PER_PTE / PTES_PER_LINE; i++)
+		cacheline_destroy(&table->lines[i]);
 	free(table);
 	free_page();
 	count_vm_event(PGTABLE_FREE);
@@ -152,6 +156,8 @@ void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t
 {
 	int i = pte_index(address);
 
+	/* The entry's line, from whoever wrote or read its neighbours last. */
+	cacheline_rmw(pte_line(t, address));
 	t->present[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
 	t->page_cpu[i] = (short)smp_processor_id();
 	t->nr_present++;

@@ -91,7 +91,11 @@ static bool user_page_mapped(struct mm_struct *mm, unsigned long addr)
 	pmd = t->pmd[(addr >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
 	if (pmd.huge)
 		return true;
-	return pmd.table && pte_present(pmd.table, addr);
+	if (!pmd.table)
+		return false;
+	/* The walker reads the entry's line: a miss if another CPU wrote it. */
+	cacheline_read(pte_line(pmd.table, addr));
+	return pte_present(pmd.table, addr);
 }
 
 static void task_access(struct task *t, unsigned long addr, bool write)

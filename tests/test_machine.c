@@ -10,6 +10,7 @@
  */
 #include <math.h>
 
+#include "../models/mm.h"
 #include "../models/page_alloc.h"
 #include "../models/vmstat.h"
 #include "harness.h"
@@ -310,6 +311,66 @@ static void test_rwsem_wakeups(void)
 		      r.v[8 + i]);
 }
 
+/* ---- page tables at the hardware's granularity ---- */
+
+static struct mm_struct pt_mm;
+static unsigned long pt_base;
+
+/* CPU 0 faults the first page of a 2 MiB VMA; CPU 1, later, page arg. */
+static void pt_task(void *arg)
+{
+	unsigned long page = *(unsigned long *)arg;
+
+	if (smp_processor_id() == 0) {
+		do_user_addr_fault(&pt_mm, pt_base, true);
+		return;
+	}
+	sleep_until(100e3);
+	do_user_addr_fault(&pt_mm, pt_base + page * PAGE_SIZE, true);
+	cpu_sync();
+}
+
+static void pt_collect(double *o)
+{
+	struct pte_table *t = pmd_offset(&pt_mm, pt_base)->table;
+
+	o[0] = (double)t->lines[0].transfers;
+	o[1] = (double)t->lines[1].transfers;
+}
+
+static void pt_body(void *arg, double *o)
+{
+	out = o;
+	vmstat_init();
+	page_alloc_init();
+	mm_init(&pt_mm, -1);
+	pt_mm.mm_users = 2;
+	pt_base = TASK_MMAP_BASE - (2UL << 20);
+	mm_setup_vma(&pt_mm, pt_base, 2UL << 20, VM_READ | VM_WRITE);
+	cpumask_set_cpu(0, mm_cpumask(&pt_mm));
+	cpumask_set_cpu(1, mm_cpumask(&pt_mm));
+	sim_start_cpu(0, pt_task, arg);
+	sim_start_cpu(1, pt_task, arg);
+}
+
+static void test_pte_lines(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result same, next;
+	unsigned long neighbour = 1, other_line = PTES_PER_LINE;
+
+	child_after_run = pt_collect;
+	run_child(&cfg, pt_body, &neighbour, 1e9, &same);
+	run_child(&cfg, pt_body, &other_line, 1e9, &next);
+	child_after_run = NULL;
+	/* Pages 0 and 1: one line, filled from memory, then moved to CPU 1. */
+	CHECK(same.v[0] == 2 && same.v[1] == 0, "pages 0 and 1: lines moved %g and %g times",
+	      same.v[0], same.v[1]);
+	/* Pages 0 and 8: two lines, each filled once, none moved between CPUs. */
+	CHECK(next.v[0] == 1 && next.v[1] == 1, "pages 0 and 8: lines moved %g and %g times",
+	      next.v[0], next.v[1]);
+}
+
 /* ---- IPIs cost their sender per target ---- */
 
 static double nop_ipi(int cpu, void *info)
@@ -387,6 +448,8 @@ static const struct test_case cases[] = {
      test_smt_siblings},
     {"rwsem_wakeups", "woken readers resume one wake-up apart; their sleep is idle time",
      test_rwsem_wakeups},
+    {"pte_lines", "CPUs faulting neighbouring pages share a PTE line only when their entries do",
+     test_pte_lines},
     {"shootdown_grows", "a 127-target shootdown costs the sender its per-target cost 126 times more",
      test_shootdown_grows},
 };
