@@ -57,7 +57,7 @@ static double smt_stretch(const struct cpu *c)
 {
 	int stride = sim_machine->sockets * sim_machine->cores_per_socket, busy = 1;
 
-	for (int s = c->id % stride; s < nr_cpu_ids; s += stride)
+	for (int s = c->core; s < nr_cpu_ids; s += stride)
 		busy += s != c->id && cpus[s].state == CPU_RUNNING && cpus[s].busy;
 	return busy > 1 ? busy / sim_machine->smt_yield : 1;
 }
