@@ -162,9 +162,9 @@ fig_published() {
 			<(awk -F, -v l="$(bottleneck "pub-$1-$2")" 'NR == 1 { for (i = 1; i <= NF; i++)
 				if ($i == "locks." l ".wait_total_ns") c = i; next } { print c ? $c : 0 }' \
 				"$work/pub-$1-$2.csv") |
-			awk -F'\t' -v mode=$1 -v n=$2 -v pub=$3 "$formats"'{
-				printf "| %d %s | %s | %s | %+.0f%% | %s, %.0f%% |\n", n, mode, M(pub), M($1),
-					100 * ($1 - pub) / pub, $3, 100 * $4 / ($2 * 1e9 * n) }'
+			awk -F'\t' -v mode=$1 -v tasks=$2 -v pub=$3 "$formats"'{
+				printf "| %d %s | %s | %s | %+.0f%% | %s, %.0f%% |\n", tasks, mode, M(pub),
+					M($1), 100 * ($1 - pub) / pub, $3, 100 * $4 / ($2 * 1e9 * tasks) }'
 	done
 }
 
