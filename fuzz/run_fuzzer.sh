@@ -10,9 +10,12 @@ mkdir -p "$dir/corpus"
 "$gen_dict" >"$dir/scenario.dict"
 # With stderr closed, sanitizers in the runs log to files here, not in the tree.
 cd "$dir"
+# A hang is a unit past the timeout.  A check takes milliseconds, but on a
+# loaded 2-core machine a unit can lose the CPU for seconds: 60 s is far from
+# both.  A run is a child process with 60 s of wall clock of its own.
 case $(basename "$fuzzer") in
-fuzz_run) timeout=120 ;; # a run is a child process with 60 s of wall clock
-*) timeout=10 ;;
+fuzz_run) timeout=120 ;;
+*) timeout=60 ;;
 esac
 exec "$fuzzer" "$dir/corpus" "$src/scenarios" -dict="$dir/scenario.dict" \
 	-max_total_time="$seconds" -timeout=$timeout -rss_limit_mb=4096 -max_len=4096 \
