@@ -1,6 +1,7 @@
 /* cli/main.c - the faultsim command: run, check, sweep, plot, report. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,31 +15,107 @@
 #include "validate.h"
 #include "vary.h"
 
-static const char usage[] =
-    "usage: faultsim run FILE [--set section.key=value ...] [--seed N] [--json PATH]\n"
-    "                         [--csv PATH] [--trace PATH] [--quiet]\n"
-    "       faultsim check FILE [--set section.key=value ...]\n"
-    "       faultsim sweep FILE [--vary section.key=LIST ...] [--seeds N] [--jobs N]\n"
-    "                           [--set section.key=value ...] --out DIR\n"
-    "       faultsim sweep FILE ... --out DIR --emit-jobs JOBFILE\n"
-    "       faultsim sweep --collect DIR\n"
-    "       faultsim plot DIR [--kind scaling|latency|maxtry|breakdown] [--x KEY]\n"
-    "                         [--y METRIC] [--series KEY]\n"
-    "       faultsim report DIR [--tolerance PCT] [--irqs-off-bound TIME]\n"
-    "       faultsim calibrate [--out FILE]\n"
-    "       faultsim validate [--threads LIST] [--seconds S] [--out DIR]\n"
+/* Each command's usage lines, as the README's "Use" block shows them. */
+static const struct command_usage {
+	const char *cmd;
+	const char *lines;
+} usages[] = {
+    {"run", "faultsim run FILE [--set section.key=value ...] [--seed N] [--json PATH]\n"
+	    "                         [--csv PATH] [--trace PATH] [--quiet]\n"},
+    {"check", "faultsim check FILE [--set section.key=value ...]\n"},
+    {"sweep", "faultsim sweep FILE [--vary section.key=LIST ...] [--seeds N] [--jobs N]\n"
+	      "                           [--set section.key=value ...] --out DIR\n"
+	      "       faultsim sweep FILE ... --out DIR --emit-jobs JOBFILE\n"
+	      "       faultsim sweep --collect DIR\n"},
+    {"plot", "faultsim plot DIR [--kind scaling|latency|maxtry|breakdown] [--x KEY]\n"
+	     "                         [--y METRIC] [--series KEY]\n"},
+    {"report", "faultsim report DIR [--tolerance PCT] [--irqs-off-bound TIME]\n"},
+    {"calibrate", "faultsim calibrate [--out FILE]\n"},
+    {"validate", "faultsim validate [--threads LIST] [--seconds S] [--out DIR]\n"},
+};
+
+static const char usage_tail[] =
     "\n"
     "LIST: 1,2,4,8 or ranges 1..256x2 (doubling), 0..16+4 (step), or words spf,pervma.\n"
     "Exit status: 0 ok, 2 bad input (nothing is run or written), 3 the run ended in a\n"
     "hard lockup, a deadlock or a livelock (its report is printed and in the JSON),\n"
     "4 the machine ran out of disk space, memory or descriptors (nothing is written).\n";
 
+#define NR_COMMANDS (sizeof(usages) / sizeof(usages[0]))
+
+/* The usage of cmd, or of every command if cmd is NULL. */
+static void print_usage(FILE *f, const char *cmd)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		if (cmd && strcmp(cmd, usages[i].cmd))
+			continue;
+		fprintf(f, "%s%s", first ? "usage: " : "       ", usages[i].lines);
+		first = false;
+	}
+	fputs(usage_tail, f);
+}
+
+/* Each command's options, and whether each takes a value. */
+static const struct option_def {
+	const char *cmd, *name;
+	bool value;
+} options[] = {
+    {"run", "--set", true},	      {"run", "--seed", true},	     {"run", "--json", true},
+    {"run", "--csv", true},	      {"run", "--trace", true},	     {"run", "--quiet", false},
+    {"check", "--set", true},	      {"check", "--seed", true},     {"check", "--json", true},
+    {"check", "--csv", true},	      {"check", "--quiet", false},   {"sweep", "--set", true},
+    {"sweep", "--vary", true},	      {"sweep", "--seeds", true},    {"sweep", "--jobs", true},
+    {"sweep", "--out", true},	      {"sweep", "--emit-jobs", true}, {"sweep", "--collect", true},
+    {"plot", "--kind", true},	      {"plot", "--x", true},	     {"plot", "--y", true},
+    {"plot", "--series", true},	      {"report", "--tolerance", true},
+    {"report", "--irqs-off-bound", true}, {"calibrate", "--out", true},
+    {"validate", "--threads", true},  {"validate", "--seconds", true},
+    {"validate", "--out", true},
+};
+
+static const struct option_def *option_find(const char *cmd, const char *name)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (!strcmp(options[i].cmd, cmd) && !strcmp(options[i].name, name))
+			return &options[i];
+	return NULL;
+}
+
+static const char *current_cmd;
+
 static int bad_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "faultsim: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", usage);
+	fputc('\n', stderr);
+	print_usage(stderr, current_cmd);
 	return 2;
+}
+
+/*
+ * Before a command parses its arguments: --help prints its usage (exit 0),
+ * and an option it does not have is named as unknown (exit 2), whatever
+ * follows it.  Returns -1 to go on.
+ */
+static int screen_options(const char *cmd, int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++) {
+		const struct option_def *o;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			print_usage(stdout, cmd);
+			return 0;
+		}
+		if (argv[i][0] != '-')
+			continue;
+		o = option_find(cmd, argv[i]);
+		if (!o)
+			return bad_usage("unknown option '%s'", argv[i]);
+		i += o->value;
+	}
+	return -1;
 }
 
 static int parse_count(const char *s, long lo, long hi, long *out)
@@ -273,12 +350,26 @@ static int cmd_report(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *cmd;
+	bool known = false;
+	int rc;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(usage, argc < 2 ? stderr : stdout);
+		print_usage(argc < 2 ? stderr : stdout, NULL);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("faultsim %s\n", FAULTSIM_VERSION);
+		return 0;
+	}
 	cmd = argv[1];
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		known |= !strcmp(cmd, usages[i].cmd);
+	if (!known)
+		return bad_usage("unknown command '%s'", cmd);
+	current_cmd = cmd;
+	rc = screen_options(cmd, argc, argv);
+	if (rc >= 0)
+		return rc;
 	if (!strcmp(cmd, "run") || !strcmp(cmd, "check"))
 		return cmd_run(cmd, argc, argv);
 	if (!strcmp(cmd, "sweep"))
@@ -289,12 +380,9 @@ int main(int argc, char **argv)
 		return cmd_report(argc, argv);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc, argv);
-	if (!strcmp(cmd, "calibrate")) {
-		if (argc == 2)
-			return faultsim_calibrate(NULL);
-		if (argc == 4 && !strcmp(argv[2], "--out"))
-			return faultsim_calibrate(argv[3]);
-		return bad_usage("%s takes only --out FILE", "calibrate");
-	}
-	return bad_usage("unknown command '%s'", cmd);
+	if (argc == 2)
+		return faultsim_calibrate(NULL);
+	if (argc == 4)
+		return faultsim_calibrate(argv[3]);
+	return bad_usage("%s takes only --out FILE", "calibrate");
 }

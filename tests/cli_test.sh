@@ -67,7 +67,7 @@ scenario() {
 }
 
 errors() {
-	local f
+	local f c rc first
 	f=$(scenario misspelt 's/^spinlock = /spinlok = /')
 	expect_error "misspelt key" "$f:5: [kernel] spinlok: unknown key; did you mean 'spinlock'?" run "$f"
 	f=$(scenario section 's/^\[kernel\]/[kernal]/')
@@ -110,6 +110,18 @@ errors() {
 	expect_error "missing file" "$tmp/none.ini: cannot open" run "$tmp/none.ini"
 	expect_error "bad seed" "--seed: 'x' is not a non-negative integer" run "$f" --seed x
 	expect_error "unwritable output" "cannot write" run "$f" --json /nonexistent/dir/r.json
+	# --help for every command, as the README's Use block shows it; unknown options named.
+	for c in run check sweep plot report calibrate validate; do
+		"$faultsim" $c --help >"$tmp/help" 2>&1
+		rc=$?
+		first=$(sed -n '1s/^usage: //p' "$tmp/help")
+		if [ $rc -eq 0 ] && [ -n "$first" ] && grep -qF -- "    $first" "$src/README.md"; then
+			ok "$c --help: exit 0, the README's usage line"
+		else ko "$c --help: exit $rc: $(head -2 "$tmp/help")"; fi
+	done
+	expect_error "an unknown option is named" "unknown option '--bogus'" run "$f" --bogus
+	expect_error "an unknown option before a value" "unknown option '--bogus'" sweep "$f" --bogus 1 --out "$tmp/x"
+	"$faultsim" --version | grep -Eq '^faultsim [0-9]+\.[0-9]+\.[0-9]+$' && ok "--version" || ko "--version"
 	expect_error "check finds errors too" "$tmp/misspelt.ini:5: [kernel] spinlok" check "$tmp/misspelt.ini"
 	if "$faultsim" check "$f" >/dev/null 2>&1; then ok "check accepts a valid file"; else ko "check rejected a valid file"; fi
 	for s in "$src"/scenarios/*.ini; do
