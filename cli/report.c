@@ -93,6 +93,13 @@ static void section_parameters(struct report *r)
 	fprintf(r->f, "%d runs (%lld seeds a point), %d ok, %d failed or locked up.\n\n",
 		r->t.nr_rows, (long long)json_integer_value(json_object_get(r->manifest, "seeds")),
 		r->t.nr_rows - failed, failed);
+	/* A partial sweep says so first: its figures are not the study's. */
+	if ((size_t)r->t.nr_rows < json_array_size(json_object_get(r->manifest, "points")))
+		fprintf(r->f,
+			"**Incomplete: %zu of the sweep's %zu runs have no result yet** (run the "
+			"sweep again to finish it).\n\n",
+			json_array_size(json_object_get(r->manifest, "points")) - r->t.nr_rows,
+			json_array_size(json_object_get(r->manifest, "points")));
 	fprintf(r->f, "| varied key | values |\n|---|---|\n");
 	json_array_foreach(json_object_get(r->manifest, "vary"), i, v)
 	{

@@ -8,6 +8,7 @@
  * half written.
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,8 @@ static void write_header(FILE *f, json_t *varies, json_t *columns)
 	fputc('\n', f);
 }
 
-static void write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
+/* One row per point with a result; false if the point has none yet. */
+static bool write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
 {
 	const char *name = json_string_value(json_object_get(pt, "name"));
 	json_t *res = load_point(dir, name, "json"), *flat, *v;
@@ -99,7 +101,7 @@ static void write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
 		snprintf(path, sizeof(path), "%s/points/%s.unfinished", dir, name);
 		reason = read_text(path);
 		if (!reason)
-			return; /* not run yet */
+			return false; /* not run yet */
 	}
 	fputs(name, f);
 	json_array_foreach(json_object_get(pt, "values"), i, v)
@@ -115,7 +117,7 @@ static void write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
 			fputc(',', f);
 		fputc('\n', f);
 		free(reason);
-		return;
+		return true;
 	}
 	fprintf(f, "%s,", json_string_value(json_object_get(res, "end")));
 	flat = json_object();
@@ -128,6 +130,7 @@ static void write_row(FILE *f, const char *dir, json_t *pt, json_t *columns)
 	fputc('\n', f);
 	json_decref(flat);
 	json_decref(res);
+	return true;
 }
 
 int results_write(const char *dir)
@@ -135,7 +138,8 @@ int results_write(const char *dir)
 	char path[1024], err[512];
 	json_t *manifest, *points, *columns = json_array(), *pt, *acc;
 	struct output_file of;
-	size_t i;
+	size_t i, missing = 0;
+	char names[2048] = "";
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/sweep.json", dir);
@@ -169,8 +173,21 @@ int results_write(const char *dir)
 		return 2;
 	}
 	write_header(of.f, json_object_get(manifest, "vary"), columns);
-	json_array_foreach(points, i, pt) write_row(of.f, dir, pt, columns);
+	json_array_foreach(points, i, pt)
+	{
+		if (write_row(of.f, dir, pt, columns))
+			continue;
+		if (missing++ < 8)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
+				 json_string_value(json_object_get(pt, "name")));
+	}
 	rc = outfile_commit(&of) ? 2 : 0;
+	/* A partial sweep says so: the report would describe it as complete. */
+	if (!rc && missing) {
+		fprintf(stderr, "faultsim: %s: %zu of %zu points have no result yet:%s%s\n", dir,
+			missing, json_array_size(points), names, missing > 8 ? " ..." : "");
+		rc = 1;
+	}
 	json_decref(manifest);
 	json_decref(columns);
 	return rc;

@@ -426,6 +426,23 @@ static const char *finish_point(struct sweep *sw, struct point *pt, int status)
 	return "unfinished";
 }
 
+/* Points that could not run, this time or an earlier one: exit 1 if any. */
+static int sweep_failed_points(const struct sweep *sw)
+{
+	char path[1024];
+	size_t n = 0;
+
+	for (size_t p = 0; p < sw->nr_points; p++) {
+		point_path(sw, &sw->points[p], "failed", path, sizeof(path));
+		n += exists(path);
+	}
+	if (!n)
+		return 0;
+	fprintf(stderr, "faultsim: sweep: %zu of %zu points failed; their reasons are in %s/results.csv\n",
+		n, sw->nr_points, sw->out);
+	return 1;
+}
+
 static int run_points(struct sweep *sw)
 {
 	int jobs = sw->o->jobs > 0 ? sw->o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -469,7 +486,8 @@ static int run_points(struct sweep *sw)
 			if (!strcmp(how, "unfinished") && interrupted)
 				break;
 			done++;
-			failed += strcmp(how, "ok") != 0;
+			/* A lockup or a deadlock is an outcome the study reports, not a failure. */
+			failed += !strcmp(how, "failed") || !strcmp(how, "unfinished");
 			unfinished += !strcmp(how, "unfinished");
 			progress_point(&pr, done, failed, pt->name, how);
 			break;
@@ -494,7 +512,7 @@ static int run_points(struct sweep *sw)
 			unfinished);
 		return 1;
 	}
-	return 0;
+	return sweep_failed_points(sw);
 }
 
 static void shell_quote(FILE *f, const char *s)
@@ -766,7 +784,11 @@ int faultsim_sweep(const struct sweep_opts *o)
 		catch_signals();
 		remove_stale(&sw);
 		rc = run_points(&sw);
-		rc = results_write(sw.out) ? 2 : rc;
+		int wrc = results_write(sw.out);
+
+		/* Points missing after an interruption are expected; say so otherwise. */
+		if (wrc == 2 || (!rc && wrc && !interrupted))
+			rc = wrc;
 	}
 	sweep_free(&sw);
 	if (!rc && interrupted)

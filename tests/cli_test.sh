@@ -229,13 +229,24 @@ sweep() {
 	"$faultsim" sweep $(sweep_args 2ms) --out "$tmp/p" --emit-jobs "$tmp/jobs.txt" &&
 		[ "$(wc -l <"$tmp/jobs.txt")" -eq 12 ] && ok "--emit-jobs: 12 command lines" ||
 		ko "--emit-jobs"
+	# Collected with one point run: the missing ones are named, exit 1, and the report says so.
+	head -1 "$tmp/jobs.txt" | sh
+	"$faultsim" sweep --collect "$tmp/p" 2>"$tmp/collect.err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "11 of 12 points have no result yet: threads-8" "$tmp/collect.err" &&
+		ok "--collect names missing points" || ko "--collect of one point: exit $rc, $(cat "$tmp/collect.err")"
+	"$faultsim" report "$tmp/p" >/dev/null 2>&1
+	grep -q '^\*\*Incomplete: 11 of the sweep' "$tmp/p/report.md" && ok "report says a sweep is incomplete" ||
+		ko "report of a partial sweep: $(head -5 "$tmp/p/report.md")"
 	parallel --will-cite -j 2 <"$tmp/jobs.txt" && "$faultsim" sweep --collect "$tmp/p"
 	cmp -s "$ref/results.csv" "$tmp/p/results.csv" && ok "GNU parallel and --collect: identical results" ||
 		ko "parallel/collect differs: $(diff "$ref/results.csv" "$tmp/p/results.csv" | head -3)"
 
-	# A point that cannot run is recorded with its reason; the sweep goes on.
+	# A point that cannot run is recorded with its reason; the sweep goes on, and exits 1.
 	"$faultsim" sweep "$src/scenarios/mmap1.ini" --vary workload.threads=2,500 \
 		--set workload.duration=100us --out "$tmp/f" 2>/dev/null
+	rc=$?
+	[ $rc -eq 1 ] && ok "a sweep with a failed point exits 1" || ko "failed point: sweep exit $rc"
 	grep -q '^threads-500_seed-1,500,1,failed,".*500 tasks but the machine has 128 CPUs' "$tmp/f/results.csv" &&
 		grep -q '^threads-2_seed-1,2,1,ok' "$tmp/f/results.csv" && ok "a bad point fails alone, with its reason" ||
 		ko "failed point: $(cat "$tmp/f/results.csv" | cut -c1-200)"
