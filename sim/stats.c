@@ -139,6 +139,14 @@ void lock_class_acquired(struct lock_class *c, double waited_ns)
 
 void lock_class_released(struct lock_class *c, double held_ns)
 {
+	/*
+	 * The holder stamps the acquisition on its own clock and the release
+	 * after paying its time to SimGrid, whose clock rounds each advance
+	 * (surf/precision, 1 ns): a hold shorter than that can read a few
+	 * hundredths of a ns below zero.  It was no hold at all.
+	 */
+	if (held_ns < 0)
+		held_ns = 0;
 	c->hold_total += held_ns;
 	if (held_ns > c->hold_max)
 		c->hold_max = held_ns;
