@@ -22,7 +22,7 @@ static const struct command_usage {
 } usages[] = {
     {"run", "faultsim run FILE [--set section.key=value ...] [--seed N] [--json PATH]\n"
 	    "                         [--csv PATH] [--trace PATH] [--quiet]\n"},
-    {"check", "faultsim check FILE [--set section.key=value ...]\n"},
+    {"check", "faultsim check FILE [--set section.key=value ...] [--print]\n"},
     {"sweep", "faultsim sweep FILE [--vary section.key=LIST ...] [--seeds N] [--jobs N]\n"
 	      "                           [--set section.key=value ...] --out DIR\n"
 	      "       faultsim sweep FILE ... --out DIR --emit-jobs JOBFILE\n"
@@ -65,7 +65,7 @@ static const struct option_def {
     {"run", "--set", true},	      {"run", "--seed", true},	     {"run", "--json", true},
     {"run", "--csv", true},	      {"run", "--trace", true},	     {"run", "--quiet", false},
     {"check", "--set", true},	      {"check", "--seed", true},     {"check", "--json", true},
-    {"check", "--csv", true},	      {"check", "--quiet", false},   {"sweep", "--set", true},
+    {"check", "--csv", true},	      {"check", "--quiet", false},   {"check", "--print", false},   {"sweep", "--set", true},
     {"sweep", "--vary", true},	      {"sweep", "--seeds", true},    {"sweep", "--jobs", true},
     {"sweep", "--out", true},	      {"sweep", "--emit-jobs", true}, {"sweep", "--collect", true},
     {"plot", "--kind", true},	      {"plot", "--x", true},	     {"plot", "--y", true},
@@ -155,6 +155,8 @@ static int cmd_run(const char *cmd, int argc, char **argv)
 			o.scenario = a;
 		} else if (!strcmp(a, "--quiet")) {
 			o.quiet = true;
+		} else if (!strcmp(a, "--print")) {
+			o.print = true;
 		} else if (!val) {
 			free(sets);
 			return bad_usage("%s needs a value", a);

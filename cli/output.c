@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,21 +45,27 @@ static json_t *histogram_json(const struct histogram *h)
 			 "count", (json_int_t)h->count);
 }
 
+/* params.SECTION.KEY: {"value": as typed, "base": in base units, "from": where}. */
+static void param_json(const char *section, const char *name, const char *value, double base,
+		       const char *where, void *arg)
+{
+	json_t *params = arg, *sec = json_object_get(params, section), *p;
+
+	if (!sec) {
+		sec = json_object();
+		json_object_set_new(params, section, sec);
+	}
+	p = json_pack("{s:s,s:s}", "value", value, "from", where);
+	if (!isnan(base))
+		json_object_set_new(p, "base", json_real(base));
+	json_object_set_new(sec, name, p);
+}
+
 static json_t *params_json(const struct scenario *sc)
 {
 	json_t *params = json_object();
 
-	for (int i = 0; i < nr_keys; i++) {
-		json_t *sec = json_object_get(params, keys[i].section);
-
-		if (!sc->settings[i].value)
-			continue;
-		if (!sec) {
-			sec = json_object();
-			json_object_set_new(params, keys[i].section, sec);
-		}
-		json_object_set_new(sec, keys[i].name, json_string(sc->settings[i].value));
-	}
+	scenario_foreach(sc, param_json, params);
 	return params;
 }
 

@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "placement.h"
@@ -218,6 +219,20 @@ static int load(const struct run_opts *o, struct scenario *sc, struct sim_config
 	return place_tasks(sc, cfg, wp);
 }
 
+/* check --print: a line a key, its value in base units and where it came from. */
+static void print_setting(const char *section, const char *name, const char *value, double base,
+			  const char *where, void *arg)
+{
+	char key[96];
+
+	(void)arg;
+	snprintf(key, sizeof(key), "[%s] %s", section, name);
+	if (isnan(base) || !strcmp(value, "true") || !strcmp(value, "false"))
+		printf("  %-34s %-16s from %s\n", key, value, where);
+	else
+		printf("  %-34s %-16.10g from %s (as %s)\n", key, base, where, value);
+}
+
 int faultsim_check(const struct run_opts *o)
 {
 	struct scenario sc;
@@ -228,6 +243,8 @@ int faultsim_check(const struct run_opts *o)
 	if (!rc)
 		printf("%s: ok: %s workload, %d tasks on %d CPUs\n", o->scenario, wp.type, wp.tasks,
 		       machine_nr_cpus(&cfg.machine));
+	if (!rc && o->print)
+		scenario_foreach(&sc, print_setting, NULL);
 	scenario_free(&sc);
 	return rc;
 }

@@ -15,6 +15,7 @@ struct run_opts {
 	const char *csv;
 	const char *trace; /* Chrome trace-event JSON */
 	bool quiet;
+	bool print; /* check: every resolved key */
 };
 
 struct run_result {

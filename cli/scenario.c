@@ -15,9 +15,11 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <ini.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +446,21 @@ double scenario_num(const struct scenario *sc, const char *section, const char *
 const char *scenario_str(const struct scenario *sc, const char *section, const char *name)
 {
 	return lookup(sc, section, name)->value;
+}
+
+void scenario_foreach(const struct scenario *sc,
+		      void (*fn)(const char *section, const char *name, const char *value,
+				 double base, const char *where, void *arg),
+		      void *arg)
+{
+	for (int i = 0; i < nr_keys; i++) {
+		const struct setting *st = &sc->settings[i];
+		bool numeric = keys[i].type != KEY_NAME && keys[i].type != KEY_CHOICE;
+
+		if (st->value)
+			fn(keys[i].section, keys[i].name, st->value, numeric ? st->num : NAN,
+			   st->where, arg);
+	}
 }
 
 int scenario_layer(const struct scenario *sc, const char *section, const char *name)

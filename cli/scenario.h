@@ -44,6 +44,16 @@ void scenario_free(struct scenario *sc);
 double scenario_num(const struct scenario *sc, const char *section, const char *name);
 const char *scenario_str(const struct scenario *sc, const char *section, const char *name);
 const char *scenario_where(const struct scenario *sc, const char *section, const char *name);
+/*
+ * Each resolved key: its value as typed, in base units where it is a
+ * number (else NAN), and where it came from ("default", "file:line" of the
+ * scenario, an include or the profile, "--set ...").
+ */
+void scenario_foreach(const struct scenario *sc,
+		      void (*fn)(const char *section, const char *name, const char *value,
+				 double base, const char *where, void *arg),
+		      void *arg);
+
 /* Where a value came from, as a rank: default < profile < file < --set. */
 int scenario_layer(const struct scenario *sc, const char *section, const char *name);
 
