@@ -3,13 +3,17 @@
  *
  * The recommendation, per value of the other varied key (the CPU count,
  * say): the best mean throughput among all MAX_TRY values; the candidates
- * within the tolerance of it; among them, the smallest bounded MAX_TRY
- * whose worst time in pte_map_lock()'s IRQs-off loop, over every seed,
- * stays under the bound.  Overall: the smallest MAX_TRY that qualifies at
- * every one of those values.
+ * not significantly slower than it (Welch's t-test across seeds, one-sided,
+ * at level ALPHA) or, where that cannot say (one seed), within the
+ * tolerance; among them, the smallest bounded MAX_TRY whose worst time in
+ * pte_map_lock()'s IRQs-off loop, over every seed, stays under the bound.
+ * Overall: the smallest MAX_TRY that qualifies at every one of those
+ * values.  A sweep whose path never speculated gets no recommendation:
+ * MAX_TRY bounds nothing there.
  */
 #include "report.h"
 
+#include <gsl/gsl_cdf.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <math.h>
@@ -24,6 +28,9 @@
 #include "units.h"
 
 #define LOOP_MAX_COL "histograms.spf_pte_map_lock_irqs_off_ns.max"
+#define SPF_ATTEMPTS_COL "counters.spf_attempts"
+/* The significance level of the throughput comparison. */
+#define ALPHA 0.05
 
 int report_parse_time(const char *s, double *ns)
 {
@@ -232,6 +239,7 @@ struct tally {
 	long value[MAX_VALUES];
 	int met[MAX_VALUES];
 	int n;
+	bool untested; /* some value had one seed: compared by tolerance only */
 };
 
 static void tally_add(struct tally *t, long value, bool met)
@@ -265,21 +273,50 @@ static int runs_not_ok(const struct report *r, const char *series, const char *x
 	return n;
 }
 
+/*
+ * Welch's t-test, one-sided: the p-value of "g is as fast as the best".
+ * NAN when either has a single seed: no variance, no test.
+ */
+static double slower_p(const struct report *r, const struct group *g, const struct group *best)
+{
+	double m, v, bm, bv, se2, t, df;
+	int n = group_stats(&r->t, g, r->y, &m, &v), bn = group_stats(&r->t, best, r->y, &bm, &bv);
+
+	if (n < 2 || bn < 2)
+		return NAN;
+	if (g == best)
+		return 1;
+	se2 = v / n + bv / bn;
+	if (se2 <= 0)
+		return bm > m ? 0 : 1;
+	t = (bm - m) / sqrt(se2);
+	/* Welch-Satterthwaite degrees of freedom. */
+	df = se2 * se2 / ((v / n) * (v / n) / (n - 1) + (bv / bn) * (bv / bn) / (bn - 1));
+	return gsl_cdf_tdist_Q(t, df);
+}
+
 /* One series' table rows; each value's verdict goes to the tally. */
 static void recommend_series(struct report *r, const struct groups *gs, const char *series,
 			     struct tally *tally)
 {
 	int loop = table_col(&r->t, LOOP_MAX_COL);
-	double best = -INFINITY, ci;
+	const struct group *best = NULL;
+	double best_m = -INFINITY, ci;
 
-	for (int i = 0; i < gs->n; i++)
-		if (!strcmp(gs->g[i].series, series))
-			best = fmax(best, group_mean(&r->t, &gs->g[i], r->y, &ci));
+	for (int i = 0; i < gs->n; i++) {
+		double m = group_mean(&r->t, &gs->g[i], r->y, &ci);
+
+		if (!strcmp(gs->g[i].series, series) && m > best_m) {
+			best_m = m;
+			best = &gs->g[i];
+		}
+	}
 	for (int i = 0; i < gs->n; i++) {
 		const struct group *g = &gs->g[i];
 		long mt = atol(g->x);
 		double m = group_mean(&r->t, g, r->y, &ci), worst = group_worst(&r->t, g, loop);
-		bool fast = m >= best * (1 - r->o->tolerance / 100);
+		double p = slower_p(r, g, best);
+		bool fast = isnan(p) ? m >= best_m * (1 - r->o->tolerance / 100) : p >= ALPHA;
 		bool bounded = mt > 0 && worst <= r->o->irqs_off_bound;
 		int bad = runs_not_ok(r, series, g->x);
 
@@ -288,7 +325,11 @@ static void recommend_series(struct report *r, const struct groups *gs, const ch
 		fprintf(r->f, "| %s | %s | ", series[0] ? series : "all",
 			mt ? g->x : "0 (unbounded)");
 		print_si(r->f, m, "");
-		fprintf(r->f, " | %.1f%% | ", 100 * m / best);
+		fprintf(r->f, " | %.1f%% | ", 100 * m / best_m);
+		if (isnan(p))
+			fprintf(r->f, "- | ");
+		else
+			fprintf(r->f, "%.3f | ", p);
 		print_ns(r->f, worst);
 		if (bad)
 			fprintf(r->f, " | no: %d runs locked up or failed |\n", bad);
@@ -296,10 +337,22 @@ static void recommend_series(struct report *r, const struct groups *gs, const ch
 			fprintf(r->f, " | %s |\n",
 				fast && bounded ? "yes"
 				: !mt		? "no: unbounded"
-				: !fast		? "no: too slow"
+				: !fast		? "no: slower than the best"
 						: "no: IRQs off too long");
 		tally_add(tally, mt, fast && bounded && !bad);
+		tally->untested |= isnan(p);
 	}
+}
+
+/* Did any run of the sweep speculate?  If none did, MAX_TRY bounded nothing. */
+static bool sweep_speculated(const struct report *r)
+{
+	int col = table_col(&r->t, SPF_ATTEMPTS_COL);
+
+	for (int row = 0; col >= 0 && row < r->t.nr_rows; row++)
+		if (table_num(&r->t, row, col) > 0)
+			return true;
+	return false;
 }
 
 static void section_maxtry(struct report *r, int mt_col, int series_col)
@@ -310,18 +363,28 @@ static void section_maxtry(struct report *r, int mt_col, int series_col)
 	int ns = 0;
 	long overall = -1;
 
-	groups_build(&r->t, mt_col, series_col, &gs);
 	fprintf(r->f, "## MAX_TRY recommendation\n\n");
+	if (!sweep_speculated(r)) {
+		fprintf(r->f, "**No recommendation**: no run of this sweep attempted a speculative "
+			      "fault (`counters.spf_attempts` is 0), so MAX_TRY, which bounds "
+			      "pte_map_lock()'s loop on that path, changed nothing here.\n\n");
+		return;
+	}
+	groups_build(&r->t, mt_col, series_col, &gs);
 	fprintf(r->f,
-		"Criterion: mean throughput within %.1f%% of the best MAX_TRY, and the worst "
-		"time any CPU spent in pte_map_lock()'s IRQs-off loop, over all seeds, at most ",
-		r->o->tolerance);
+		"Criterion: throughput not significantly below the best MAX_TRY's (Welch's "
+		"t-test across seeds, one-sided, p >= %.2f; with one seed, within %.1f%% of "
+		"it), and the worst time any CPU spent in pte_map_lock()'s IRQs-off loop, over "
+		"all seeds, at most ",
+		ALPHA, r->o->tolerance);
 	print_ns(r->f, r->o->irqs_off_bound);
-	fprintf(r->f, "; the smallest bounded MAX_TRY that meets both.  (0 is the patch's "
+	fprintf(r->f, "; the smallest bounded MAX_TRY that meets both.  Values the test cannot "
+		      "tell from the best are equivalent in throughput.  (0 is the patch's "
 		      "unbounded loop, which bounds nothing.)\n\n");
 	fprintf(r->f,
-		"| %s | MAX_TRY | %s | of best | worst loop time | meets |\n"
-		"|---|---|---:|---:|---:|---|\n",
+		"| %s | MAX_TRY | %s | of best | p (as fast as the best) | worst loop time | "
+		"meets |\n"
+		"|---|---|---:|---:|---:|---:|---|\n",
 		series_col >= 0 ? r->t.cols[series_col] : "series", derived_label(r->t.cols[r->y]));
 	for (int i = 0; i < gs.n; i++) {
 		bool dup = false;
@@ -340,8 +403,11 @@ static void section_maxtry(struct report *r, int mt_col, int series_col)
 	if (overall > 0)
 		fprintf(r->f,
 			"**Recommendation: MAX_TRY = %ld.** It is the smallest value that meets "
-			"the criterion at every %s swept.\n\n",
-			overall, series_col >= 0 ? r->t.cols[series_col] : "point");
+			"the criterion at every %s swept.%s\n\n",
+			overall, series_col >= 0 ? r->t.cols[series_col] : "point",
+			tally.untested ? "  More seeds needed to test it: with one seed, "
+					 "throughput was compared by tolerance only."
+				       : "");
 	else
 		fprintf(r->f,
 			"**No MAX_TRY swept meets the criterion everywhere**: see the rows marked "

@@ -144,9 +144,9 @@ void groups_free(struct groups *gs)
 	memset(gs, 0, sizeof(*gs));
 }
 
-double group_mean(const struct table *t, const struct group *g, int col, double *ci)
+int group_stats(const struct table *t, const struct group *g, int col, double *mean, double *var)
 {
-	double *v = malloc(g->n * sizeof(double)), mean;
+	double *v = malloc(g->n * sizeof(double));
 	int n = 0;
 
 	for (int i = 0; i < g->n; i++) {
@@ -155,15 +155,18 @@ double group_mean(const struct table *t, const struct group *g, int col, double 
 		if (!isnan(x))
 			v[n++] = x;
 	}
-	*ci = 0;
-	if (!n) {
-		free(v);
-		return NAN;
-	}
-	mean = gsl_stats_mean(v, 1, n);
-	if (n > 1)
-		*ci = gsl_cdf_tdist_Pinv(0.975, n - 1) * gsl_stats_sd_m(v, 1, n, mean) / sqrt(n);
+	*mean = n ? gsl_stats_mean(v, 1, n) : NAN;
+	*var = n > 1 ? gsl_stats_variance_m(v, 1, n, *mean) : NAN;
 	free(v);
+	return n;
+}
+
+double group_mean(const struct table *t, const struct group *g, int col, double *ci)
+{
+	double mean, var;
+	int n = group_stats(t, g, col, &mean, &var);
+
+	*ci = n > 1 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(var / n) : 0;
 	return mean;
 }
 

@@ -39,6 +39,8 @@ struct groups {
 /* Group the rows whose status is ok by (series, x); series_col may be -1. */
 void groups_build(const struct table *t, int x_col, int series_col, struct groups *gs);
 void groups_free(struct groups *gs);
+/* Mean and sample variance (NAN under 2 values) of col over the group; returns the count. */
+int group_stats(const struct table *t, const struct group *g, int col, double *mean, double *var);
 /* Mean of col over the group's rows, and the half-width of its 95% CI. */
 double group_mean(const struct table *t, const struct group *g, int col, double *ci);
 

@@ -312,6 +312,19 @@ plot() {
 	"$faultsim" report "$d" >/dev/null && grep -q '^## MAX_TRY recommendation' "$d/report.md" &&
 		grep -q '^\*\*' "$d/report.md" && grep -q 'plots/maxtry.png' "$d/report.md" &&
 		ok "report: results, plots, MAX_TRY recommendation" || ko "report: $(head -20 "$d/report.md")"
+	# The criterion weighs the seeds: a p-value per value, not a ratio of means alone.
+	grep -q '| p (as fast as the best) |' "$d/report.md" &&
+		grep -Eq '^\| [0-9]+ \| 4 \| [0-9.]+ [kM]? ?\| [0-9.]+% \| (0|1)\.[0-9]{3} \|' "$d/report.md" &&
+		ok "report: Welch's p-value for each MAX_TRY" || ko "report p-values: $(grep '^| ' "$d/report.md" | head -4)"
+	# Where no fault speculated, MAX_TRY changes nothing: no recommendation.
+	"$faultsim" sweep "$src/scenarios/spf-maxtry.ini" --set kernel.fault_path=pervma \
+		--set workload.duration=300us --vary workload.threads=8 --vary kernel.max_try=0,4 --seeds 1 \
+		--out "$tmp/pv" >/dev/null 2>&1
+	"$faultsim" report "$tmp/pv" >/dev/null 2>&1
+	grep -q '^\*\*No recommendation\*\*: no run of this sweep attempted a speculative' "$tmp/pv/report.md" &&
+		! grep -q 'Recommendation: MAX_TRY' "$tmp/pv/report.md" &&
+		ok "report: no MAX_TRY recommendation where nothing speculated" ||
+		ko "pervma report: $(grep -A2 'MAX_TRY rec' "$tmp/pv/report.md")"
 	"$faultsim" plot "$d" --kind pie >/dev/null 2>&1
 	[ $? -eq 2 ] && ok "unknown --kind: exit 2" || ko "unknown --kind accepted"
 	"$faultsim" plot "$d" --y nosuch >/dev/null 2>&1
