@@ -154,6 +154,8 @@ static void section_results(struct report *r, int key_col)
 		derived_label(r->t.cols[r->y]));
 	for (int i = 0; i < gs.n; i++) {
 		double ci, m = group_mean(&r->t, &gs.g[i], r->y, &ci);
+		bool spec;
+
 		fprintf(r->f, "| %s | ", gs.g[i].x[0] ? gs.g[i].x : "(one point)");
 		print_si(r->f, m, "");
 		fputs(" ± ", r->f);
@@ -161,14 +163,63 @@ static void section_results(struct report *r, int key_col)
 		fputs(" | ", r->f);
 		print_ns(r->f, group_mean(&r->t, &gs.g[i], lat, &ci));
 		fputs(" | ", r->f);
-		if (fb >= 0)
+		/* Only where faults speculated: a text or lock study has no such figures. */
+		spec = fb >= 0 && !isnan(group_mean(&r->t, &gs.g[i], fb, &ci));
+		if (spec)
 			fprintf(r->f, "%.1f%%", 100 * group_mean(&r->t, &gs.g[i], fb, &ci));
 		else
 			fputs("-", r->f);
 		fputs(" | ", r->f);
-		print_ns(r->f, loop >= 0 ? group_worst(&r->t, &gs.g[i], loop) : NAN);
+		print_ns(r->f, spec && loop >= 0 ? group_worst(&r->t, &gs.g[i], loop) : NAN);
 		fputs(" | ", r->f);
 		print_ns(r->f, group_worst(&r->t, &gs.g[i], irq));
+		fputs(" |\n", r->f);
+	}
+	fputc('\n', r->f);
+	groups_free(&gs);
+}
+
+/* Sum over the group of the means of every column whose name starts with prefix. */
+static double group_mean_prefixed(const struct report *r, const struct group *g,
+				  const char *prefix)
+{
+	double sum = 0, ci;
+
+	for (int c = 0; c < r->t.nr_cols; c++)
+		if (!strncmp(r->t.cols[c], prefix, strlen(prefix)))
+			sum += group_mean(&r->t, g, c, &ci);
+	return sum;
+}
+
+/* The text study's own figures (workload = text): mapping time, faults, fallbacks, iTLB. */
+static void section_text(struct report *r, int key_col)
+{
+	int mapped = table_col(&r->t, "workload_metrics.text_mapped_ns");
+	int faults = table_col(&r->t, "faults");
+	int itlb = table_col(&r->t, "workload_metrics.itlb_misses_per_pass");
+	int p50 = table_col(&r->t, "histograms.fault_latency_ns.p50");
+	int p99 = table_col(&r->t, "histograms.fault_latency_ns.p99");
+	struct groups gs;
+
+	if (mapped < 0)
+		return;
+	groups_build(&r->t, key_col, -1, &gs);
+	fprintf(r->f, "## Text\n\nMeans across seeds.  Fallbacks: every "
+		      "`thp_file_fallback_*` counter.\n\n"
+		      "| point | all text mapped | faults | THP fallbacks | iTLB misses a pass | "
+		      "fault p50 / p99 |\n|---|---:|---:|---:|---:|---:|\n");
+	for (int i = 0; i < gs.n; i++) {
+		const struct group *g = &gs.g[i];
+		double ci;
+
+		fprintf(r->f, "| %s | ", g->x[0] ? g->x : "(one point)");
+		print_ns(r->f, group_mean(&r->t, g, mapped, &ci));
+		fprintf(r->f, " | %.0f | %.0f | %.0f | ", group_mean(&r->t, g, faults, &ci),
+			group_mean_prefixed(r, g, "counters.thp_file_fallback_"),
+			itlb >= 0 ? group_mean(&r->t, g, itlb, &ci) : NAN);
+		print_ns(r->f, group_mean(&r->t, g, p50, &ci));
+		fputs(" / ", r->f);
+		print_ns(r->f, group_mean(&r->t, g, p99, &ci));
 		fputs(" |\n", r->f);
 	}
 	fputc('\n', r->f);
@@ -468,6 +519,7 @@ int faultsim_report(const struct report_opts *o)
 	r.f = of.f;
 	section_parameters(&r);
 	section_results(&r, point_column(&r.t));
+	section_text(&r, point_column(&r.t));
 	section_plots(&r, mt >= 0 && table_col(&r.t, LOOP_MAX_COL) >= 0);
 	section_fits(&r);
 	r.series = series;

@@ -316,6 +316,14 @@ plot() {
 	grep -q '| p (as fast as the best) |' "$d/report.md" &&
 		grep -Eq '^\| [0-9]+ \| 4 \| [0-9.]+ [kM]? ?\| [0-9.]+% \| (0|1)\.[0-9]{3} \|' "$d/report.md" &&
 		ok "report: Welch's p-value for each MAX_TRY" || ko "report p-values: $(grep '^| ' "$d/report.md" | head -4)"
+	# The text study's own section; no speculative-fault figures where none speculated.
+	"$faultsim" sweep "$src/scenarios/thp-text.ini" --vary kernel.text_thp=never,always \
+		--vary workload.cache=warm --vary workload.text_aligned=true --vary kernel.thp_fail=0 \
+		--set workload.text_size=16m --seeds 1 --out "$tmp/tx" >/dev/null 2>&1
+	"$faultsim" report "$tmp/tx" >/dev/null 2>&1
+	grep -q '^## Text' "$tmp/tx/report.md" && ! grep -q 'nan%' "$tmp/tx/report.md" &&
+		grep -Eq '^\| text_thp-always[^|]* \| [0-9.]+ µs \| [0-9]+ \| 0 \| 0 \|' "$tmp/tx/report.md" &&
+		ok "report: the text study's own figures" || ko "text report: $(grep '^|' "$tmp/tx/report.md" | head -8)"
 	# Where no fault speculated, MAX_TRY changes nothing: no recommendation.
 	"$faultsim" sweep "$src/scenarios/spf-maxtry.ini" --set kernel.fault_path=pervma \
 		--set workload.duration=300us --vary workload.threads=8 --vary kernel.max_try=0,4 --seeds 1 \
