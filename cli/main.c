@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "calibrate_cmd.h"
+#include "compare.h"
 #include "plot.h"
 #include "report.h"
 #include "run.h"
@@ -30,6 +31,7 @@ static const struct command_usage {
     {"plot", "faultsim plot DIR [--kind scaling|latency|maxtry|breakdown] [--x KEY]\n"
 	     "                         [--y METRIC] [--series KEY]\n"},
     {"report", "faultsim report DIR [--tolerance PCT] [--irqs-off-bound TIME]\n"},
+    {"compare", "faultsim compare DIR_A DIR_B [--metrics LIST] [--csv PATH]\n"},
     {"calibrate", "faultsim calibrate [--out FILE]\n"},
     {"validate", "faultsim validate [--threads LIST] [--seconds S] [--out DIR]\n"},
 };
@@ -71,6 +73,7 @@ static const struct option_def {
     {"plot", "--kind", true},	      {"plot", "--x", true},	     {"plot", "--y", true},
     {"plot", "--series", true},	      {"report", "--tolerance", true},
     {"report", "--irqs-off-bound", true}, {"calibrate", "--out", true},
+    {"compare", "--metrics", true},   {"compare", "--csv", true},
     {"validate", "--threads", true},  {"validate", "--seconds", true},
     {"validate", "--out", true},
 };
@@ -318,6 +321,30 @@ static int cmd_validate(int argc, char **argv)
 	return faultsim_validate(&o);
 }
 
+static int cmd_compare(int argc, char **argv)
+{
+	struct compare_opts o = {0};
+
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-') {
+			if (o.dir_b)
+				return bad_usage("two sweep directories, not three ('%s')", a);
+			*(o.dir_a ? &o.dir_b : &o.dir_a) = a;
+		} else if (i + 1 >= argc) {
+			return bad_usage("%s needs a value", a);
+		} else if (!strcmp(a, "--metrics")) {
+			o.metrics = argv[++i];
+		} else {
+			o.csv = argv[++i];
+		}
+	}
+	if (!o.dir_b)
+		return bad_usage("%s needs two sweep directories", "compare");
+	return faultsim_compare(&o);
+}
+
 static int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = {.tolerance = 5, .irqs_off_bound = 10e3};
@@ -380,6 +407,8 @@ int main(int argc, char **argv)
 		return cmd_plot(argc, argv);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc, argv);
+	if (!strcmp(cmd, "compare"))
+		return cmd_compare(argc, argv);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc, argv);
 	if (argc == 2)

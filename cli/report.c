@@ -330,20 +330,11 @@ static int runs_not_ok(const struct report *r, const char *series, const char *x
  */
 static double slower_p(const struct report *r, const struct group *g, const struct group *best)
 {
-	double m, v, bm, bv, se2, t, df;
-	int n = group_stats(&r->t, g, r->y, &m, &v), bn = group_stats(&r->t, best, r->y, &bm, &bv);
+	double t, df;
 
-	if (n < 2 || bn < 2)
+	if (group_welch(&r->t, g, &r->t, best, r->y, r->y, &t, &df))
 		return NAN;
-	if (g == best)
-		return 1;
-	se2 = v / n + bv / bn;
-	if (se2 <= 0)
-		return bm > m ? 0 : 1;
-	t = (bm - m) / sqrt(se2);
-	/* Welch-Satterthwaite degrees of freedom. */
-	df = se2 * se2 / ((v / n) * (v / n) / (n - 1) + (bv / bn) * (bv / bn) / (bn - 1));
-	return gsl_cdf_tdist_Q(t, df);
+	return g == best ? 1 : gsl_cdf_tdist_Q(t, df);
 }
 
 /* One series' table rows; each value's verdict goes to the tally. */

@@ -161,6 +161,25 @@ int group_stats(const struct table *t, const struct group *g, int col, double *m
 	return n;
 }
 
+int group_welch(const struct table *ta, const struct group *a, const struct table *tb,
+		const struct group *b, int col_a, int col_b, double *t, double *df)
+{
+	double ma, va, mb, vb, se2;
+	int na = group_stats(ta, a, col_a, &ma, &va), nb = group_stats(tb, b, col_b, &mb, &vb);
+
+	if (na < 2 || nb < 2)
+		return -1;
+	se2 = va / na + vb / nb;
+	if (se2 <= 0) {
+		*t = mb > ma ? INFINITY : mb < ma ? -INFINITY : 0;
+		*df = na + nb - 2;
+		return 0;
+	}
+	*t = (mb - ma) / sqrt(se2);
+	*df = se2 * se2 / ((va / na) * (va / na) / (na - 1) + (vb / nb) * (vb / nb) / (nb - 1));
+	return 0;
+}
+
 double group_mean(const struct table *t, const struct group *g, int col, double *ci)
 {
 	double mean, var;

@@ -41,6 +41,13 @@ void groups_build(const struct table *t, int x_col, int series_col, struct group
 void groups_free(struct groups *gs);
 /* Mean and sample variance (NAN under 2 values) of col over the group; returns the count. */
 int group_stats(const struct table *t, const struct group *g, int col, double *mean, double *var);
+/*
+ * Welch's t statistic of mean(b) - mean(a) for col, and its degrees of
+ * freedom (Welch-Satterthwaite).  -1 when either group has under two
+ * values; with no variance at all, t is +-INFINITY or 0.
+ */
+int group_welch(const struct table *ta, const struct group *a, const struct table *tb,
+		const struct group *b, int col_a, int col_b, double *t, double *df);
 /* Mean of col over the group's rows, and the half-width of its 95% CI. */
 double group_mean(const struct table *t, const struct group *g, int col, double *ci);
 

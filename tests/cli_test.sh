@@ -324,6 +324,21 @@ plot() {
 	grep -q '^## Text' "$tmp/tx/report.md" && ! grep -q 'nan%' "$tmp/tx/report.md" &&
 		grep -Eq '^\| text_thp-always[^|]* \| [0-9.]+ µs \| [0-9]+ \| 0 \| 0 \|' "$tmp/tx/report.md" &&
 		ok "report: the text study's own figures" || ko "text report: $(grep '^|' "$tmp/tx/report.md" | head -8)"
+	# compare: the same sweep against itself does not differ; against slower lines it does.
+	for v in a b; do
+		lat=51ns
+		[ $v = b ] && lat=400ns
+		"$faultsim" sweep "$src/scenarios/spf-maxtry.ini" --vary workload.threads=8 \
+			--vary kernel.max_try=4 --seeds 4 --set workload.duration=1ms \
+			--set machine.line_llc=$lat --set machine.line_socket=$lat --out "$tmp/c$v" >/dev/null 2>&1
+	done
+	"$faultsim" compare "$tmp/ca" "$tmp/ca" --metrics throughput >"$tmp/same.md"
+	"$faultsim" compare "$tmp/ca" "$tmp/cb" --metrics throughput --csv "$tmp/cmp.csv" >"$tmp/diff.md"
+	grep -q '^| threads-8_max_try-4 | [0-9.e+]* | [0-9.e+]* | 1.000 | no (p = 1) |$' "$tmp/same.md" &&
+		grep -q '^| threads-8_max_try-4 | .* | 0\.[0-9]* | yes (p = ' "$tmp/diff.md" &&
+		grep -q '^threads-8_max_try-4,throughput,' "$tmp/cmp.csv" &&
+		ok "compare: a sweep matches itself, slower lines differ significantly, CSV too" ||
+		ko "compare: $(cat "$tmp/same.md" "$tmp/diff.md" | grep '^| thr')"
 	# Where no fault speculated, MAX_TRY changes nothing: no recommendation.
 	"$faultsim" sweep "$src/scenarios/spf-maxtry.ini" --set kernel.fault_path=pervma \
 		--set workload.duration=300us --vary workload.threads=8 --vary kernel.max_try=0,4 --seeds 1 \
