@@ -7,14 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calibrate_cmd.h"
-#include "compare.h"
-#include "plot.h"
-#include "report.h"
-#include "run.h"
-#include "sweep.h"
-#include "validate.h"
-#include "vary.h"
+#include "../host/calibrate_cmd.h"
+#include "../study/compare.h"
+#include "../study/plot.h"
+#include "../study/report.h"
+#include "../run/run.h"
+#include "../study/sweep.h"
+#include "../host/validate.h"
+#include "../study/vary.h"
 
 /* Each command's usage lines, as the README's "Use" block shows them. */
 static const struct command_usage {

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "../cli/run.h"
+#include "../run/run.h"
 #include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

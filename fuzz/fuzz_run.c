@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../cli/outfile.h"
-#include "../cli/run.h"
+#include "../run/outfile.h"
+#include "../run/run.h"
 #include "fuzz_input.h"
 
 /* The wall-clock time a fuzzed run may take; its simulated time is below. */

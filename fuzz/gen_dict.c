@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../cli/keys.h"
+#include "../lang/keys.h"
 
 static void token(const char *s)
 {

@@ -1,7 +1,7 @@
 /* tests/test_usl.c - the scalability fit recovers what generated the data. */
 #include <math.h>
 
-#include "../cli/usl.h"
+#include "../study/usl.h"
 #include "harness.h"
 
 static void test_usl_recovers(void)

@@ -1,0 +1,641 @@
+/* study/plot.c - the four figures of a sweep, through gnuplot templates. */
+#include "plot.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "derived.h"
+#include "../run/outfile.h"
+#include "table.h"
+#include "usl.h"
+
+struct plot {
+	const struct plot_opts *o;
+	struct table t;
+	char varied[8][64]; /* the sweep's varied keys */
+	int nr_varied;
+	int x, series, y; /* columns */
+	char name[128];	  /* the figures' base name */
+	char dir[1024];	  /* DIR/plots */
+};
+
+static const char *const kinds[] = {"scaling", "latency", "maxtry", "breakdown"};
+
+static int fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "faultsim: plot: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 2;
+}
+
+static int load_varied(struct plot *pl)
+{
+	char path[2048];
+	json_t *m, *v;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/sweep.json", pl->o->dir);
+	m = json_load_file(path, 0, NULL);
+	if (!m)
+		return fail("%s: not a sweep directory (no readable sweep.json)", pl->o->dir);
+	json_array_foreach(json_object_get(m, "vary"), i, v)
+	{
+		if (pl->nr_varied == 8)
+			break;
+		snprintf(pl->varied[pl->nr_varied++], 64, "%s",
+			 json_string_value(json_object_get(v, "key")));
+	}
+	json_decref(m);
+	return 0;
+}
+
+static bool is_varied(const struct plot *pl, const char *key)
+{
+	for (int i = 0; i < pl->nr_varied; i++)
+		if (!strcmp(pl->varied[i], key))
+			return true;
+	return false;
+}
+
+/* The option's column, a default, or -1; a bad name is an error (2). */
+static int pick_column(struct plot *pl, const char *opt, const char *what, const char *def,
+		       int *col)
+{
+	const char *name = opt ? opt : def;
+
+	*col = -1;
+	if (!name)
+		return 0;
+	*col = strchr(name, ',') ? table_join_columns(&pl->t, name) : table_col(&pl->t, name);
+	if (*col < 0) {
+		fprintf(stderr, "faultsim: plot: --%s %s: no such column in results.csv\n", what,
+			name);
+		return 2;
+	}
+	return 0;
+}
+
+/* Is key one of the comma-separated list? */
+static bool list_has(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, key, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The first varied key that is neither x nor excluded, for the series. */
+static const char *other_varied(const struct plot *pl, const char *x)
+{
+	for (int i = 0; i < pl->nr_varied; i++)
+		if (!x || strcmp(pl->varied[i], x))
+			return pl->varied[i];
+	return NULL;
+}
+
+static int run_gnuplot(const struct plot *pl)
+{
+	char gp[256];
+	pid_t pid;
+	int status;
+
+	snprintf(gp, sizeof(gp), "%s.gp", pl->name);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (chdir(pl->dir))
+			_exit(126);
+		execlp("gnuplot", "gnuplot", gp, (char *)NULL);
+		perror("faultsim: plot: gnuplot");
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "faultsim: plot: gnuplot failed on %s/%s\n", pl->dir, gp);
+		return 2;
+	}
+	printf("%s/%s.png\n%s/%s.svg\n", pl->dir, pl->name, pl->dir, pl->name);
+	return 0;
+}
+
+/* Fill plots/KIND.gp: each @KEY@ in the template by its value. */
+static int write_script(const struct plot *pl, const char *kind, const char *const *subst)
+{
+	char tpl[1024], path[2048], err[512], *text = NULL;
+	struct output_file of;
+	size_t cap = 0;
+	FILE *f;
+	const char *env = getenv("FAULTSIM_PLOTS");
+
+	snprintf(tpl, sizeof(tpl), "%s/%s.gp", env ? env : FAULTSIM_DATADIR "/plots", kind);
+	f = fopen(tpl, "r");
+	if (!f)
+		return fail("%s: template missing", tpl);
+	if (getdelim(&text, &cap, '\0', f) < 0) {
+		fclose(f);
+		free(text);
+		return fail("%s: cannot read", tpl);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s.gp", pl->dir, pl->name);
+	if (outfile_open(&of, path, err, sizeof(err))) {
+		free(text);
+		return fail("%s", err);
+	}
+	for (const char *p = text; *p;) {
+		const char *at = strchr(p, '@'), *end = at ? strchr(at + 1, '@') : NULL;
+		bool found = false;
+
+		if (!at || !end) {
+			fputs(p, of.f);
+			break;
+		}
+		fwrite(p, 1, at - p, of.f);
+		for (int i = 0; subst[i]; i += 2)
+			if ((size_t)(end - at - 1) == strlen(subst[i]) &&
+			    !strncmp(at + 1, subst[i], end - at - 1)) {
+				fputs(subst[i + 1], of.f);
+				found = true;
+			}
+		if (!found)
+			fwrite(at, 1, end - at + 1, of.f);
+		p = end + 1;
+	}
+	free(text);
+	return outfile_commit(&of) ? 2 : 0;
+}
+
+static FILE *open_dat(const struct plot *pl, struct output_file *of)
+{
+	char path[2048], err[512];
+
+	snprintf(path, sizeof(path), "%s/%s.dat", pl->dir, pl->name);
+	if (outfile_open(of, path, err, sizeof(err))) {
+		fail("%s", err);
+		return NULL;
+	}
+	return of->f;
+}
+
+/* Series values in first-appearance order. */
+static int series_list(const struct groups *gs, const char **out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < gs->n; i++) {
+		bool seen = false;
+
+		for (int j = 0; j < n; j++)
+			seen |= !strcmp(out[j], gs->g[i].series);
+		if (!seen && n < max)
+			out[n++] = gs->g[i].series;
+	}
+	return n;
+}
+
+static void series_title(const struct plot *pl, const char *value, char *buf, size_t len)
+{
+	if (pl->series < 0)
+		snprintf(buf, len, "%s", pl->t.cols[pl->y]);
+	else
+		snprintf(buf, len, "%s = %s", pl->t.cols[pl->series], value);
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* The fitted USL of each series, as a line of a .fit file the report reads. */
+static void fit_series(const struct plot *pl, const struct groups *gs, const char *series,
+		       int index, char *funcs, size_t flen, char *plot, size_t plen, FILE *fits)
+{
+	double n[256], x[256], ci;
+	struct usl_fit fit;
+	int k = 0;
+
+	for (int i = 0; i < gs->n && k < 256; i++) {
+		if (strcmp(gs->g[i].series, series))
+			continue;
+		n[k] = table_num(&pl->t, gs->g[i].rows[0], pl->x);
+		x[k] = group_mean(&pl->t, &gs->g[i], pl->y, &ci);
+		k++;
+	}
+	if (usl_fit(n, x, k, &fit))
+		return;
+	append(funcs, flen, "usl%d(x) = %.10g * x / (1 + %.10g * (x - 1) + %.10g * x * (x - 1))\n",
+	       index, fit.lambda, fit.sigma, fit.kappa);
+	append(plot, plen,
+	       ", usl%d(x) with lines dt 2 lc %d title \"USL fit: sigma %.3g, kappa %.3g\"", index,
+	       index + 1, fit.sigma, fit.kappa);
+	fprintf(fits, "%s%s%s\t%.10g\t%.10g\t%.10g\t%.6f\t%.6g\n",
+		pl->series >= 0 ? pl->t.cols[pl->series] : "", pl->series >= 0 ? " = " : "", series,
+		fit.lambda, fit.sigma, fit.kappa, fit.r2, fit.peak);
+}
+
+static bool numeric_x(const struct plot *pl)
+{
+	int status = table_col(&pl->t, "status");
+
+	for (int r = 0; r < pl->t.nr_rows; r++)
+		if ((status < 0 || !strcmp(pl->t.cells[r][status], "ok")) &&
+		    isnan(table_num(&pl->t, r, pl->x)))
+			return false;
+	return true;
+}
+
+static int plot_scaling(struct plot *pl)
+{
+	struct groups gs;
+	struct output_file of, fof;
+	const char *series[32];
+	char funcs[8192] = "", cmd[16384] = "", path[2048], err[512], title[256], xscale[64];
+	double xmin = INFINITY, xmax = 0, ref = NAN;
+	int ns, rc;
+	FILE *f;
+
+	if (!numeric_x(pl))
+		return fail("scaling: --x %s has values that are not numbers; plot it with "
+			    "--kind latency or breakdown, or as --series",
+			    pl->t.cols[pl->x]);
+	groups_build(&pl->t, pl->x, pl->series, &gs);
+	ns = series_list(&gs, series, 32);
+	f = open_dat(pl, &of);
+	snprintf(path, sizeof(path), "%s/%s.fit", pl->dir, pl->name);
+	if (!f || outfile_open(&fof, path, err, sizeof(err))) {
+		if (f)
+			outfile_abandon(&of);
+		groups_free(&gs);
+		return fail("%s", f ? err : "cannot write the data file");
+	}
+	fprintf(fof.f, "# series\tlambda\tsigma\tkappa\tr2\tpeak\n");
+	for (int s = 0; s < ns; s++) {
+		series_title(pl, series[s], title, sizeof(title));
+		fprintf(f, "# %s\n", title);
+		for (int i = 0; i < gs.n; i++) {
+			double ci, x = table_num(&pl->t, gs.g[i].rows[0], pl->x);
+			double m = group_mean(&pl->t, &gs.g[i], pl->y, &ci);
+
+			if (strcmp(gs.g[i].series, series[s]))
+				continue;
+			fprintf(f, "%s %.10g %.10g\n", gs.g[i].x, m, ci);
+			if (x < xmin) {
+				xmin = x;
+				ref = m / x;
+			}
+			xmax = x > xmax ? x : xmax;
+		}
+		fprintf(f, "\n\n");
+		append(cmd, sizeof(cmd),
+		       "%s\"%s.dat\" index %d using 1:2:3 with yerrorlines lc %d title \"%s\"",
+		       s ? ", " : "", pl->name, s, s + 1, title);
+		fit_series(pl, &gs, series[s], s, funcs, sizeof(funcs), cmd, sizeof(cmd), fof.f);
+	}
+	if (isfinite(ref)) {
+		append(funcs, sizeof(funcs), "linear(x) = %.10g * x\n", ref);
+		append(cmd, sizeof(cmd),
+		       ", linear(x) with lines dt 3 lc black title \"linear scaling\"");
+	}
+	snprintf(xscale, sizeof(xscale), "%s",
+		 xmin >= 1 && xmax / xmin >= 8 ? "set logscale x 2" : "");
+	rc = outfile_commit(&of) || outfile_commit(&fof) ? 2 : 0;
+	groups_free(&gs);
+	if (rc)
+		return rc;
+	snprintf(title, sizeof(title), "%s vs %s (mean and 95%% CI across seeds)",
+		 derived_label(pl->t.cols[pl->y]), derived_label(pl->t.cols[pl->x]));
+	{
+		char dat[160];
+		const char *subst[] = {"TITLE",	    title,
+				       "XLABEL",    derived_label(pl->t.cols[pl->x]),
+				       "YLABEL",    derived_label(pl->t.cols[pl->y]),
+				       "DAT",	    dat,
+				       "OUT",	    pl->name,
+				       "PLOT",	    cmd,
+				       "FUNCTIONS", funcs,
+				       "XSCALE",    xscale,
+				       NULL};
+
+		snprintf(dat, sizeof(dat), "%s.dat", pl->name);
+		rc = write_script(pl, "scaling", subst);
+	}
+	return rc ? rc : run_gnuplot(pl);
+}
+
+static int plot_latency(struct plot *pl)
+{
+	static const char *const pcts[] = {"p50", "p90", "p99", "p999", "max"};
+	static const char *const labels[] = {"50", "90", "99", "99.9", "max"};
+	struct groups gs;
+	struct output_file of;
+	char cmd[16384] = "", dat[160], title[256];
+	int rc, cols[5], n = 0;
+	FILE *f;
+
+	for (int i = 0; i < 5; i++) {
+		char col[96];
+
+		snprintf(col, sizeof(col), "histograms.fault_latency_ns.%s", pcts[i]);
+		cols[i] = table_col(&pl->t, col);
+		if (cols[i] < 0) {
+			snprintf(col, sizeof(col), "latency_ns.%s", pcts[i]);
+			cols[i] = table_col(&pl->t, col);
+		}
+		if (cols[i] < 0)
+			return fail("results.csv has no %s latency column", pcts[i]);
+	}
+	groups_build(&pl->t, pl->x, pl->series, &gs);
+	f = open_dat(pl, &of);
+	if (!f) {
+		groups_free(&gs);
+		return 2;
+	}
+	for (int i = 0; i < gs.n && n < 64; i++, n++) {
+		snprintf(title, sizeof(title), "%s%s%s%s%s",
+			 pl->series >= 0 ? pl->t.cols[pl->series] : "",
+			 pl->series >= 0 ? " = " : "", gs.g[i].series, pl->series >= 0 ? ", " : "",
+			 gs.g[i].x);
+		if (pl->x >= 0)
+			snprintf(title + strlen(title), sizeof(title) - strlen(title), "%s", "");
+		fprintf(f, "# %s %s\n", pl->x >= 0 ? pl->t.cols[pl->x] : "", title);
+		for (int p = 0; p < 5; p++) {
+			double ci, m = group_mean(&pl->t, &gs.g[i], cols[p], &ci);
+
+			fprintf(f, "%d %s %.10g %.10g\n", p, labels[p], m, ci);
+		}
+		fprintf(f, "\n\n");
+		append(
+		    cmd, sizeof(cmd),
+		    "%s\"%s.dat\" index %d using 1:3:4:xtic(2) with yerrorlines title \"%s%s%s\"",
+		    i ? ", " : "", pl->name, i, pl->x >= 0 ? pl->t.cols[pl->x] : "",
+		    pl->x >= 0 ? " = " : "", title);
+	}
+	rc = outfile_commit(&of) ? 2 : 0;
+	groups_free(&gs);
+	if (rc)
+		return rc;
+	snprintf(dat, sizeof(dat), "%s.dat", pl->name);
+	{
+		const char *subst[] = {"TITLE",	 "fault latency percentiles (mean across seeds)",
+				       "YLABEL", "fault latency (ns)",
+				       "DAT",	 dat,
+				       "OUT",	 pl->name,
+				       "PLOT",	 cmd,
+				       NULL};
+
+		rc = write_script(pl, "latency", subst);
+	}
+	return rc ? rc : run_gnuplot(pl);
+}
+
+static int plot_maxtry(struct plot *pl)
+{
+	static const char *const metrics[] = {NULL, "spf_fallback_ratio",
+					      "histograms.spf_pte_map_lock_irqs_off_ns.max"};
+	static const char *const ylabels[] = {NULL, "speculative faults that fell back (share)",
+					      "worst time in pte_map_lock() loop (ns)"};
+	struct groups gs;
+	struct output_file of, panels;
+	const char *series[32];
+	char xtics[2048] = "", dat[160], nx[16], path[2048], err[512];
+	int cols[3] = {pl->y}, ns, xs = 0, rc;
+	FILE *f;
+
+	for (int i = 1; i < 3; i++)
+		if ((cols[i] = table_col(&pl->t, metrics[i])) < 0)
+			return fail("results.csv has no %s: a speculative-fault sweep is needed",
+				    metrics[i]);
+	groups_build(&pl->t, pl->x, pl->series, &gs);
+	ns = series_list(&gs, series, 32);
+	f = open_dat(pl, &of);
+	if (!f) {
+		groups_free(&gs);
+		return 2;
+	}
+	/* Every MAX_TRY any series has, in order: a series missing one keeps its place. */
+	const char *xv[64];
+
+	for (int i = 0; i < gs.n; i++) {
+		bool seen = false;
+
+		for (int j = 0; j < xs; j++)
+			seen |= !strcmp(xv[j], gs.g[i].x);
+		if (seen || xs == 64)
+			continue;
+		/* 0 is the unbounded loop of the patch. */
+		append(xtics, sizeof(xtics), "%s\"%s\" %d", xs ? ", " : "",
+		       strcmp(gs.g[i].x, "0") ? gs.g[i].x : "0 (unbounded)", xs);
+		xv[xs++] = gs.g[i].x;
+	}
+	for (int s = 0; s < ns; s++) {
+		fprintf(f, "# %s\n", series[s]);
+		for (int i = 0; i < gs.n; i++) {
+			int pos = 0;
+
+			if (strcmp(gs.g[i].series, series[s]))
+				continue;
+			while (pos < xs && strcmp(xv[pos], gs.g[i].x))
+				pos++;
+			fprintf(f, "%d %s", pos, gs.g[i].x);
+			for (int c = 0; c < 3; c++) {
+				double ci, m = group_mean(&pl->t, &gs.g[i], cols[c], &ci);
+
+				fprintf(f, " %.10g %.10g", m, ci);
+			}
+			fputc('\n', f);
+		}
+		fprintf(f, "\n\n");
+	}
+	snprintf(path, sizeof(path), "%s/%s.panels", pl->dir, pl->name);
+	if (outfile_open(&panels, path, err, sizeof(err))) {
+		outfile_abandon(&of);
+		groups_free(&gs);
+		return fail("%s", err);
+	}
+	fprintf(panels.f, "# The three panels of %s.gp, loaded once per terminal.\n", pl->name);
+	fprintf(panels.f, "set termoption noenhanced\nset multiplot layout 3,1 title \"MAX_TRY: "
+			  "throughput, fallbacks, "
+			  "IRQs-off time\"\n");
+	for (int c = 0; c < 3; c++) {
+		fprintf(panels.f, "set ylabel \"%s\" noenhanced\n",
+			c ? ylabels[c] : derived_label(pl->t.cols[pl->y]));
+		fprintf(panels.f, c == 2 ? "set logscale y 10\n" : "unset logscale y\n");
+		fprintf(panels.f, "plot ");
+		for (int s = 0; s < ns; s++) {
+			char title[256];
+
+			series_title(pl, series[s], title, sizeof(title));
+			fprintf(panels.f,
+				"%s\"%s.dat\" index %d using 1:%d:%d with yerrorlines lc %d title "
+				"\"%s\"",
+				s ? ", " : "", pl->name, s, 3 + 2 * c, 4 + 2 * c, s + 1, title);
+		}
+		fputc('\n', panels.f);
+	}
+	fprintf(panels.f, "unset multiplot\n");
+	rc = outfile_commit(&of) || outfile_commit(&panels) ? 2 : 0;
+	groups_free(&gs);
+	if (rc)
+		return rc;
+	snprintf(dat, sizeof(dat), "%s.dat", pl->name);
+	snprintf(nx, sizeof(nx), "%d", xs);
+	{
+		const char *subst[] = {"XLABEL", "MAX_TRY (kernel.max_try)",
+				       "XTICS",	 xtics,
+				       "NX",	 nx,
+				       "DAT",	 dat,
+				       "OUT",	 pl->name,
+				       NULL};
+
+		rc = write_script(pl, "maxtry", subst);
+	}
+	return rc ? rc : run_gnuplot(pl);
+}
+
+static int plot_breakdown(struct plot *pl)
+{
+	struct groups gs;
+	struct output_file of;
+	char dat[160], ncols[16];
+	int cols[DERIVED_BREAKDOWN_MAX], n = derived_breakdown(&pl->t, cols), rc;
+	FILE *f;
+
+	if (!n)
+		return fail("%s",
+			    "results.csv has no per-fault time columns (faults_total is zero?)");
+	groups_build(&pl->t, pl->x, pl->series, &gs);
+	f = open_dat(pl, &of);
+	if (!f) {
+		groups_free(&gs);
+		return 2;
+	}
+	fprintf(f, "group label");
+	for (int c = 0; c < n; c++)
+		fprintf(f, " \"%s\"", derived_label(pl->t.cols[cols[c]]));
+	fputc('\n', f);
+	for (int i = 0; i < gs.n; i++) {
+		fprintf(f, "%d \"%s%s%s\"", i, gs.g[i].series, pl->series >= 0 ? "/" : "",
+			gs.g[i].x);
+		for (int c = 0; c < n; c++) {
+			double ci, m = group_mean(&pl->t, &gs.g[i], cols[c], &ci);
+
+			fprintf(f, " %.10g", isnan(m) ? 0 : m);
+		}
+		fputc('\n', f);
+	}
+	rc = outfile_commit(&of) ? 2 : 0;
+	groups_free(&gs);
+	if (rc)
+		return rc;
+	snprintf(dat, sizeof(dat), "%s.dat", pl->name);
+	snprintf(ncols, sizeof(ncols), "%d", n + 2);
+	{
+		char title[256];
+		const char *subst[] = {"TITLE",	 title,	  "DAT", dat, "OUT",
+				       pl->name, "NCOLS", ncols, NULL};
+
+		snprintf(title, sizeof(title), "where a fault's time went, by %s%s%s",
+			 pl->series >= 0 ? pl->t.cols[pl->series] : "", pl->series >= 0 ? "/" : "",
+			 pl->x >= 0 ? pl->t.cols[pl->x] : "");
+		rc = write_script(pl, "breakdown", subst);
+	}
+	return rc ? rc : run_gnuplot(pl);
+}
+
+static int plot_columns(struct plot *pl, int k)
+{
+	const struct plot_opts *o = pl->o;
+	const char *x_def = is_varied(pl, "workload.threads")	  ? "workload.threads"
+			    : is_varied(pl, "workload.processes") ? "workload.processes"
+								  : other_varied(pl, NULL);
+	const char *y_def = table_col(&pl->t, "faults_per_s") >= 0 ? "faults_per_s" : "throughput";
+
+	char series[512] = "";
+	const char *x;
+
+	if (k == 2) /* maxtry */
+		x_def = "kernel.max_try";
+	if (pick_column(pl, o->x, "x", x_def, &pl->x) || pick_column(pl, o->y, "y", y_def, &pl->y))
+		return 2;
+	if (pl->x < 0)
+		return fail("%s: nothing varied to plot against (give --x)", o->dir);
+	/*
+	 * Every varied key but x separates the series: pooling runs of other
+	 * settings as if they were seeds would make the means and CIs lie.
+	 */
+	x = pl->t.cols[pl->x];
+	if (o->series)
+		snprintf(series, sizeof(series), "%s", o->series);
+	for (int i = 0; i < pl->nr_varied; i++) {
+		if (!strcmp(pl->varied[i], x) || list_has(series, pl->varied[i]))
+			continue;
+		snprintf(series + strlen(series), sizeof(series) - strlen(series), "%s%s",
+			 *series ? "," : "", pl->varied[i]);
+	}
+	if (pick_column(pl, *series ? series : NULL, "series", NULL, &pl->series))
+		return 2;
+	if (pl->series == pl->x)
+		pl->series = -1;
+	snprintf(pl->name, sizeof(pl->name), "%s%s%s", kinds[k], o->y ? "-" : "", o->y ? o->y : "");
+	for (char *c = pl->name; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
+			*c = '_';
+	return 0;
+}
+
+int faultsim_plot(const struct plot_opts *o)
+{
+	struct plot pl = {.o = o};
+	char path[2048], err[512];
+	int k, rc;
+
+	for (k = 0; k < 4 && strcmp(kinds[k], o->kind); k++)
+		;
+	if (k == 4)
+		return fail("--kind %s: not scaling, latency, maxtry or breakdown", o->kind);
+	if (load_varied(&pl))
+		return 2;
+	snprintf(path, sizeof(path), "%s/results.csv", o->dir);
+	if (table_load(path, &pl.t, err, sizeof(err)))
+		return fail("%s", err);
+	derived_add(&pl.t);
+	{
+		struct groups gs;
+
+		groups_build(&pl.t, -1, -1, &gs);
+		rc = gs.n ? plot_columns(&pl, k)
+			  : fail("%s: no run ended ok: nothing to plot", o->dir);
+		groups_free(&gs);
+	}
+	snprintf(pl.dir, sizeof(pl.dir), "%s/plots", o->dir);
+	if (!rc && mkdir(pl.dir, 0755) && errno != EEXIST)
+		rc = fail("%s: cannot create", pl.dir);
+	if (!rc) {
+		int (*const draw[])(struct plot *) = {plot_scaling, plot_latency, plot_maxtry,
+						      plot_breakdown};
+
+		rc = draw[k](&pl);
+	}
+	table_free(&pl.t);
+	return rc;
+}
