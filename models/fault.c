@@ -87,17 +87,21 @@ vm_fault_t do_user_addr_fault(struct mm_struct *mm, unsigned long address, bool 
 		fault = handle_speculative_fault(mm, address, flags);
 		if (fault != VM_FAULT_RETRY) {
 			count_vm_event(fault & VM_FAULT_SIGSEGV ? FAULT_SIGSEGV : FAULT_DONE_SPF);
+			trace_arg_str("path", "speculative");
 			goto done;
 		}
 		break;
 	case FAULT_PATH_PERVMA:
-		if (per_vma_fault(mm, address, write, flags, &fault))
+		if (per_vma_fault(mm, address, write, flags, &fault)) {
+			trace_arg_str("path", "vma lock");
 			goto done;
+		}
 		break;
 	case FAULT_PATH_CLASSIC:
 		break;
 	}
 	fault = lock_mmap_fault(mm, address, write, flags);
+	trace_arg_str("path", "mmap_sem");
 done:
 	trace_end();
 	histogram_add(fault_latency, cpu_clock() - t0);

@@ -249,6 +249,8 @@ void filemap_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 
 	if (!t)
 		return;
+	int mapped = 0;
+
 	ptl = pte_lockptr(mm, vmf->pmd);
 	spin_lock(ptl);
 	for (pgoff_t pgoff = start; pgoff <= end; pgoff++) {
@@ -263,8 +265,10 @@ void filemap_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 			continue;
 		set_pte_at(mm, addr, t);
 		count_vm_event(FAULT_AROUND_MAPPED);
+		mapped++;
 	}
 	spin_unlock(ptl);
+	trace_arg_num("pages mapped around", mapped);
 }
 
 const struct vm_operations_struct generic_file_vm_ops = {

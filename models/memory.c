@@ -26,8 +26,10 @@
 /* Why a speculative fault gave up, for the counters. */
 static void spf_fallback_reason(struct vm_fault *vmf, enum vm_event_item why)
 {
-	if (vmf->spf_fallback == NR_VM_EVENT_ITEMS)
-		vmf->spf_fallback = why;
+	if (vmf->spf_fallback != NR_VM_EVENT_ITEMS)
+		return;
+	vmf->spf_fallback = why;
+	trace_arg_str("fallback", vm_event_name(why));
 }
 
 /* internal.h (SPF): has the VMA been changed or unlinked since we started? */
@@ -77,10 +79,13 @@ static bool pte_trylock_relax(struct vm_fault *vmf, spinlock_t *ptl)
 }
 
 /* The speculative loop's figures: tries that failed, time with IRQs off. */
+/* The loop's end: its tries and its time, and the end of its trace span. */
 static void pte_lock_account(struct vm_fault *vmf, double t0)
 {
 	histogram_add(spf_trylock_failures, vmf->trylock_failures);
 	histogram_add(spf_pte_map_lock_irqs_off, cpu_clock() - t0);
+	trace_arg_num("tries", vmf->trylock_failures + 1);
+	trace_end();
 }
 
 /*
@@ -95,6 +100,7 @@ static bool pte_lock_speculative(struct vm_fault *vmf, spinlock_t **ptlp)
 	bool ret = false;
 	double t0 = cpu_clock();
 
+	trace_begin("pte_map_lock()", NULL);
 again:
 	local_irq_disable();
 	cpu_work(cycles(COST_PTE_MAP_LOCK_ITER));

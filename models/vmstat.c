@@ -58,6 +58,11 @@ void vmstat_init(void)
 	fault_latency = histogram_get("fault_latency_ns");
 }
 
+const char *vm_event_name(enum vm_event_item item)
+{
+	return vm_event_names[item];
+}
+
 void count_vm_event(enum vm_event_item item)
 {
 	vm_events[item]->value++;

@@ -55,6 +55,8 @@ enum vm_event_item {
 };
 
 void vmstat_init(void);
+/* The counter's name, as /proc/vmstat would show it. */
+const char *vm_event_name(enum vm_event_item item);
 void count_vm_event(enum vm_event_item item);
 
 /* Histograms of the speculative path. */

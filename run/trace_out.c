@@ -22,6 +22,17 @@ static void write_name(FILE *f, const struct trace_event *e)
 				fputc(*c, f);
 	}
 	fputs("\"", f);
+	if (!e->nr_args)
+		return;
+	fputs(",\"args\":{", f);
+	for (int i = 0; i < e->nr_args; i++) {
+		fprintf(f, "%s\"%s\":", i ? "," : "", e->args[i].key);
+		if (e->args[i].str)
+			fprintf(f, "\"%s\"", e->args[i].str);
+		else
+			fprintf(f, "%.10g", e->args[i].num);
+	}
+	fputc('}', f);
 }
 
 void trace_write(FILE *f, int nr_cpus)

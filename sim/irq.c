@@ -102,6 +102,7 @@ void local_irq_enable(void)
 	c->irqs_disabled = false;
 	c->irqs_last_off = c->irqs_off_since;
 	c->irqs_last_on = cpu_clock();
+	trace_span(c->id, false, "IRQs off", NULL, c->irqs_last_off, c->irqs_last_on);
 	if (off > sim_cfg->watchdog_thresh) {
 		cpu_sync();
 		lockup_hard(c);

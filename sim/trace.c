@@ -4,12 +4,18 @@
 #include <stdlib.h>
 
 #include "cpu.h"
+#include "engine.h"
 
 bool trace_on;
 struct trace_event *trace_events;
 size_t trace_nr;
 static size_t trace_cap;
 static unsigned long flows;
+
+/* Each CPU's open spans, innermost last: indices into trace_events. */
+#define TRACE_MAX_DEPTH 16
+static size_t (*open_spans)[TRACE_MAX_DEPTH];
+static int *depth;
 
 static struct trace_event *trace_add(void)
 {
@@ -25,24 +31,69 @@ void trace_span(int cpu, bool irq_track, const char *what, const char *detail, d
 {
 	if (!trace_on)
 		return;
-	*trace_add() =
-	    (struct trace_event){TRACE_SPAN, what, detail, cpu, irq_track, start, end, 0};
+	*trace_add() = (struct trace_event){.phase = TRACE_SPAN,
+					    .what = what,
+					    .detail = detail,
+					    .cpu = cpu,
+					    .irq_track = irq_track,
+					    .start = start,
+					    .end = end};
 }
 
 void trace_begin(const char *what, const char *detail)
 {
+	int cpu = smp_processor_id();
+
 	if (!trace_on)
 		return;
-	*trace_add() = (struct trace_event){TRACE_BEGIN, what,	      detail, smp_processor_id(),
-					    false,	 cpu_clock(), 0,      0};
+	if (!depth) {
+		open_spans = calloc(nr_cpu_ids, sizeof(*open_spans));
+		depth = calloc(nr_cpu_ids, sizeof(*depth));
+	}
+	if (depth[cpu] < TRACE_MAX_DEPTH)
+		open_spans[cpu][depth[cpu]] = trace_nr;
+	depth[cpu]++;
+	*trace_add() = (struct trace_event){.phase = TRACE_BEGIN,
+					    .what = what,
+					    .detail = detail,
+					    .cpu = cpu,
+					    .start = cpu_clock()};
 }
 
 void trace_end(void)
 {
+	int cpu = smp_processor_id();
+
 	if (!trace_on)
 		return;
-	*trace_add() = (struct trace_event){TRACE_END, NULL,	    NULL, smp_processor_id(),
-					    false,     cpu_clock(), 0,	  0};
+	if (depth && depth[cpu])
+		depth[cpu]--;
+	*trace_add() = (struct trace_event){.phase = TRACE_END, .cpu = cpu, .start = cpu_clock()};
+}
+
+static struct trace_event *innermost(void)
+{
+	int cpu = smp_processor_id();
+
+	if (!trace_on || !depth || !depth[cpu] || depth[cpu] > TRACE_MAX_DEPTH)
+		return NULL;
+	return &trace_events[open_spans[cpu][depth[cpu] - 1]];
+}
+
+void trace_arg_str(const char *key, const char *value)
+{
+	struct trace_event *e = innermost();
+
+	if (e && e->nr_args < TRACE_MAX_ARGS)
+		e->args[e->nr_args++] = (struct trace_arg){key, value, 0};
+}
+
+void trace_arg_num(const char *key, double value)
+{
+	struct trace_event *e = innermost();
+
+	if (e && e->nr_args < TRACE_MAX_ARGS)
+		e->args[e->nr_args++] = (struct trace_arg){key, NULL, value};
 }
 
 void trace_flow(int from, double at, int to, double to_at, const char *what)
@@ -50,8 +101,17 @@ void trace_flow(int from, double at, int to, double to_at, const char *what)
 	if (!trace_on)
 		return;
 	flows++;
-	*trace_add() =
-	    (struct trace_event){TRACE_FLOW_START, what, NULL, from, false, at, at, flows};
-	*trace_add() =
-	    (struct trace_event){TRACE_FLOW_END, what, NULL, to, true, to_at, to_at, flows};
+	*trace_add() = (struct trace_event){.phase = TRACE_FLOW_START,
+					    .what = what,
+					    .cpu = from,
+					    .start = at,
+					    .end = at,
+					    .flow = flows};
+	*trace_add() = (struct trace_event){.phase = TRACE_FLOW_END,
+					    .what = what,
+					    .cpu = to,
+					    .irq_track = true,
+					    .start = to_at,
+					    .end = to_at,
+					    .flow = flows};
 }

@@ -366,6 +366,12 @@ trace() {
 	done
 	grep -Eq 'events [0-9]+ .* s [1-9][0-9]* f [1-9]' "$tmp/tc" && ok "IPIs drawn as flows" ||
 		ko "no IPI flows: $(tail -1 "$tmp/tc")"
+	# Spans that explain themselves: the path taken, the loop's tries, why it fell back.
+	grep -q '"name":"page fault","args":{"path":"\(speculative\|mmap_sem\)"}' "$t" &&
+		grep -q '"name":"pte_map_lock()","args":{\("fallback":"spf_fallback_[a-z_]*",\)\{0,1\}"tries":[1-9]' "$t" &&
+		grep -qx "name IRQs off" "$tmp/tc" &&
+		ok "trace args: fault path, trylock tries, fallback reason; IRQs-off spans" ||
+		ko "trace args: $(grep -o '"args":{[^}]*}' "$t" | sort | uniq -c | sort -rn | head -5)"
 	# The lockup demo: the spinning CPU's open spans stay open, the file is whole.
 	"$faultsim" run "$src/scenarios/deadlock-spin.ini" --set workload.duration=4ms --quiet \
 		--trace "$tmp/l.json" >/dev/null
