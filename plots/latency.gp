@@ -4,7 +4,7 @@
 set title "@TITLE@" noenhanced
 set xlabel "percentile" noenhanced
 set ylabel "@YLABEL@" noenhanced
-set key top left noenhanced box opaque
+set key outside right top noenhanced box
 set grid
 set logscale y 10
 set format y "%.0s%c"

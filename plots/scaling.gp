@@ -4,10 +4,11 @@
 set title "@TITLE@" noenhanced
 set xlabel "@XLABEL@" noenhanced
 set ylabel "@YLABEL@" noenhanced
-set key top left noenhanced box opaque
+set key outside right top noenhanced box
 set grid
-set format y "%.3s%c"
+set format y "%.1s%c"
 @XSCALE@
+@YRANGE@
 @FUNCTIONS@
 set terminal pngcairo size 1000,650 font "sans,11"
 set output "@OUT@.png"

@@ -205,12 +205,20 @@ static int series_list(const struct groups *gs, const char **out, int max)
 	return n;
 }
 
+/* A key as a legend says it: "kernel.max_try" is "max_try". */
+static const char *short_key(const char *col)
+{
+	const char *dot = strrchr(col, '.');
+
+	return dot ? dot + 1 : col;
+}
+
 static void series_title(const struct plot *pl, const char *value, char *buf, size_t len)
 {
 	if (pl->series < 0)
 		snprintf(buf, len, "%s", pl->t.cols[pl->y]);
 	else
-		snprintf(buf, len, "%s = %s", pl->t.cols[pl->series], value);
+		snprintf(buf, len, "%s=%s", short_key(pl->t.cols[pl->series]), value);
 }
 
 static void append(char *buf, size_t len, const char *fmt, ...)
@@ -270,7 +278,8 @@ static int plot_scaling(struct plot *pl)
 	struct output_file of, fof;
 	const char *series[32];
 	char funcs[8192] = "", cmd[16384] = "", path[2048], err[512], title[256], xscale[64];
-	double xmin = INFINITY, xmax = 0, ref = NAN;
+	char yrange[64];
+	double xmin = INFINITY, xmax = 0, ymax = 0, ref = NAN;
 	int ns, rc;
 	FILE *f;
 
@@ -304,6 +313,7 @@ static int plot_scaling(struct plot *pl)
 				ref = m / x;
 			}
 			xmax = x > xmax ? x : xmax;
+			ymax = m + ci > ymax ? m + ci : ymax;
 		}
 		fprintf(f, "\n\n");
 		append(cmd, sizeof(cmd),
@@ -318,12 +328,14 @@ static int plot_scaling(struct plot *pl)
 	}
 	snprintf(xscale, sizeof(xscale), "%s",
 		 xmin >= 1 && xmax / xmin >= 8 ? "set logscale x 2" : "");
+	/* The linear reference stops at the data's top: it must not squash the data. */
+	snprintf(yrange, sizeof(yrange), "set yrange [0:%.6g]", ymax > 0 ? 1.15 * ymax : 1);
 	rc = outfile_commit(&of) || outfile_commit(&fof) ? 2 : 0;
 	groups_free(&gs);
 	if (rc)
 		return rc;
-	snprintf(title, sizeof(title), "%s vs %s (mean and 95%% CI across seeds)",
-		 derived_label(pl->t.cols[pl->y]), derived_label(pl->t.cols[pl->x]));
+	snprintf(title, sizeof(title), "%s (mean and 95%% CI across seeds)",
+		 derived_label(pl->t.cols[pl->y]));
 	{
 		char dat[160];
 		const char *subst[] = {"TITLE",	    title,
@@ -334,6 +346,7 @@ static int plot_scaling(struct plot *pl)
 				       "PLOT",	    cmd,
 				       "FUNCTIONS", funcs,
 				       "XSCALE",    xscale,
+				       "YRANGE",    yrange,
 				       NULL};
 
 		snprintf(dat, sizeof(dat), "%s.dat", pl->name);
@@ -371,13 +384,16 @@ static int plot_latency(struct plot *pl)
 		return 2;
 	}
 	for (int i = 0; i < gs.n && n < 64; i++, n++) {
-		snprintf(title, sizeof(title), "%s%s%s%s%s",
-			 pl->series >= 0 ? pl->t.cols[pl->series] : "",
-			 pl->series >= 0 ? " = " : "", gs.g[i].series, pl->series >= 0 ? ", " : "",
-			 gs.g[i].x);
+		/* "threads=8, max_try=0": each varied key with its value, plainly. */
+		title[0] = '\0';
 		if (pl->x >= 0)
-			snprintf(title + strlen(title), sizeof(title) - strlen(title), "%s", "");
-		fprintf(f, "# %s %s\n", pl->x >= 0 ? pl->t.cols[pl->x] : "", title);
+			snprintf(title, sizeof(title), "%s=%s", short_key(pl->t.cols[pl->x]),
+				 gs.g[i].x);
+		if (pl->series >= 0)
+			snprintf(title + strlen(title), sizeof(title) - strlen(title), "%s%s=%s",
+				 title[0] ? ", " : "", short_key(pl->t.cols[pl->series]),
+				 gs.g[i].series);
+		fprintf(f, "# %s\n", title);
 		for (int p = 0; p < 5; p++) {
 			double ci, m = group_mean(&pl->t, &gs.g[i], cols[p], &ci);
 
@@ -386,9 +402,8 @@ static int plot_latency(struct plot *pl)
 		fprintf(f, "\n\n");
 		append(
 		    cmd, sizeof(cmd),
-		    "%s\"%s.dat\" index %d using 1:3:4:xtic(2) with yerrorlines title \"%s%s%s\"",
-		    i ? ", " : "", pl->name, i, pl->x >= 0 ? pl->t.cols[pl->x] : "",
-		    pl->x >= 0 ? " = " : "", title);
+		    "%s\"%s.dat\" index %d using 1:3:4:xtic(2) with yerrorlines title \"%s\"",
+		    i ? ", " : "", pl->name, i, title);
 	}
 	rc = outfile_commit(&of) ? 2 : 0;
 	groups_free(&gs);

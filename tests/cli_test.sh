@@ -309,6 +309,12 @@ plot() {
 	grep -q '^usl0(x) = ' "$d/plots/scaling.gp" && ok "the scaling plot draws the USL fit" ||
 		ko "no USL curve in scaling.gp"
 	(cd "$d/plots" && gnuplot scaling.gp) && ok "the .gp re-runs by hand" || ko "gnuplot scaling.gp failed"
+	# Read at a glance: plain key=value labels, the linear reference clipped to the data.
+	grep -q 'title "threads=8, max_try=0"' "$d/plots/latency.gp" &&
+		grep -q 'title "max_try=4"' "$d/plots/scaling.gp" &&
+		grep -q '^set yrange \[0:' "$d/plots/scaling.gp" &&
+		ok "plots: key=value labels, the linear reference clipped" ||
+		ko "plot labels: $(grep -o 'title "[^"]*"' "$d/plots/latency.gp" | head -2)"
 	"$faultsim" report "$d" >/dev/null && grep -q '^## MAX_TRY recommendation' "$d/report.md" &&
 		grep -q '^\*\*' "$d/report.md" && grep -q 'plots/maxtry.png' "$d/report.md" &&
 		ok "report: results, plots, MAX_TRY recommendation" || ko "report: $(head -20 "$d/report.md")"
