@@ -4,7 +4,8 @@
 # worst time a CPU spent in pte_map_lock()'s IRQs-off loop.
 # @DAT@: one block per series: position, MAX_TRY, then mean and 95% CI of
 # each of the three.  Run `gnuplot @OUT@.gp` to redraw.
-set key top right noenhanced box opaque
+set key outside right top noenhanced box
+set rmargin at screen 0.8
 set grid
 set xrange [-0.5:@NX@-0.5]
 set xtics (@XTICS@)
