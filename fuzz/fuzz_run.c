@@ -27,8 +27,12 @@ static char *sets[] = {"workload.duration=20us"};
 
 static int run_child(const char *scenario, const char *json)
 {
-	struct run_opts o = {.scenario = scenario, .sets = sets, .nr_sets = 1, .seed = 1,
-			     .json = json, .quiet = true};
+	struct run_opts o = {.scenario = scenario,
+			     .sets = sets,
+			     .nr_sets = 1,
+			     .seed = 1,
+			     .json = json,
+			     .quiet = true};
 	int status;
 	pid_t pid;
 

@@ -26,8 +26,9 @@ static void token(const char *s)
 int main(void)
 {
 	static const char *const extra[] = {
-	    "include ", " = ",	"\n", "; ", "# ", "/dev/zero", "./", "ns", "us", "ms", "s", "k",
-	    "m",	"g",	"t",  "GHz", "MB/s", "GB/s", "true", "false", "0", "1", "4096", "1e9",
+	    "include ", " = ",	"\n",	"; ",	 "# ", "/dev/zero", "./",   "ns",
+	    "us",	"ms",	"s",	"k",	 "m",  "g",	    "t",    "GHz",
+	    "MB/s",	"GB/s", "true", "false", "0",  "1",	    "4096", "1e9",
 	};
 	char buf[256];
 

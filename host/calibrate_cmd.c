@@ -18,17 +18,9 @@ static const struct {
 	const char *name;
 	double cycles;
 } costs[] = {
-    {"vma_tree_level", 20},
-    {"walk_level", 8},
-    {"pcp_alloc", 80},
-    {"pcp_free", 50},
-    {"buddy_page", 40},
-    {"set_pte", 120},
-    {"pte_map_lock_iter", 40},
-    {"lru_page", 30},
-    {"change_pte", 25},
-    {"gap_search", 15},
-    {"user_touch", 4},
+    {"vma_tree_level", 20}, {"walk_level", 8},	{"pcp_alloc", 80},	   {"pcp_free", 50},
+    {"buddy_page", 40},	    {"set_pte", 120},	{"pte_map_lock_iter", 40}, {"lru_page", 30},
+    {"change_pte", 25},	    {"gap_search", 15}, {"user_touch", 4},
 };
 
 static void comment_figure(FILE *f, const struct figure *fig, double scale, const char *unit)
@@ -125,8 +117,9 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 			c->zero_socket.median / 1e9);
 		comment_figure(f, &c->zero_socket, 1e-9, "GB/s");
 	} else {
-		fprintf(f, "mem_bw = %.2fGB/s ; one core's figure: all CPUs of a socket zeroing gave "
-			   "less, ",
+		fprintf(f,
+			"mem_bw = %.2fGB/s ; one core's figure: all CPUs of a socket zeroing gave "
+			"less, ",
 			core_bw / 1e9);
 		comment_figure(f, &c->zero_socket, 1e-9, "GB/s");
 	}

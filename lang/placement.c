@@ -40,8 +40,8 @@ static int parse_list(const char *spec, int nr, int tasks, int *cpu_of, char *wh
 				goto bad;
 		}
 		if (lo < 0 || hi < lo || hi >= nr) {
-			snprintf(why, len, "'%s': CPUs %ld-%ld are not all on the machine (0-%d)", spec,
-				 lo, hi, nr - 1);
+			snprintf(why, len, "'%s': CPUs %ld-%ld are not all on the machine (0-%d)",
+				 spec, lo, hi, nr - 1);
 			goto out;
 		}
 		for (long c = lo; c <= hi; c++) {

@@ -29,7 +29,7 @@
 enum layer { LAYER_DEFAULT, LAYER_PROFILE, LAYER_FILE, LAYER_SET };
 
 #define MAX_INCLUDE_DEPTH 8
-#define MAX_TOTAL_LINES 100000
+#define MAX_TOTAL_LINES	  100000
 /* libinih's line buffer (INI_MAX_LINE), less the terminating NUL. */
 #define MAX_LINE 199
 
@@ -265,8 +265,7 @@ static FILE *open_regular(struct scenario *sc, const char *path, const char *fro
 	return f;
 }
 
-static int parse_file(struct scenario *sc, const char *path, const char *from, int depth,
-		      int layer)
+static int parse_file(struct scenario *sc, const char *path, const char *from, int depth, int layer)
 {
 	struct parse_ctx ctx = {sc, path, NULL, 0, depth, layer};
 	int rc;

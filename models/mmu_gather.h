@@ -19,10 +19,10 @@
 
 struct mmu_gather {
 	struct mm_struct *mm;
-	unsigned long start, end; /* the range to flush */
-	int nr_pages;		  /* gathered 4 KiB pages */
+	unsigned long start, end;	      /* the range to flush */
+	int nr_pages;			      /* gathered 4 KiB pages */
 	short page_cpu[MMU_GATHER_MAX_PAGES]; /* each one's mapper */
-	int nr_huge;		  /* gathered huge pages */
+	int nr_huge;			      /* gathered huge pages */
 	bool need_flush;
 	bool freed_tables;
 	struct pte_table *tables; /* page tables to free after the flush */

@@ -13,10 +13,10 @@
 
 struct workload_params {
 	const char *type;
-	int tasks;	 /* one per simulated CPU */
+	int tasks;	   /* one per simulated CPU */
 	const int *cpu_of; /* task i runs on CPU cpu_of[i]; NULL: on CPU i */
-	bool processes;	 /* each task its own mm, rather than threads of one */
-	double duration; /* ns of simulated time measured */
+	bool processes;	   /* each task its own mm, rather than threads of one */
+	double duration;   /* ns of simulated time measured */
 
 	double think_time; /* ns of user work between operations */
 

@@ -4,6 +4,7 @@
 # Run `gnuplot @OUT@.gp` to redraw.
 set title "@TITLE@" noenhanced
 set ylabel "ns per fault" noenhanced
+set xlabel "@XLABEL@" noenhanced
 set key outside right noenhanced
 set grid y
 set style data histograms

@@ -201,6 +201,10 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "tlb",
 			    json_pack("{s:I,s:o}", "shootdowns", (json_int_t)tlb_stats.shootdowns,
 				      "wait_ns", histogram_json(&tlb_stats.wait)));
+	json_object_set_new(root, "storage",
+			    json_pack("{s:I,s:I,s:f}", "reads", (json_int_t)storage_stats.reads,
+				      "bytes", (json_int_t)storage_stats.bytes, "time_ns",
+				      storage_stats.time_ns));
 	json_object_set_new(root, "memory",
 			    json_pack("{s:f,s:I}", "time_ns", memory_stats.time_ns, "bytes",
 				      (json_int_t)memory_stats.bytes));

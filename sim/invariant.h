@@ -16,7 +16,7 @@
 extern bool sim_invariants;
 
 void sim_bug(const char *file, int line, const char *cond, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 4, 5)));
+    __attribute__((noreturn, format(printf, 4, 5)));
 
 #define SIM_BUG_ON(cond, ...)                                                                      \
 	do {                                                                                       \

@@ -219,8 +219,8 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 	double t0, now;
 	int cpu;
 
-	*call = (struct ipi_call){.sender = me, .func = func, .info = info, .what = what,
-				  .wait = wait};
+	*call =
+	    (struct ipi_call){.sender = me, .func = func, .info = info, .what = what, .wait = wait};
 	cpu_sync();
 	t0 = sim_now();
 	call->reqs = calloc(nr_cpu_ids, sizeof(*call->reqs));

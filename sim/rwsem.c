@@ -48,8 +48,8 @@ static void rwsem_check(const struct rw_semaphore *sem)
 	cpu_queue_check(&sem->wait_list, sem);
 	cpu_queue_check(&sem->spinners, sem);
 	SIM_BUG_ON(sem->owner >= 0 && cpus[sem->owner].queued_on &&
-			   (cpus[sem->owner].queued_on == &sem->wait_list ||
-			    cpus[sem->owner].queued_on == &sem->spinners),
+		       (cpus[sem->owner].queued_on == &sem->wait_list ||
+			cpus[sem->owner].queued_on == &sem->spinners),
 		   "%s: the owner cpu%d waits for it", n, sem->owner);
 	SIM_BUG_ON(!rwsem_is_locked(sem) && (sem->wait_list.len || sem->spinners.len),
 		   "%s: free with %d sleepers and %d spinners", n, sem->wait_list.len,

@@ -27,8 +27,8 @@ static void spinlock_check(const spinlock_t *lock)
 {
 	if (!sim_invariants)
 		return;
-	SIM_BUG_ON(lock->owner < -1 || lock->owner >= nr_cpu_ids, "%s: owner %d",
-		   lock->class->name, lock->owner);
+	SIM_BUG_ON(lock->owner < -1 || lock->owner >= nr_cpu_ids, "%s: owner %d", lock->class->name,
+		   lock->owner);
 	SIM_BUG_ON(lock->owner < 0 && lock->waiters.len, "%s: free with %d waiters",
 		   lock->class->name, lock->waiters.len);
 	SIM_BUG_ON(lock->owner >= 0 && cpus[lock->owner].queued_on == &lock->waiters,

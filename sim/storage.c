@@ -8,15 +8,22 @@
 #include "engine.h"
 #include "engine_private.h"
 
+struct storage_stats storage_stats;
+
 void storage_read(size_t bytes)
 {
 	struct cpu *c = this_cpu();
+	double t0;
 
 	cpu_sync();
+	t0 = sim_now();
 	c->state = CPU_SLEEPING;
 	c->events += 2;
 	sg_actor_sleep_for(sim_machine->disk_latency * 1e-9);
 	sg_disk_read(storage_disk, bytes);
 	current_cpu = c;
 	c->state = CPU_RUNNING;
+	storage_stats.reads++;
+	storage_stats.bytes += bytes;
+	storage_stats.time_ns += sim_now() - t0;
 }

@@ -11,4 +11,12 @@
 
 void storage_read(size_t bytes);
 
+/* What the readers spent, waits for the device included. */
+struct storage_stats {
+	unsigned long reads, bytes;
+	double time_ns;
+};
+
+extern struct storage_stats storage_stats;
+
 #endif

@@ -53,11 +53,8 @@ void trace_begin(const char *what, const char *detail)
 	if (depth[cpu] < TRACE_MAX_DEPTH)
 		open_spans[cpu][depth[cpu]] = trace_nr;
 	depth[cpu]++;
-	*trace_add() = (struct trace_event){.phase = TRACE_BEGIN,
-					    .what = what,
-					    .detail = detail,
-					    .cpu = cpu,
-					    .start = cpu_clock()};
+	*trace_add() = (struct trace_event){
+	    .phase = TRACE_BEGIN, .what = what, .detail = detail, .cpu = cpu, .start = cpu_clock()};
 }
 
 void trace_end(void)

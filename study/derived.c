@@ -21,6 +21,7 @@ static const struct {
     {"per_fault.vma_lock", "waiting on VMA locks", {"locks.vm_lock.wait_total_ns"}},
     {"per_fault.trylock", "in the SPF trylock loop", {"spf_loop_total"}},
     {"per_fault.zeroing", "zeroing and copying pages", {"memory.time_ns"}},
+    {"per_fault.io", "reading from storage", {"storage.time_ns"}},
     {"per_fault.ipi", "waiting on IPI acks", {"ipi_wait_total"}},
 };
 #define NR_BREAKDOWN (int)(sizeof(breakdown) / sizeof(breakdown[0]))

@@ -400,10 +400,9 @@ static int plot_latency(struct plot *pl)
 			fprintf(f, "%d %s %.10g %.10g\n", p, labels[p], m, ci);
 		}
 		fprintf(f, "\n\n");
-		append(
-		    cmd, sizeof(cmd),
-		    "%s\"%s.dat\" index %d using 1:3:4:xtic(2) with yerrorlines title \"%s\"",
-		    i ? ", " : "", pl->name, i, title);
+		append(cmd, sizeof(cmd),
+		       "%s\"%s.dat\" index %d using 1:3:4:xtic(2) with yerrorlines title \"%s\"",
+		       i ? ", " : "", pl->name, i, title);
 	}
 	rc = outfile_commit(&of) ? 2 : 0;
 	groups_free(&gs);
@@ -512,7 +511,8 @@ static int plot_maxtry(struct plot *pl)
 		}
 		/* The bound faultsim report applies by default: above it, no value qualifies. */
 		if (c == 2)
-			fprintf(panels.f, ", %g with lines dt 2 lw 2 lc black title \"report's bound\"",
+			fprintf(panels.f,
+				", %g with lines dt 2 lw 2 lc black title \"report's bound\"",
 				MAXTRY_IRQS_OFF_BOUND_NS);
 		fputc('\n', panels.f);
 	}
@@ -575,12 +575,15 @@ static int plot_breakdown(struct plot *pl)
 	snprintf(ncols, sizeof(ncols), "%d", n + 2);
 	{
 		char title[256];
-		const char *subst[] = {"TITLE",	 title,	  "DAT", dat, "OUT",
-				       pl->name, "NCOLS", ncols, NULL};
+		char xlabel[256];
+		const char *subst[] = {"TITLE", title,	  "XLABEL", xlabel, "DAT", dat,
+				       "OUT",	pl->name, "NCOLS",  ncols,  NULL};
 
-		snprintf(title, sizeof(title), "where a fault's time went, by %s%s%s",
-			 pl->series >= 0 ? pl->t.cols[pl->series] : "", pl->series >= 0 ? "/" : "",
-			 pl->x >= 0 ? pl->t.cols[pl->x] : "");
+		snprintf(title, sizeof(title), "where a fault's time went");
+		snprintf(xlabel, sizeof(xlabel), "%s%s%s",
+			 pl->series >= 0 ? short_key(pl->t.cols[pl->series]) : "",
+			 pl->series >= 0 ? " / " : "",
+			 pl->x >= 0 ? short_key(pl->t.cols[pl->x]) : "");
 		rc = write_script(pl, "breakdown", subst);
 	}
 	return rc ? rc : run_gnuplot(pl);

@@ -27,7 +27,7 @@
 #include "table.h"
 #include "../lang/units.h"
 
-#define LOOP_MAX_COL "histograms.spf_pte_map_lock_irqs_off_ns.max"
+#define LOOP_MAX_COL	 "histograms.spf_pte_map_lock_irqs_off_ns.max"
 #define SPF_ATTEMPTS_COL "counters.spf_attempts"
 /* The significance level of the throughput comparison. */
 #define ALPHA 0.05
@@ -180,8 +180,7 @@ static void section_results(struct report *r, int key_col)
 }
 
 /* Sum over the group of the means of every column whose name starts with prefix. */
-static double group_mean_prefixed(const struct report *r, const struct group *g,
-				  const char *prefix)
+static double group_mean_prefixed(const struct report *r, const struct group *g, const char *prefix)
 {
 	double sum = 0, ci;
 

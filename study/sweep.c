@@ -438,7 +438,8 @@ static int sweep_failed_points(const struct sweep *sw)
 	}
 	if (!n)
 		return 0;
-	fprintf(stderr, "faultsim: sweep: %zu of %zu points failed; their reasons are in %s/results.csv\n",
+	fprintf(stderr,
+		"faultsim: sweep: %zu of %zu points failed; their reasons are in %s/results.csv\n",
 		n, sw->nr_points, sw->out);
 	return 1;
 }

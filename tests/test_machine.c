@@ -450,7 +450,8 @@ static const struct test_case cases[] = {
      test_rwsem_wakeups},
     {"pte_lines", "CPUs faulting neighbouring pages share a PTE line only when their entries do",
      test_pte_lines},
-    {"shootdown_grows", "a 127-target shootdown costs the sender its per-target cost 126 times more",
+    {"shootdown_grows",
+     "a 127-target shootdown costs the sender its per-target cost 126 times more",
      test_shootdown_grows},
 };
 

@@ -14,8 +14,8 @@
 #include "harness.h"
 
 #define NR_CPUS 12
-#define OPS 300
-#define SEEDS 25
+#define OPS	300
+#define SEEDS	25
 
 enum { OUT_DONE, OUT_VIOLATIONS, OUT_IPIS };
 
@@ -243,8 +243,7 @@ static void stress(void (*op)(void), enum spinlock_kind kind)
 			return;
 		CHECK(r.outcome.end == SIM_END_OK, "seed %lu: run ended %d: %s", seed,
 		      r.outcome.end, r.outcome.report);
-		CHECK(r.v[OUT_DONE] == NR_CPUS - 2, "seed %lu: %g tasks done", seed,
-		      r.v[OUT_DONE]);
+		CHECK(r.v[OUT_DONE] == NR_CPUS - 2, "seed %lu: %g tasks done", seed, r.v[OUT_DONE]);
 		CHECK(r.v[OUT_VIOLATIONS] == 0, "seed %lu: %g exclusion violations", seed,
 		      r.v[OUT_VIOLATIONS]);
 		CHECK(r.v[OUT_IPIS] > 10, "seed %lu: only %g IPIs sent", seed, r.v[OUT_IPIS]);
@@ -268,11 +267,13 @@ static void test_waitqueue(void)
 }
 
 static const struct test_case cases[] = {
-    {"rwsem", "readers, writers, trylocks, downgrades and nesting under IPIs keep the rwsem sound "
-	      "and never deadlock falsely",
+    {"rwsem",
+     "readers, writers, trylocks, downgrades and nesting under IPIs keep the rwsem sound "
+     "and never deadlock falsely",
      test_rwsem},
-    {"spinlock", "spin_lock, trylock loops with IRQs off and nesting under IPIs keep both "
-		 "spinlocks sound and exclusive",
+    {"spinlock",
+     "spin_lock, trylock loops with IRQs off and nesting under IPIs keep both "
+     "spinlocks sound and exclusive",
      test_spinlock},
     {"waitqueue", "sleepers on a wait queue are woken, exclusive ones one at a time, none lost",
      test_waitqueue},
