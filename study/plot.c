@@ -213,12 +213,26 @@ static const char *short_key(const char *col)
 	return dot ? dot + 1 : col;
 }
 
+/*
+ * "max_try=4"; a series of several keys (--series a,b: the column "a,b"
+ * holds "va/vb") reads "text_thp=always, cache=warm".
+ */
 static void series_title(const struct plot *pl, const char *value, char *buf, size_t len)
 {
-	if (pl->series < 0)
+	char keys[256], vals[256], *ks, *vs, *k, *v;
+	size_t used = 0;
+
+	if (pl->series < 0) {
 		snprintf(buf, len, "%s", pl->t.cols[pl->y]);
-	else
-		snprintf(buf, len, "%s=%s", short_key(pl->t.cols[pl->series]), value);
+		return;
+	}
+	snprintf(keys, sizeof(keys), "%s", pl->t.cols[pl->series]);
+	snprintf(vals, sizeof(vals), "%s", value);
+	buf[0] = '\0';
+	for (k = strtok_r(keys, ",", &ks), v = strtok_r(vals, "/", &vs); k && v && used < len;
+	     k = strtok_r(NULL, ",", &ks), v = strtok_r(NULL, "/", &vs))
+		used +=
+		    snprintf(buf + used, len - used, "%s%s=%s", used ? ", " : "", short_key(k), v);
 }
 
 static void append(char *buf, size_t len, const char *fmt, ...)
@@ -278,8 +292,8 @@ static int plot_scaling(struct plot *pl)
 	struct output_file of, fof;
 	const char *series[32];
 	char funcs[8192] = "", cmd[16384] = "", path[2048], err[512], title[256], xscale[64];
-	char yrange[64];
-	double xmin = INFINITY, xmax = 0, ymax = 0, ref = NAN;
+	char yrange[96];
+	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, ref = NAN;
 	int ns, rc;
 	FILE *f;
 
@@ -314,6 +328,7 @@ static int plot_scaling(struct plot *pl)
 			}
 			xmax = x > xmax ? x : xmax;
 			ymax = m + ci > ymax ? m + ci : ymax;
+			ymin = m > 0 && m < ymin ? m : ymin;
 		}
 		fprintf(f, "\n\n");
 		append(cmd, sizeof(cmd),
@@ -329,7 +344,12 @@ static int plot_scaling(struct plot *pl)
 	snprintf(xscale, sizeof(xscale), "%s",
 		 xmin >= 1 && xmax / xmin >= 8 ? "set logscale x 2" : "");
 	/* The linear reference stops at the data's top: it must not squash the data. */
-	snprintf(yrange, sizeof(yrange), "set yrange [0:%.6g]", ymax > 0 ? 1.15 * ymax : 1);
+	/* Series spanning more than 100 times: log-y, or the small ones flatten to zero. */
+	if (ymax > 100 * ymin)
+		snprintf(yrange, sizeof(yrange), "set logscale y 10\nset yrange [%.6g:%.6g]",
+			 ymin / 1.5, ymax * 1.5);
+	else
+		snprintf(yrange, sizeof(yrange), "set yrange [0:%.6g]", ymax > 0 ? 1.15 * ymax : 1);
 	rc = outfile_commit(&of) || outfile_commit(&fof) ? 2 : 0;
 	groups_free(&gs);
 	if (rc)
