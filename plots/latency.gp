@@ -4,14 +4,14 @@
 set title "@TITLE@" noenhanced
 set xlabel "percentile" noenhanced
 set ylabel "@YLABEL@" noenhanced
-set key outside right top noenhanced box
+@KEY@
 set grid
 set logscale y 10
 set format y "%.0s%c"
 set xrange [-0.5:4.5]
-set terminal pngcairo size 1000,650 font "sans,11"
+set terminal pngcairo size 1000,@HEIGHT@ font "sans,11"
 set output "@OUT@.png"
 plot @PLOT@
-set terminal svg size 1000,650 dynamic font "sans,11"
+set terminal svg size 1000,@HEIGHT@ dynamic font "sans,11"
 set output "@OUT@.svg"
 replot

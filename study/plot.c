@@ -409,10 +409,13 @@ static int plot_latency(struct plot *pl)
 		if (pl->x >= 0)
 			snprintf(title, sizeof(title), "%s=%s", short_key(pl->t.cols[pl->x]),
 				 gs.g[i].x);
-		if (pl->series >= 0)
-			snprintf(title + strlen(title), sizeof(title) - strlen(title), "%s%s=%s",
-				 title[0] ? ", " : "", short_key(pl->t.cols[pl->series]),
-				 gs.g[i].series);
+		if (pl->series >= 0) {
+			char st[192];
+
+			series_title(pl, gs.g[i].series, st, sizeof(st));
+			snprintf(title + strlen(title), sizeof(title) - strlen(title), "%s%s",
+				 title[0] ? ", " : "", st);
+		}
 		fprintf(f, "# %s\n", title);
 		for (int p = 0; p < 5; p++) {
 			double ci, m = group_mean(&pl->t, &gs.g[i], cols[p], &ci);
@@ -430,13 +433,20 @@ static int plot_latency(struct plot *pl)
 		return rc;
 	snprintf(dat, sizeof(dat), "%s.dat", pl->name);
 	{
+		char key[160], height[16];
 		const char *subst[] = {"TITLE",	 "fault latency percentiles (mean across seeds)",
 				       "YLABEL", "fault latency (ns)",
 				       "DAT",	 dat,
 				       "OUT",	 pl->name,
 				       "PLOT",	 cmd,
+				       "KEY",	 key,
+				       "HEIGHT", height,
 				       NULL};
 
+		/* Many series: the legend goes below the plot, on a canvas grown to hold it. */
+		snprintf(key, sizeof(key), "set key %s noenhanced box",
+			 n <= 24 ? "outside right top" : "below");
+		snprintf(height, sizeof(height), "%d", n <= 24 ? 650 : 500 + 18 * n);
 		rc = write_script(pl, "latency", subst);
 	}
 	return rc ? rc : run_gnuplot(pl);
