@@ -111,7 +111,7 @@ errors() {
 	expect_error "bad seed" "--seed: 'x' is not a non-negative integer" run "$f" --seed x
 	expect_error "unwritable output" "cannot write" run "$f" --json /nonexistent/dir/r.json
 	# --help for every command, as the README's Use block shows it; unknown options named.
-	for c in run check sweep plot report calibrate validate; do
+	for c in run check sweep plot report compare calibrate validate; do
 		"$faultsim" $c --help >"$tmp/help" 2>&1
 		rc=$?
 		first=$(sed -n '1s/^usage: //p' "$tmp/help")
