@@ -150,3 +150,13 @@ int derived_breakdown(const struct table *t, int *cols)
 		n++;
 	return n;
 }
+
+int derived_throughput(const struct table *t)
+{
+	int faults = table_col(t, "faults_per_s");
+
+	for (int row = 0; faults >= 0 && row < t->nr_rows; row++)
+		if (table_num(t, row, faults) > 0)
+			return faults;
+	return table_col(t, "throughput");
+}

@@ -19,6 +19,11 @@
 void derived_add(struct table *t);
 /* The breakdown's columns, in stacking order; returns how many. */
 int derived_breakdown(const struct table *t, int *cols);
+/*
+ * The throughput to judge a sweep by: faults per second where any run
+ * faulted, else operations per second (a lock study faults nothing).
+ */
+int derived_throughput(const struct table *t);
 /* What a column means, with its unit, for an axis or a legend. */
 const char *derived_label(const char *col);
 

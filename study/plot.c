@@ -574,9 +574,8 @@ static int plot_breakdown(struct plot *pl)
 	int cols[DERIVED_BREAKDOWN_MAX], n = derived_breakdown(&pl->t, cols), rc;
 	FILE *f;
 
-	if (!n)
-		return fail("%s",
-			    "results.csv has no per-fault time columns (faults_total is zero?)");
+	if (!n || derived_throughput(&pl->t) != table_col(&pl->t, "faults_per_s"))
+		return fail("%s", "no run faulted: there is no per-fault time to break down");
 	groups_build(&pl->t, pl->x, pl->series, &gs);
 	f = open_dat(pl, &of);
 	if (!f) {
@@ -625,8 +624,8 @@ static int plot_columns(struct plot *pl, int k)
 	const char *x_def = is_varied(pl, "workload.threads")	  ? "workload.threads"
 			    : is_varied(pl, "workload.processes") ? "workload.processes"
 								  : other_varied(pl, NULL);
-	const char *y_def = table_col(&pl->t, "faults_per_s") >= 0 ? "faults_per_s" : "throughput";
-
+	int y = derived_throughput(&pl->t);
+	const char *y_def = y >= 0 ? pl->t.cols[y] : "throughput";
 	char series[512] = "";
 	const char *x;
 

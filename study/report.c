@@ -225,6 +225,238 @@ static void section_text(struct report *r, int key_col)
 	groups_free(&gs);
 }
 
+/* Is key one of the sweep's varied keys? */
+static bool varied(const struct report *r, const char *key)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(
+	    json_object_get(r->manifest, "vary"), i,
+	    v) if (!strcmp(json_string_value(json_object_get(v, "key")), key)) return true;
+	return false;
+}
+
+/* A column of every varied key but the excluded one, joined; -1 if none. */
+static int others_column(struct report *r, const char *exclude)
+{
+	char others[512] = "";
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->manifest, "vary"), i, v)
+	{
+		const char *key = json_string_value(json_object_get(v, "key"));
+
+		if (strcmp(key, exclude))
+			snprintf(others + strlen(others), sizeof(others) - strlen(others), "%s%s",
+				 *others ? "," : "", key);
+	}
+	if (!*others)
+		return -1;
+	return strchr(others, ',') ? table_join_columns(&r->t, others) : table_col(&r->t, others);
+}
+
+/* Welch's t-test, two-sided: the p-value of "a and b have the same mean". */
+static double differs_p(const struct report *r, const struct group *a, const struct group *b)
+{
+	double t, df;
+
+	if (group_welch(&r->t, a, &r->t, b, r->y, r->y, &t, &df))
+		return NAN;
+	return 2 * gsl_cdf_tdist_Q(fabs(t), df);
+}
+
+/* The group of (series, x), or NULL. */
+static const struct group *group_find(const struct groups *gs, const char *series, const char *x)
+{
+	for (int i = 0; i < gs->n; i++)
+		if (!strcmp(gs->g[i].series, series) && !strcmp(gs->g[i].x, x))
+			return &gs->g[i];
+	return NULL;
+}
+
+/*
+ * A fault-path comparison (kernel.fault_path varied): each path against
+ * the classic one at the same other values, and whether the difference
+ * is significant across seeds.
+ */
+static void section_paths(struct report *r)
+{
+	int fp = table_col(&r->t, "kernel.fault_path"),
+	    series = others_column(r, "kernel.fault_path");
+	int p99 = table_col(&r->t, "histograms.fault_latency_ns.p99");
+	struct groups gs;
+
+	if (fp < 0 || !varied(r, "kernel.fault_path"))
+		return;
+	groups_build(&r->t, fp, series, &gs);
+	fprintf(r->f,
+		"## Fault paths\n\nEach path against `classic` at the same %s: the ratio of "
+		"mean throughputs and Welch's two-sided t-test across seeds (different at "
+		"p < %.2f).\n\n| %s | path | %s | vs classic | p (same as classic) | "
+		"p99 fault latency |\n|---|---|---:|---:|---:|---:|\n",
+		series >= 0 ? r->t.cols[series] : "point", ALPHA,
+		series >= 0 ? r->t.cols[series] : "point", derived_label(r->t.cols[r->y]));
+	for (int i = 0; i < gs.n; i++) {
+		const struct group *g = &gs.g[i], *base = group_find(&gs, g->series, "classic");
+		double ci, m = group_mean(&r->t, g, r->y, &ci), p = NAN;
+
+		fprintf(r->f, "| %s | %s | ", g->series[0] ? g->series : "all", g->x);
+		print_si(r->f, m, "");
+		fputs(" | ", r->f);
+		if (base && base != g) {
+			p = differs_p(r, g, base);
+			fprintf(r->f, "%.2f× | ", m / group_mean(&r->t, base, r->y, &ci));
+		} else {
+			fputs("- | ", r->f);
+		}
+		if (isnan(p))
+			fputs("- | ", r->f);
+		else
+			fprintf(r->f, "%.3f%s | ", p, p < ALPHA ? " (different)" : " (same)");
+		print_ns(r->f, group_mean(&r->t, g, p99, &ci));
+		fputs(" |\n", r->f);
+	}
+	fputc('\n', r->f);
+	groups_free(&gs);
+}
+
+/* The lock of the group with the largest mean total wait; -1 if no lock waited. */
+static int hottest_lock(const struct report *r, const struct group *g, char *name, size_t len)
+{
+	static const char wait[] = ".wait_total_ns";
+	double best = 0, ci;
+	int col = -1;
+
+	for (int c = 0; c < r->t.nr_cols; c++) {
+		const char *n = r->t.cols[c];
+		size_t l = strlen(n);
+		double m;
+
+		if (strncmp(n, "locks.", 6) || l < sizeof(wait) ||
+		    strcmp(n + l - strlen(wait), wait))
+			continue;
+		m = group_mean(&r->t, g, c, &ci);
+		if (m > best) {
+			best = m;
+			col = c;
+		}
+	}
+	if (col >= 0)
+		snprintf(name, len, "%.*s", (int)(strlen(r->t.cols[col]) - strlen(wait) - 6),
+			 r->t.cols[col] + 6);
+	return col;
+}
+
+static double lock_mean(const struct report *r, const struct group *g, const char *lock,
+			const char *stat)
+{
+	char col[256];
+	double ci;
+
+	snprintf(col, sizeof(col), "locks.%s.%s", lock, stat);
+	return group_mean(&r->t, g, table_col(&r->t, col), &ci);
+}
+
+/*
+ * Every point's most waited-on lock: how often it is taken, how often
+ * contended, the average wait and hold, and the share of all CPU time
+ * spent waiting on it.  The lock study reads its collapse here; the
+ * fault studies read which lock bounds them.
+ */
+static void section_locks(struct report *r, int key_col)
+{
+	int cpus = table_col(&r->t, "cpus"), secs = table_col(&r->t, "sim_time_s");
+	struct groups gs;
+
+	groups_build(&r->t, key_col, -1, &gs);
+	fprintf(r->f, "## Locks\n\nEach point's lock with the most total waiting (means across "
+		      "seeds).  Wait share: that waiting over all CPUs' time.\n\n"
+		      "| point | lock | acquisitions/s | contended | avg wait | avg hold | wait "
+		      "share |\n|---|---|---:|---:|---:|---:|---:|\n");
+	for (int i = 0; i < gs.n; i++) {
+		const struct group *g = &gs.g[i];
+		double ci, s = group_mean(&r->t, g, secs, &ci), n = group_mean(&r->t, g, cpus, &ci);
+		double acq;
+		char lock[128];
+
+		fprintf(r->f, "| %s | ", g->x[0] ? g->x : "(one point)");
+		if (hottest_lock(r, g, lock, sizeof(lock)) < 0) {
+			fputs("(no lock waited) | | | | | |\n", r->f);
+			continue;
+		}
+		acq = lock_mean(r, g, lock, "acquisitions");
+		fprintf(r->f, "`%s` | ", lock);
+		print_si(r->f, acq / s, "");
+		fprintf(r->f, " | %.1f%% | ", 100 * lock_mean(r, g, lock, "contentions") / acq);
+		print_ns(r->f, lock_mean(r, g, lock, "wait_avg_ns"));
+		fputs(" | ", r->f);
+		print_ns(r->f, lock_mean(r, g, lock, "hold_avg_ns"));
+		fprintf(r->f, " | %.1f%% |\n",
+			100 * lock_mean(r, g, lock, "wait_total_ns") / (n * s * 1e9));
+	}
+	fputc('\n', r->f);
+	groups_free(&gs);
+}
+
+/*
+ * Where throughput peaks as the CPU count grows, and what is left of it at
+ * the largest count: the collapse Boyd-Wickizer et al. describe for ticket
+ * locks, or a plateau.
+ */
+static void section_peak(struct report *r)
+{
+	const char *key = varied(r, "workload.threads")	    ? "workload.threads"
+			  : varied(r, "workload.processes") ? "workload.processes"
+							    : NULL;
+	int x, series;
+	struct groups gs;
+
+	if (!key)
+		return;
+	x = table_col(&r->t, key);
+	series = others_column(r, key);
+	groups_build(&r->t, x, series, &gs);
+	fprintf(
+	    r->f,
+	    "## Peak and collapse\n\nPer series: the CPU count with the best mean throughput, "
+	    "and the throughput at the largest count as a share of that peak.\n\n"
+	    "| %s | peak at | peak | at the largest %s | of peak |\n|---|---:|---:|---:|---:|\n",
+	    series >= 0 ? r->t.cols[series] : "series", key);
+	for (int i = 0; i < gs.n; i++) {
+		const struct group *peak = NULL, *last = NULL;
+		double ci, best = -INFINITY;
+		bool dup = false;
+
+		for (int j = 0; j < i; j++)
+			dup |= !strcmp(gs.g[j].series, gs.g[i].series);
+		if (dup)
+			continue;
+		for (int j = i; j < gs.n; j++) {
+			const struct group *g = &gs.g[j];
+			double m = group_mean(&r->t, g, r->y, &ci);
+
+			if (strcmp(g->series, gs.g[i].series))
+				continue;
+			if (m > best) {
+				best = m;
+				peak = g;
+			}
+			if (!last || atof(g->x) > atof(last->x))
+				last = g;
+		}
+		fprintf(r->f, "| %s | %s | ", gs.g[i].series[0] ? gs.g[i].series : "all", peak->x);
+		print_si(r->f, best, "");
+		fputs(" | ", r->f);
+		print_si(r->f, group_mean(&r->t, last, r->y, &ci), "");
+		fprintf(r->f, " (%s) | %.0f%% |\n", last->x,
+			100 * group_mean(&r->t, last, r->y, &ci) / best);
+	}
+	fputc('\n', r->f);
+	groups_free(&gs);
+}
+
 static void section_plots(struct report *r, bool maxtry)
 {
 	static const char *const kinds[] = {"scaling", "latency", "breakdown", "maxtry"};
@@ -234,8 +466,8 @@ static void section_plots(struct report *r, bool maxtry)
 	for (int k = 0; k < 4; k++) {
 		struct plot_opts po = {.dir = r->o->dir, .kind = kinds[k]};
 
-		if (k == 3 && !maxtry)
-			continue;
+		if ((k == 3 && !maxtry) || (k == 2 && strcmp(r->t.cols[r->y], "faults_per_s")))
+			continue; /* nothing speculated, or nothing faulted */
 		if (faultsim_plot(&po)) {
 			fprintf(r->f, "(%s: no plot, see the error above)\n\n", kinds[k]);
 			continue;
@@ -461,9 +693,7 @@ int faultsim_report(const struct report_opts *o)
 	struct report r = {.o = o};
 	char path[1024], err[512];
 	struct output_file of;
-	int mt, series = -1, rc;
-	json_t *v;
-	size_t i;
+	int mt, series, rc;
 
 	snprintf(path, sizeof(path), "%s/sweep.json", o->dir);
 	r.manifest = json_load_file(path, 0, NULL);
@@ -478,26 +708,10 @@ int faultsim_report(const struct report_opts *o)
 		return 2;
 	}
 	derived_add(&r.t);
-	r.y = table_col(&r.t, "faults_per_s");
-	if (r.y < 0)
-		r.y = table_col(&r.t, "throughput");
+	r.y = derived_throughput(&r.t);
 	mt = table_col(&r.t, "kernel.max_try");
-	{
-		/* Every other varied key makes its own row group, joined. */
-		char others[512] = "";
-
-		json_array_foreach(json_object_get(r.manifest, "vary"), i, v)
-		{
-			const char *key = json_string_value(json_object_get(v, "key"));
-
-			if (strcmp(key, "kernel.max_try"))
-				snprintf(others + strlen(others), sizeof(others) - strlen(others),
-					 "%s%s", *others ? "," : "", key);
-		}
-		if (*others)
-			series = strchr(others, ',') ? table_join_columns(&r.t, others)
-						     : table_col(&r.t, others);
-	}
+	/* Every other varied key makes its own row group, joined. */
+	series = others_column(&r, "kernel.max_try");
 	snprintf(path, sizeof(path), "%s/report.md", o->dir);
 	if (r.y < 0 || outfile_open(&of, path, err, sizeof(err))) {
 		fprintf(stderr, "faultsim: report: %s\n",
@@ -510,6 +724,9 @@ int faultsim_report(const struct report_opts *o)
 	section_parameters(&r);
 	section_results(&r, point_column(&r.t));
 	section_text(&r, point_column(&r.t));
+	section_paths(&r);
+	section_peak(&r);
+	section_locks(&r, point_column(&r.t));
 	section_plots(&r, mt >= 0 && table_col(&r.t, LOOP_MAX_COL) >= 0);
 	section_fits(&r);
 	r.series = series;

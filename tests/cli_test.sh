@@ -330,6 +330,25 @@ plot() {
 	grep -q '^## Text' "$tmp/tx/report.md" && ! grep -q 'nan%' "$tmp/tx/report.md" &&
 		grep -Eq '^\| text_thp-always[^|]* \| [0-9.]+ µs \| [0-9]+ \| 0 \| 0 \|' "$tmp/tx/report.md" &&
 		ok "report: the text study's own figures" || ko "text report: $(grep '^|' "$tmp/tx/report.md" | head -8)"
+	# The lock study reads its collapse: ticket keeps under half its peak at 64 CPUs,
+	# qspinlock over 90%; its hottest lock is the study's; no fault breakdown is drawn.
+	"$faultsim" sweep "$src/scenarios/lock-collapse.ini" --vary kernel.spinlock=ticket,qspinlock \
+		--vary workload.threads=8,64 --set workload.duration=1ms --out "$tmp/lk" >/dev/null 2>&1
+	"$faultsim" report "$tmp/lk" >"$tmp/lk.out" 2>&1
+	grep -Eq '^\| ticket \| 8 \| [0-9.]+ M \| [0-9.]+ k \(64\) \| [1-4][0-9]% \|$' "$tmp/lk/report.md" &&
+		grep -Eq '^\| qspinlock \| 8 \| [0-9.]+ M \| [0-9.]+ M \(64\) \| 9[0-9]% \|$' "$tmp/lk/report.md" &&
+		grep -Eq '^\| spinlock-ticket_threads-64 \| `study_lock` \| .* \| 99\.[0-9]% \|' "$tmp/lk/report.md" &&
+		! grep -q 'breakdown' "$tmp/lk/report.md" && ! grep -q 'Warning' "$tmp/lk.out" &&
+		ok "report: the lock study's peak, collapse and hottest lock" ||
+		ko "lock report: $(grep '^|' "$tmp/lk/report.md" | head -12)"
+	# The fault-path comparison: each path against classic, with its significance.
+	"$faultsim" sweep "$src/scenarios/fault-paths.ini" --vary kernel.fault_path=classic,pervma \
+		--set workload.duration=1ms --seeds 3 --out "$tmp/fp" >/dev/null 2>&1
+	"$faultsim" report "$tmp/fp" >/dev/null 2>&1
+	grep -q '^## Fault paths' "$tmp/fp/report.md" &&
+		grep -Eq '^\| all \| pervma \| [0-9.]+ M \| [0-9.]+× \| [01]\.[0-9]{3} \((same|different)\) \|' "$tmp/fp/report.md" &&
+		ok "report: each fault path against classic" ||
+		ko "paths report: $(sed -n '/## Fault paths/,/## Peak/p' "$tmp/fp/report.md")"
 	# compare: the same sweep against itself does not differ; against slower lines it does.
 	for v in a b; do
 		lat=51ns
