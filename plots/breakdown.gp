@@ -1,9 +1,9 @@
 # faultsim breakdown plot, written by `faultsim plot --kind breakdown`:
 # where the simulated time of an average fault went, as stacked bars.
-# @DAT@: one row per group, its label, then ns per fault by category.
+# @DAT@: one row per group, its label, then the time per fault by category, in the axis's unit.
 # Run `gnuplot @OUT@.gp` to redraw.
 set title "@TITLE@" noenhanced
-set ylabel "ns per fault" noenhanced
+set ylabel "@YLABEL@" noenhanced
 set xlabel "@XLABEL@" noenhanced
 set key outside right noenhanced
 set grid y

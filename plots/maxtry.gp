@@ -5,14 +5,13 @@
 # @DAT@: one block per series: position, MAX_TRY, then mean and 95% CI of
 # each of the three.  Run `gnuplot @OUT@.gp` to redraw.
 set key outside right top noenhanced box
-set rmargin at screen 0.8
 set grid
 set xrange [-0.5:@NX@-0.5]
 set xtics (@XTICS@)
 set xlabel "@XLABEL@" noenhanced
-set terminal pngcairo size 1000,1100 font "sans,11"
+set terminal pngcairo size @WIDTH@,1100 font "sans,11"
 set output "@OUT@.png"
 load "@OUT@.panels"
-set terminal svg size 1000,1100 dynamic font "sans,11"
+set terminal svg size @WIDTH@,1100 dynamic font "sans,11"
 set output "@OUT@.svg"
 load "@OUT@.panels"

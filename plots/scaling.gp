@@ -1,6 +1,7 @@
 # faultsim scaling plot, written by `faultsim plot --kind scaling`.
 # @DAT@ holds one block per series (gnuplot index): x, mean, 95% CI
-# half-width across seeds.  Edit and run `gnuplot @OUT@.gp` here to redraw.
+# half-width across seeds.  Past eight series, the series are faceted
+# into panels of eight.  Edit and run `gnuplot @OUT@.gp` here to redraw.
 set title "@TITLE@" noenhanced
 set xlabel "@XLABEL@" noenhanced
 set ylabel "@YLABEL@" noenhanced
@@ -10,9 +11,9 @@ set format y "%.1s%c"
 @XSCALE@
 @YRANGE@
 @FUNCTIONS@
-set terminal pngcairo size 1000,650 font "sans,11"
+set terminal pngcairo size 1000,@HEIGHT@ font "sans,11"
 set output "@OUT@.png"
-plot @PLOT@
-set terminal svg size 1000,650 dynamic font "sans,11"
+@PLOT@
+set terminal svg size 1000,@HEIGHT@ dynamic font "sans,11"
 set output "@OUT@.svg"
-replot
+@PLOT@

@@ -90,6 +90,23 @@ fig_study() {
 		sed '/^$/N;/^\n$/D' | sed '1{/^$/d}' | sed '${/^$/d}'
 }
 
+# The flagship study's two plots that say the most, with their data: the
+# README shows the PNGs; --check compares the data behind them.
+fig_study_plots() {
+	mkdir -p plots/readme
+	for k in maxtry scaling; do
+		if $check; then
+			cmp -s "$work/study/plots/$k.dat" "plots/readme/$k.dat" ||
+				echo "plots/readme/$k.dat: not what this build draws" | tee -a "$work/stale" >&2
+		else
+			cp "$work/study/plots/$k.png" "$work/study/plots/$k.dat" plots/readme/
+		fi
+	done
+	echo '![MAX_TRY: throughput, fallbacks, worst time in the loop](plots/readme/maxtry.png)'
+	echo
+	echo '![faults per second against CPUs, per MAX_TRY, with USL fits](plots/readme/scaling.png)'
+}
+
 fig_thp_text() {
 	echo "| text_thp | cache | mapping | faults | all text mapped | fault p50 / p99 | iTLB misses a pass of 64 MiB |"
 	echo "|---|---|---|---:|---:|---:|---:|"
@@ -168,7 +185,7 @@ fig_published() {
 	done
 }
 
-figures="lock-study spf-maxtry study thp-text thp-double-read page-fault1 published"
+figures="lock-study spf-maxtry study study-plots thp-text thp-double-read page-fault1 published"
 cp README.md "$work/README.md"
 for f in $figures; do
 	"fig_${f//-/_}" >"$work/$f.md"
@@ -182,7 +199,7 @@ for f in $figures; do
 	mv "$work/README.new" "$work/README.md"
 done
 if $check; then
-	if diff -u README.md "$work/README.md"; then
+	if diff -u README.md "$work/README.md" && [ ! -s "$work/stale" ]; then
 		echo "README.md: every figure is what this build gives"
 	else
 		echo "README.md quotes figures this build does not give: run scripts/figures.sh" >&2

@@ -13,6 +13,8 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)"
 out=out/spf-maxtry
 quick=()
+# The reduced sweep has its own directory: a sweep resumes only its own settings.
+[ -z "${FAULTSIM_STUDY_QUICK:-}" ] || out=out/spf-maxtry-quick
 [ -z "${FAULTSIM_STUDY_QUICK:-}" ] ||
 	quick=(--vary workload.threads=8,16 --vary kernel.max_try=0,4 --seeds 2
 		--set workload.duration=1ms)

@@ -248,9 +248,78 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A panel holds at most this many series; more are faceted into panels. */
+#define SERIES_PER_PANEL 8
+#define MAX_PANELS	 8
+
+/*
+ * The plot commands of one figure: one "plot" of the clauses, or, past
+ * SERIES_PER_PANEL clauses, a multiplot of panels of that many each,
+ * every panel with the shared tail (a reference line).
+ */
+static void panel_block(char *out, size_t len, char clauses[][1024], int n, const char *tail,
+			int *panels)
+{
+	*panels = (n + SERIES_PER_PANEL - 1) / SERIES_PER_PANEL;
+	if (*panels > MAX_PANELS)
+		*panels = MAX_PANELS;
+	if (*panels < 1)
+		*panels = 1;
+	out[0] = '\0';
+	if (*panels > 1)
+		append(out, len, "set multiplot layout %d,1\n", *panels);
+	for (int p = 0; p < *panels; p++) {
+		append(out, len, "plot ");
+		for (int i = p * SERIES_PER_PANEL; i < n && i < (p + 1) * SERIES_PER_PANEL; i++)
+			append(out, len, "%s%s", i % SERIES_PER_PANEL ? ", " : "", clauses[i]);
+		append(out, len, "%s\n", tail);
+	}
+	if (*panels > 1)
+		append(out, len, "unset multiplot\n");
+}
+
+/* Is the column a time in ns? */
+static bool is_time(const char *col)
+{
+	size_t l = strlen(col);
+
+	return (l > 3 && !strcmp(col + l - 3, "_ns")) || strstr(col, "_ns.") ||
+	       !strncmp(col, "per_fault.", 10);
+}
+
+/*
+ * A time axis in the unit its largest value reads best in: the divisor
+ * from ns and the unit's name.
+ */
+static const char *time_unit(double max_ns, double *div)
+{
+	static const struct {
+		double ns;
+		const char *name;
+	} units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "µs"}, {1, "ns"}};
+	int i = 0;
+
+	while (i < 3 && !(max_ns >= units[i].ns))
+		i++;
+	*div = units[i].ns;
+	return units[i].name;
+}
+
+/* The label with its "(ns)" as the chosen unit, or the unit appended. */
+static void time_label(const char *label, const char *unit, char *buf, size_t len)
+{
+	const char *ns = strstr(label, "(ns)");
+
+	if (ns)
+		snprintf(buf, len, "%.*s(%s)%s", (int)(ns - label), label, unit, ns + 4);
+	else
+		snprintf(buf, len, "%s (%s)", label, unit);
+}
+
 /* The fitted USL of each series, as a line of a .fit file the report reads. */
 static void fit_series(const struct plot *pl, const struct groups *gs, const char *series,
-		       int index, char *funcs, size_t flen, char *plot, size_t plen, FILE *fits)
+		       int index, double div, char *funcs, size_t flen, char *plot, size_t plen,
+		       FILE *fits)
 {
 	double n[256], x[256], ci;
 	struct usl_fit fit;
@@ -266,7 +335,7 @@ static void fit_series(const struct plot *pl, const struct groups *gs, const cha
 	if (usl_fit(n, x, k, &fit))
 		return;
 	append(funcs, flen, "usl%d(x) = %.10g * x / (1 + %.10g * (x - 1) + %.10g * x * (x - 1))\n",
-	       index, fit.lambda, fit.sigma, fit.kappa);
+	       index, fit.lambda / div, fit.sigma, fit.kappa);
 	append(plot, plen,
 	       ", usl%d(x) with lines dt 2 lc %d title \"USL fit: sigma %.3g, kappa %.3g\"", index,
 	       index + 1, fit.sigma, fit.kappa);
@@ -286,15 +355,42 @@ static bool numeric_x(const struct plot *pl)
 	return true;
 }
 
+/* The largest mean of col over the groups: what a time axis's unit is chosen by. */
+static double groups_max(const struct plot *pl, const struct groups *gs, int col)
+{
+	double max = 0, ci;
+
+	for (int i = 0; i < gs->n; i++) {
+		double m = group_mean(&pl->t, &gs->g[i], col, &ci);
+
+		max = m > max ? m : max;
+	}
+	return max;
+}
+
+/* The smallest positive mean of col over the groups; INFINITY if none. */
+static double groups_min(const struct plot *pl, const struct groups *gs, int col)
+{
+	double min = INFINITY, ci;
+
+	for (int i = 0; i < gs->n; i++) {
+		double m = group_mean(&pl->t, &gs->g[i], col, &ci);
+
+		min = m > 0 && m < min ? m : min;
+	}
+	return min;
+}
+
 static int plot_scaling(struct plot *pl)
 {
 	struct groups gs;
 	struct output_file of, fof;
-	const char *series[32];
-	char funcs[8192] = "", cmd[16384] = "", path[2048], err[512], title[256], xscale[64];
-	char yrange[96];
-	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, ref = NAN;
-	int ns, rc;
+	const char *series[32], *unit = NULL;
+	static char clauses[32][1024];
+	char funcs[8192] = "", cmd[32768], tail[128] = "", path[2048], err[512], title[256];
+	char xscale[64], yrange[96], ylabel[200], height[16];
+	double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = 0, ref = NAN, div = 1;
+	int ns, rc, panels;
 	FILE *f;
 
 	if (!numeric_x(pl))
@@ -303,6 +399,8 @@ static int plot_scaling(struct plot *pl)
 			    pl->t.cols[pl->x]);
 	groups_build(&pl->t, pl->x, pl->series, &gs);
 	ns = series_list(&gs, series, 32);
+	if (is_time(pl->t.cols[pl->y]))
+		unit = time_unit(groups_max(pl, &gs, pl->y), &div);
 	f = open_dat(pl, &of);
 	snprintf(path, sizeof(path), "%s/%s.fit", pl->dir, pl->name);
 	if (!f || outfile_open(&fof, path, err, sizeof(err))) {
@@ -317,10 +415,11 @@ static int plot_scaling(struct plot *pl)
 		fprintf(f, "# %s\n", title);
 		for (int i = 0; i < gs.n; i++) {
 			double ci, x = table_num(&pl->t, gs.g[i].rows[0], pl->x);
-			double m = group_mean(&pl->t, &gs.g[i], pl->y, &ci);
+			double m = group_mean(&pl->t, &gs.g[i], pl->y, &ci) / div;
 
 			if (strcmp(gs.g[i].series, series[s]))
 				continue;
+			ci /= div;
 			fprintf(f, "%s %.10g %.10g\n", gs.g[i].x, m, ci);
 			if (x < xmin) {
 				xmin = x;
@@ -331,43 +430,49 @@ static int plot_scaling(struct plot *pl)
 			ymin = m > 0 && m < ymin ? m : ymin;
 		}
 		fprintf(f, "\n\n");
-		append(cmd, sizeof(cmd),
-		       "%s\"%s.dat\" index %d using 1:2:3 with yerrorlines lc %d title \"%s\"",
-		       s ? ", " : "", pl->name, s, s + 1, title);
-		fit_series(pl, &gs, series[s], s, funcs, sizeof(funcs), cmd, sizeof(cmd), fof.f);
+		snprintf(clauses[s], sizeof(clauses[s]),
+			 "\"%s.dat\" index %d using 1:2:3 with yerrorlines lc %d title \"%s\"",
+			 pl->name, s, s + 1, title);
+		fit_series(pl, &gs, series[s], s, div, funcs, sizeof(funcs), clauses[s],
+			   sizeof(clauses[s]), fof.f);
 	}
-	if (isfinite(ref)) {
+	/* A time grows with N rather than scaling with it: no linear reference then. */
+	if (isfinite(ref) && !unit) {
 		append(funcs, sizeof(funcs), "linear(x) = %.10g * x\n", ref);
-		append(cmd, sizeof(cmd),
-		       ", linear(x) with lines dt 3 lc black title \"linear scaling\"");
+		snprintf(tail, sizeof(tail),
+			 ", linear(x) with lines dt 3 lc black title \"linear scaling\"");
 	}
+	panel_block(cmd, sizeof(cmd), clauses, ns, tail, &panels);
 	snprintf(xscale, sizeof(xscale), "%s",
 		 xmin >= 1 && xmax / xmin >= 8 ? "set logscale x 2" : "");
 	/* The linear reference stops at the data's top: it must not squash the data. */
 	/* Series spanning more than 100 times: log-y, or the small ones flatten to zero. */
 	if (ymax > 100 * ymin)
-		snprintf(yrange, sizeof(yrange), "set logscale y 10\nset yrange [%.6g:%.6g]",
+		snprintf(yrange, sizeof(yrange),
+			 "set logscale y 10\nset yrange [%.6g:%.6g]\nset format y \"%%g\"",
 			 ymin / 1.5, ymax * 1.5);
 	else
-		snprintf(yrange, sizeof(yrange), "set yrange [0:%.6g]", ymax > 0 ? 1.15 * ymax : 1);
+		snprintf(yrange, sizeof(yrange), "set yrange [0:%.6g]%s",
+			 ymax > 0 ? 1.15 * ymax : 1, unit ? "\nset format y \"%g\"" : "");
 	rc = outfile_commit(&of) || outfile_commit(&fof) ? 2 : 0;
 	groups_free(&gs);
 	if (rc)
 		return rc;
-	snprintf(title, sizeof(title), "%s (mean and 95%% CI across seeds)",
-		 derived_label(pl->t.cols[pl->y]));
+	if (unit)
+		time_label(derived_label(pl->t.cols[pl->y]), unit, ylabel, sizeof(ylabel));
+	else
+		snprintf(ylabel, sizeof(ylabel), "%s", derived_label(pl->t.cols[pl->y]));
+	snprintf(title, sizeof(title), "%s (mean and 95%% CI across seeds)", ylabel);
+	snprintf(height, sizeof(height), "%d", panels > 1 ? 420 * panels : 650);
 	{
 		char dat[160];
-		const char *subst[] = {"TITLE",	    title,
-				       "XLABEL",    derived_label(pl->t.cols[pl->x]),
-				       "YLABEL",    derived_label(pl->t.cols[pl->y]),
-				       "DAT",	    dat,
-				       "OUT",	    pl->name,
-				       "PLOT",	    cmd,
-				       "FUNCTIONS", funcs,
-				       "XSCALE",    xscale,
-				       "YRANGE",    yrange,
-				       NULL};
+		const char *subst[] = {
+		    "TITLE",  title,	"XLABEL",    derived_label(pl->t.cols[pl->x]),
+		    "YLABEL", ylabel,	"DAT",	     dat,
+		    "OUT",    pl->name, "PLOT",	     cmd,
+		    "HEIGHT", height,	"FUNCTIONS", funcs,
+		    "XSCALE", xscale,	"YRANGE",    yrange,
+		    NULL};
 
 		snprintf(dat, sizeof(dat), "%s.dat", pl->name);
 		rc = write_script(pl, "scaling", subst);
@@ -379,10 +484,13 @@ static int plot_latency(struct plot *pl)
 {
 	static const char *const pcts[] = {"p50", "p90", "p99", "p999", "max"};
 	static const char *const labels[] = {"50", "90", "99", "99.9", "max"};
+	static char clauses[64][1024];
 	struct groups gs;
 	struct output_file of;
-	char cmd[16384] = "", dat[160], title[256];
-	int rc, cols[5], n = 0;
+	char cmd[32768], dat[160], title[256], ylabel[64], height[16], yrange[64];
+	const char *unit;
+	double div, lo, hi;
+	int rc, cols[5], n = 0, panels;
 	FILE *f;
 
 	for (int i = 0; i < 5; i++) {
@@ -398,6 +506,15 @@ static int plot_latency(struct plot *pl)
 			return fail("results.csv has no %s latency column", pcts[i]);
 	}
 	groups_build(&pl->t, pl->x, pl->series, &gs);
+	hi = groups_max(pl, &gs, cols[4]);
+	lo = groups_min(pl, &gs, cols[0]);
+	unit = time_unit(hi, &div);
+	/* The means decide the range: an interval reaching zero must not stretch a log axis. */
+	if (isfinite(lo) && hi > 0)
+		snprintf(yrange, sizeof(yrange), "set yrange [%.4g:%.4g]", lo / div / 2,
+			 hi / div * 2);
+	else
+		snprintf(yrange, sizeof(yrange), "set autoscale y");
 	f = open_dat(pl, &of);
 	if (!f) {
 		groups_free(&gs);
@@ -420,33 +537,32 @@ static int plot_latency(struct plot *pl)
 		for (int p = 0; p < 5; p++) {
 			double ci, m = group_mean(&pl->t, &gs.g[i], cols[p], &ci);
 
-			fprintf(f, "%d %s %.10g %.10g\n", p, labels[p], m, ci);
+			fprintf(f, "%d %s %.10g %.10g\n", p, labels[p], m / div, ci / div);
 		}
 		fprintf(f, "\n\n");
-		append(cmd, sizeof(cmd),
-		       "%s\"%s.dat\" index %d using 1:3:4:xtic(2) with yerrorlines title \"%s\"",
-		       i ? ", " : "", pl->name, i, title);
+		snprintf(clauses[n], sizeof(clauses[n]),
+			 "\"%s.dat\" index %d using 1:3:4:xtic(2) with yerrorlines lc %d title "
+			 "\"%s\"",
+			 pl->name, i, n % SERIES_PER_PANEL + 1, title);
 	}
 	rc = outfile_commit(&of) ? 2 : 0;
 	groups_free(&gs);
 	if (rc)
 		return rc;
+	panel_block(cmd, sizeof(cmd), clauses, n, "", &panels);
 	snprintf(dat, sizeof(dat), "%s.dat", pl->name);
+	snprintf(ylabel, sizeof(ylabel), "fault latency (%s)", unit);
+	snprintf(height, sizeof(height), "%d", panels > 1 ? 420 * panels : 650);
 	{
-		char key[160], height[16];
 		const char *subst[] = {"TITLE",	 "fault latency percentiles (mean across seeds)",
-				       "YLABEL", "fault latency (ns)",
+				       "YLABEL", ylabel,
 				       "DAT",	 dat,
 				       "OUT",	 pl->name,
 				       "PLOT",	 cmd,
-				       "KEY",	 key,
 				       "HEIGHT", height,
+				       "YRANGE", yrange,
 				       NULL};
 
-		/* Many series: the legend goes below the plot, on a canvas grown to hold it. */
-		snprintf(key, sizeof(key), "set key %s noenhanced box",
-			 n <= 24 ? "outside right top" : "below");
-		snprintf(height, sizeof(height), "%d", n <= 24 ? 650 : 500 + 18 * n);
 		rc = write_script(pl, "latency", subst);
 	}
 	return rc ? rc : run_gnuplot(pl);
@@ -460,12 +576,14 @@ static int plot_maxtry(struct plot *pl)
 	static const char *const metrics[] = {NULL, "spf_fallback_ratio",
 					      "histograms.spf_pte_map_lock_irqs_off_ns.max"};
 	static const char *const ylabels[] = {NULL, "speculative faults that fell back (share)",
-					      "worst time in pte_map_lock() loop (ns)"};
+					      "worst time in pte_map_lock() loop"};
 	struct groups gs;
 	struct output_file of, panels;
 	const char *series[32];
 	char xtics[2048] = "", dat[160], nx[16], path[2048], err[512];
-	int cols[3] = {pl->y}, ns, xs = 0, rc;
+	int cols[3] = {pl->y}, ns, xs = 0, rc, npanels, mark = -1;
+	const char *unit;
+	double div;
 	FILE *f;
 
 	for (int i = 1; i < 3; i++)
@@ -474,6 +592,7 @@ static int plot_maxtry(struct plot *pl)
 				    metrics[i]);
 	groups_build(&pl->t, pl->x, pl->series, &gs);
 	ns = series_list(&gs, series, 32);
+	unit = time_unit(groups_max(pl, &gs, cols[2]), &div);
 	f = open_dat(pl, &of);
 	if (!f) {
 		groups_free(&gs);
@@ -492,6 +611,8 @@ static int plot_maxtry(struct plot *pl)
 		/* 0 is the unbounded loop of the patch. */
 		append(xtics, sizeof(xtics), "%s\"%s\" %d", xs ? ", " : "",
 		       strcmp(gs.g[i].x, "0") ? gs.g[i].x : "0 (unbounded)", xs);
+		if (pl->o->recommended && atol(gs.g[i].x) == pl->o->recommended)
+			mark = xs;
 		xv[xs++] = gs.g[i].x;
 	}
 	for (int s = 0; s < ns; s++) {
@@ -507,7 +628,9 @@ static int plot_maxtry(struct plot *pl)
 			for (int c = 0; c < 3; c++) {
 				double ci, m = group_mean(&pl->t, &gs.g[i], cols[c], &ci);
 
-				fprintf(f, " %.10g %.10g", m, ci);
+				/* The loop's time in the axis's unit. */
+				fprintf(f, " %.10g %.10g", c == 2 ? m / div : m,
+					c == 2 ? ci / div : ci);
 			}
 			fputc('\n', f);
 		}
@@ -519,33 +642,67 @@ static int plot_maxtry(struct plot *pl)
 		groups_free(&gs);
 		return fail("%s", err);
 	}
-	fprintf(panels.f, "# The three panels of %s.gp, loaded once per terminal.\n", pl->name);
-	fprintf(panels.f, "set termoption noenhanced\nset multiplot layout 3,1 title \"MAX_TRY: "
-			  "throughput, fallbacks, "
-			  "IRQs-off time\"\n");
-	for (int c = 0; c < 3; c++) {
-		fprintf(panels.f, "set ylabel \"%s\" noenhanced\n",
-			c ? ylabels[c] : derived_label(pl->t.cols[pl->y]));
-		fprintf(panels.f, c == 2 ? "set logscale y 10\n" : "unset logscale y\n");
-		/* A share reads as a share; throughput and time with their SI prefix. */
-		fprintf(panels.f, "set format y \"%s\"\n", c == 1 ? "%.2f" : "%.1s%c");
-		fprintf(panels.f, "plot ");
-		for (int s = 0; s < ns; s++) {
-			char title[256];
+	/* Past eight series, each further eight gets a column of three panels. */
+	npanels = ns > SERIES_PER_PANEL ? (ns + SERIES_PER_PANEL - 1) / SERIES_PER_PANEL : 1;
+	npanels = npanels > MAX_PANELS ? MAX_PANELS : npanels;
+	fprintf(panels.f, "# The panels of %s.gp, loaded once per terminal.\n", pl->name);
+	fprintf(panels.f,
+		"set termoption noenhanced\nset multiplot layout 3,%d columnsfirst title "
+		"\"MAX_TRY: throughput, fallbacks, IRQs-off time\"\n",
+		npanels);
+	/* One column: room on the right for the legends, the same for all three. */
+	if (npanels == 1)
+		fprintf(panels.f, "set rmargin at screen 0.8\n");
+	fprintf(panels.f, "set lmargin 12\n"); /* the panels' x axes aligned */
+	/* The report's recommendation, a vertical line on every panel. */
+	if (mark >= 0)
+		fprintf(panels.f,
+			"set arrow 1 from %d, graph 0 to %d, graph 1 nohead lw 2 lc "
+			"rgb \"dark-green\" dt 4\n"
+			"set label 1 \"recommended: %ld\" at %d, graph 0.95 left offset "
+			"0.5,0 tc rgb \"dark-green\"\n",
+			mark, mark, pl->o->recommended, mark);
+	for (int p = 0; p < npanels; p++)
+		for (int c = 0; c < 3; c++) {
+			if (c == 2)
+				fprintf(panels.f, "set ylabel \"%s (%s)\" noenhanced\n", ylabels[c],
+					unit);
+			else
+				fprintf(panels.f, "set ylabel \"%s\" noenhanced\n",
+					c ? ylabels[c] : derived_label(pl->t.cols[pl->y]));
+			/* Nothing below zero, however wide the interval; shares up to one. */
+			fprintf(panels.f, "%s\n",
+				c == 2	 ? "set logscale y 10\nset yrange [*:*]"
+				: c == 1 ? "unset logscale y\nset yrange [0:1.05]"
+					 : "unset logscale y\nset yrange [0:*]");
+			/* A share reads as a share, a time in its unit, throughput with its prefix.
+			 */
+			fprintf(panels.f, "set format y \"%s\"\n",
+				c == 1	 ? "%.2f"
+				: c == 2 ? "%g"
+					 : "%.1s%c");
+			fprintf(panels.f, "plot ");
+			for (int s = p * SERIES_PER_PANEL; s < ns && s < (p + 1) * SERIES_PER_PANEL;
+			     s++) {
+				char title[256];
 
-			series_title(pl, series[s], title, sizeof(title));
-			fprintf(panels.f,
-				"%s\"%s.dat\" index %d using 1:%d:%d with yerrorlines lc %d title "
-				"\"%s\"",
-				s ? ", " : "", pl->name, s, 3 + 2 * c, 4 + 2 * c, s + 1, title);
+				series_title(pl, series[s], title, sizeof(title));
+				fprintf(
+				    panels.f,
+				    "%s\"%s.dat\" index %d using 1:%d:%d with yerrorlines lc %d "
+				    "title \"%s\"",
+				    s % SERIES_PER_PANEL ? ", " : "", pl->name, s, 3 + 2 * c,
+				    4 + 2 * c, s % SERIES_PER_PANEL + 1, title);
+			}
+			/* The bound faultsim report applies by default: above it, no value
+			 * qualifies. */
+			if (c == 2)
+				fprintf(
+				    panels.f,
+				    ", %g with lines dt 2 lw 2 lc black title \"report's bound\"",
+				    MAXTRY_IRQS_OFF_BOUND_NS / div);
+			fputc('\n', panels.f);
 		}
-		/* The bound faultsim report applies by default: above it, no value qualifies. */
-		if (c == 2)
-			fprintf(panels.f,
-				", %g with lines dt 2 lw 2 lc black title \"report's bound\"",
-				MAXTRY_IRQS_OFF_BOUND_NS);
-		fputc('\n', panels.f);
-	}
 	fprintf(panels.f, "unset multiplot\n");
 	rc = outfile_commit(&of) || outfile_commit(&panels) ? 2 : 0;
 	groups_free(&gs);
@@ -554,13 +711,16 @@ static int plot_maxtry(struct plot *pl)
 	snprintf(dat, sizeof(dat), "%s.dat", pl->name);
 	snprintf(nx, sizeof(nx), "%d", xs);
 	{
+		char width[16];
 		const char *subst[] = {"XLABEL", "MAX_TRY (kernel.max_try)",
 				       "XTICS",	 xtics,
 				       "NX",	 nx,
+				       "WIDTH",	 width,
 				       "DAT",	 dat,
 				       "OUT",	 pl->name,
 				       NULL};
 
+		snprintf(width, sizeof(width), "%d", npanels > 1 ? 800 * npanels : 1000);
 		rc = write_script(pl, "maxtry", subst);
 	}
 	return rc ? rc : run_gnuplot(pl);
@@ -570,13 +730,27 @@ static int plot_breakdown(struct plot *pl)
 {
 	struct groups gs;
 	struct output_file of;
-	char dat[160], ncols[16];
+	char dat[160], ncols[16], ylabel[64];
+	double div, max = 0;
+	const char *unit;
 	int cols[DERIVED_BREAKDOWN_MAX], n = derived_breakdown(&pl->t, cols), rc;
 	FILE *f;
 
 	if (!n || derived_throughput(&pl->t) != table_col(&pl->t, "faults_per_s"))
 		return fail("%s", "no run faulted: there is no per-fault time to break down");
 	groups_build(&pl->t, pl->x, pl->series, &gs);
+	/* The axis's unit by the tallest bar. */
+	for (int i = 0; i < gs.n; i++) {
+		double sum = 0, ci;
+
+		for (int c = 0; c < n; c++) {
+			double m = group_mean(&pl->t, &gs.g[i], cols[c], &ci);
+
+			sum += isnan(m) ? 0 : m;
+		}
+		max = sum > max ? sum : max;
+	}
+	unit = time_unit(max, &div);
 	f = open_dat(pl, &of);
 	if (!f) {
 		groups_free(&gs);
@@ -592,7 +766,7 @@ static int plot_breakdown(struct plot *pl)
 		for (int c = 0; c < n; c++) {
 			double ci, m = group_mean(&pl->t, &gs.g[i], cols[c], &ci);
 
-			fprintf(f, " %.10g", isnan(m) ? 0 : m);
+			fprintf(f, " %.10g", isnan(m) ? 0 : m / div);
 		}
 		fputc('\n', f);
 	}
@@ -605,9 +779,10 @@ static int plot_breakdown(struct plot *pl)
 	{
 		char title[256];
 		char xlabel[256];
-		const char *subst[] = {"TITLE", title,	  "XLABEL", xlabel, "DAT", dat,
-				       "OUT",	pl->name, "NCOLS",  ncols,  NULL};
+		const char *subst[] = {"TITLE", title, "XLABEL", xlabel,  "YLABEL", ylabel, "DAT",
+				       dat,	"OUT", pl->name, "NCOLS", ncols,    NULL};
 
+		snprintf(ylabel, sizeof(ylabel), "time per fault (%s)", unit);
 		snprintf(title, sizeof(title), "where a fault's time went");
 		snprintf(xlabel, sizeof(xlabel), "%s%s%s",
 			 pl->series >= 0 ? short_key(pl->t.cols[pl->series]) : "",

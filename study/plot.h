@@ -14,6 +14,7 @@ struct plot_opts {
 	const char *x;	    /* a varied key; default: the first */
 	const char *y;	    /* a results.csv column */
 	const char *series; /* a varied key: one line each */
+	long recommended;   /* maxtry: the report's recommended MAX_TRY, marked; 0: none */
 };
 
 int faultsim_plot(const struct plot_opts *o);

@@ -457,14 +457,15 @@ static void section_peak(struct report *r)
 	groups_free(&gs);
 }
 
-static void section_plots(struct report *r, bool maxtry)
+static void section_plots(struct report *r, bool maxtry, long recommended)
 {
 	static const char *const kinds[] = {"scaling", "latency", "breakdown", "maxtry"};
 
 	fprintf(r->f, "## Plots\n\nEach figure has its `.gp` script and `.dat` data beside it in "
 		      "`plots/`.\n\n");
 	for (int k = 0; k < 4; k++) {
-		struct plot_opts po = {.dir = r->o->dir, .kind = kinds[k]};
+		struct plot_opts po = {
+		    .dir = r->o->dir, .kind = kinds[k], .recommended = recommended};
 
 		if ((k == 3 && !maxtry) || (k == 2 && strcmp(r->t.cols[r->y], "faults_per_s")))
 			continue; /* nothing speculated, or nothing faulted */
@@ -628,7 +629,8 @@ static bool sweep_speculated(const struct report *r)
 	return false;
 }
 
-static void section_maxtry(struct report *r, int mt_col, int series_col)
+/* Returns the recommended MAX_TRY, or 0 for none. */
+static long section_maxtry(struct report *r, int mt_col, int series_col)
 {
 	struct groups gs;
 	struct tally tally = {0};
@@ -641,7 +643,7 @@ static void section_maxtry(struct report *r, int mt_col, int series_col)
 		fprintf(r->f, "**No recommendation**: no run of this sweep attempted a speculative "
 			      "fault (`counters.spf_attempts` is 0), so MAX_TRY, which bounds "
 			      "pte_map_lock()'s loop on that path, changed nothing here.\n\n");
-		return;
+		return 0;
 	}
 	groups_build(&r->t, mt_col, series_col, &gs);
 	fprintf(r->f,
@@ -686,6 +688,7 @@ static void section_maxtry(struct report *r, int mt_col, int series_col)
 			"**No MAX_TRY swept meets the criterion everywhere**: see the rows marked "
 			"no; widen the tolerance, raise the bound, or sweep more values.\n\n");
 	groups_free(&gs);
+	return overall > 0 ? overall : 0;
 }
 
 int faultsim_report(const struct report_opts *o)
@@ -694,6 +697,10 @@ int faultsim_report(const struct report_opts *o)
 	char path[1024], err[512];
 	struct output_file of;
 	int mt, series, rc;
+	char *maxtry_md = NULL;
+	size_t maxtry_len = 0;
+	long recommended = 0;
+	bool maxtry;
 
 	snprintf(path, sizeof(path), "%s/sweep.json", o->dir);
 	r.manifest = json_load_file(path, 0, NULL);
@@ -721,17 +728,30 @@ int faultsim_report(const struct report_opts *o)
 		return 2;
 	}
 	r.f = of.f;
+	maxtry = mt >= 0 && table_col(&r.t, LOOP_MAX_COL) >= 0;
 	section_parameters(&r);
 	section_results(&r, point_column(&r.t));
 	section_text(&r, point_column(&r.t));
 	section_paths(&r);
 	section_peak(&r);
 	section_locks(&r, point_column(&r.t));
-	section_plots(&r, mt >= 0 && table_col(&r.t, LOOP_MAX_COL) >= 0);
-	section_fits(&r);
 	r.series = series;
-	if (mt >= 0 && table_col(&r.t, LOOP_MAX_COL) >= 0)
-		section_maxtry(&r, mt, series);
+	/*
+	 * The recommendation is decided before the plots, which mark it, and
+	 * printed after them.
+	 */
+	if (maxtry) {
+		r.f = open_memstream(&maxtry_md, &maxtry_len);
+		recommended = r.f ? section_maxtry(&r, mt, series) : 0;
+		if (r.f)
+			fclose(r.f);
+		r.f = of.f;
+	}
+	section_plots(&r, maxtry, recommended);
+	section_fits(&r);
+	if (maxtry_md)
+		fputs(maxtry_md, r.f);
+	free(maxtry_md);
 	rc = outfile_commit(&of) ? 2 : 0;
 	if (!rc)
 		printf("%s\n", path);

@@ -330,6 +330,23 @@ plot() {
 	grep -q '^## Text' "$tmp/tx/report.md" && ! grep -q 'nan%' "$tmp/tx/report.md" &&
 		grep -Eq '^\| text_thp-always[^|]* \| [0-9.]+ µs \| [0-9]+ \| 0 \| 0 \|' "$tmp/tx/report.md" &&
 		ok "report: the text study's own figures" || ko "text report: $(grep '^|' "$tmp/tx/report.md" | head -8)"
+	# Ten series: two panels of at most eight; times in the unit their range reads in.
+	"$faultsim" sweep "$src/scenarios/spf-maxtry.ini" --vary kernel.max_try=0,1,2,3,4 \
+		--vary workload.threads=2,4 --set workload.duration=200us --out "$tmp/many" >/dev/null 2>&1
+	"$faultsim" plot "$tmp/many" --kind latency >/dev/null 2>"$tmp/many.err"
+	most=$(grep '^plot ' "$tmp/many/plots/latency.gp" | awk -F' title ' '{ print NF - 1 }' | sort -n | tail -1)
+	unit=$(sed -n 's/^set ylabel "fault latency (\(.*\))".*/\1/p' "$tmp/many/plots/latency.gp")
+	top=$(awk '!/^#/ && NF { if ($3 > m) m = $3 } END { print m }' "$tmp/many/plots/latency.dat")
+	[ "$(grep -c '^set multiplot layout 2,1' "$tmp/many/plots/latency.gp")" = 2 ] && [ "$most" -le 8 ] &&
+		[ -n "$unit" ] && awk -v t="$top" 'BEGIN { exit !(t >= 1 && t < 1000) }' && [ ! -s "$tmp/many.err" ] &&
+		ok "latency: ten series faceted into two panels, the axis in $unit" ||
+		ko "faceting: layout $(grep -c multiplot "$tmp/many/plots/latency.gp"), $most a panel, unit '$unit', top $top"
+	# The maxtry panel marks the report's recommendation.
+	"$faultsim" report "$d" >/dev/null 2>&1
+	rec=$(sed -n 's/^\*\*Recommendation: MAX_TRY = \([0-9]*\)\.\*\*.*/\1/p' "$d/report.md")
+	{ [ -z "$rec" ] || grep -q "label 1 \"recommended: $rec\"" "$d/plots/maxtry.panels"; } &&
+		grep -q "report's bound" "$d/plots/maxtry.panels" &&
+		ok "maxtry: the bound drawn${rec:+, MAX_TRY=$rec marked}" || ko "maxtry marks: $(grep -c arrow "$d/plots/maxtry.panels")"
 	# The lock study reads its collapse: ticket keeps under half its peak at 64 CPUs,
 	# qspinlock over 90%; its hottest lock is the study's; no fault breakdown is drawn.
 	"$faultsim" sweep "$src/scenarios/lock-collapse.ini" --vary kernel.spinlock=ticket,qspinlock \

@@ -12,7 +12,7 @@ ok() { passed=$((passed + 1)); echo "ok: $1"; }
 ko() { failed=$((failed + 1)); echo "FAIL: $1"; }
 
 git clone -q "$src" "$tmp/clone" || { echo "FAIL: git clone $src"; exit 1; }
-out=$tmp/clone/out/spf-maxtry
+out=$tmp/clone/out/spf-maxtry-quick
 if (cd "$tmp/clone" && FAULTSIM_STUDY_QUICK=1 scripts/study.sh) >"$tmp/log" 2>&1; then
 	ok "scripts/study.sh ran in a fresh clone"
 else ko "scripts/study.sh failed: $(tail -5 "$tmp/log")"; fi
