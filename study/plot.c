@@ -98,12 +98,32 @@ static bool list_has(const char *list, const char *key)
 }
 
 /* The first varied key that is neither x nor excluded, for the series. */
-static const char *other_varied(const struct plot *pl, const char *x)
+/* Is every ok row's value of col a number? */
+static bool numeric_col(const struct plot *pl, int col)
 {
+	int status = table_col(&pl->t, "status");
+
+	for (int r = 0; r < pl->t.nr_rows; r++)
+		if ((status < 0 || !strcmp(pl->t.cells[r][status], "ok")) &&
+		    isnan(table_num(&pl->t, r, col)))
+			return false;
+	return true;
+}
+
+/*
+ * The default x: the CPU count where it was varied, else the first varied
+ * key with numeric values (a scaling plot needs numbers), else the first.
+ */
+static const char *default_x(const struct plot *pl)
+{
+	if (is_varied(pl, "workload.threads"))
+		return "workload.threads";
+	if (is_varied(pl, "workload.processes"))
+		return "workload.processes";
 	for (int i = 0; i < pl->nr_varied; i++)
-		if (!x || strcmp(pl->varied[i], x))
+		if (numeric_col(pl, table_col(&pl->t, pl->varied[i])))
 			return pl->varied[i];
-	return NULL;
+	return pl->nr_varied ? pl->varied[0] : NULL;
 }
 
 static int run_gnuplot(const struct plot *pl)
@@ -344,17 +364,6 @@ static void fit_series(const struct plot *pl, const struct groups *gs, const cha
 		fit.lambda, fit.sigma, fit.kappa, fit.r2, fit.peak);
 }
 
-static bool numeric_x(const struct plot *pl)
-{
-	int status = table_col(&pl->t, "status");
-
-	for (int r = 0; r < pl->t.nr_rows; r++)
-		if ((status < 0 || !strcmp(pl->t.cells[r][status], "ok")) &&
-		    isnan(table_num(&pl->t, r, pl->x)))
-			return false;
-	return true;
-}
-
 /* The largest mean of col over the groups: what a time axis's unit is chosen by. */
 static double groups_max(const struct plot *pl, const struct groups *gs, int col)
 {
@@ -393,7 +402,7 @@ static int plot_scaling(struct plot *pl)
 	int ns, rc, panels;
 	FILE *f;
 
-	if (!numeric_x(pl))
+	if (!numeric_col(pl, pl->x))
 		return fail("scaling: --x %s has values that are not numbers; plot it with "
 			    "--kind latency or breakdown, or as --series",
 			    pl->t.cols[pl->x]);
@@ -796,11 +805,13 @@ static int plot_breakdown(struct plot *pl)
 static int plot_columns(struct plot *pl, int k)
 {
 	const struct plot_opts *o = pl->o;
-	const char *x_def = is_varied(pl, "workload.threads")	  ? "workload.threads"
-			    : is_varied(pl, "workload.processes") ? "workload.processes"
-								  : other_varied(pl, NULL);
+	const char *x_def = default_x(pl);
 	int y = derived_throughput(&pl->t);
-	const char *y_def = y >= 0 ? pl->t.cols[y] : "throughput";
+	/* A text study is judged by when its text is all mapped, not by faults a second. */
+	const char *y_def = table_col(&pl->t, "workload_metrics.text_mapped_ns") >= 0
+				? "workload_metrics.text_mapped_ns"
+			    : y >= 0 ? pl->t.cols[y]
+				     : "throughput";
 	char series[512] = "";
 	const char *x;
 
