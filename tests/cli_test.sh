@@ -330,6 +330,10 @@ plot() {
 	grep -q '^## Text' "$tmp/tx/report.md" && ! grep -q 'nan%' "$tmp/tx/report.md" &&
 		grep -Eq '^\| text_thp-always[^|]* \| [0-9.]+ µs \| [0-9]+ \| 0 \| 0 \|' "$tmp/tx/report.md" &&
 		ok "report: the text study's own figures" || ko "text report: $(grep '^|' "$tmp/tx/report.md" | head -8)"
+	grep -q '^set ylabel "time until all text is mapped ([mµ]*s)"' "$tmp/tx/plots/scaling.gp" &&
+		grep -q 'plots/scaling.png' "$tmp/tx/report.md" &&
+		ok "the text study's scaling plot: time until the text is mapped, in its unit" ||
+		ko "text scaling plot: $(grep ylabel "$tmp/tx/plots/scaling.gp" 2>&1)"
 	# Ten series: two panels of at most eight; times in the unit their range reads in.
 	"$faultsim" sweep "$src/scenarios/spf-maxtry.ini" --vary kernel.max_try=0,1,2,3,4 \
 		--vary workload.threads=2,4 --set workload.duration=200us --out "$tmp/many" >/dev/null 2>&1
