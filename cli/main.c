@@ -30,7 +30,7 @@ static const struct command_usage {
 	      "       faultsim sweep --collect DIR\n"},
     {"plot", "faultsim plot DIR [--kind scaling|latency|maxtry|breakdown] [--x KEY]\n"
 	     "                         [--y METRIC] [--series KEY]\n"},
-    {"report", "faultsim report DIR [--tolerance PCT] [--irqs-off-bound TIME]\n"},
+    {"report", "faultsim report DIR [--tolerance PCT] [--loop-bound TIME]\n"},
     {"compare", "faultsim compare DIR_A DIR_B [--metrics LIST] [--csv PATH]\n"},
     {"calibrate", "faultsim calibrate [--out FILE]\n"},
     {"validate", "faultsim validate [--threads LIST] [--seconds S] [--out DIR]\n"},
@@ -88,7 +88,7 @@ static const struct option_def {
     {"plot", "--y", true},
     {"plot", "--series", true},
     {"report", "--tolerance", true},
-    {"report", "--irqs-off-bound", true},
+    {"report", "--loop-bound", true},
     {"calibrate", "--out", true},
     {"compare", "--metrics", true},
     {"compare", "--csv", true},
@@ -366,7 +366,7 @@ static int cmd_compare(int argc, char **argv)
 
 static int cmd_report(int argc, char **argv)
 {
-	struct report_opts o = {.tolerance = 5, .irqs_off_bound = 10e3};
+	struct report_opts o = {.tolerance = 5, .loop_bound = 10e3};
 
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -382,10 +382,10 @@ static int cmd_report(int argc, char **argv)
 			o.tolerance = strtod(argv[++i], &end);
 			if (*end || o.tolerance < 0 || o.tolerance > 100)
 				return bad_usage("--tolerance: '%s' is not a percentage", argv[i]);
-		} else if (!strcmp(a, "--irqs-off-bound")) {
-			if (report_parse_time(argv[++i], &o.irqs_off_bound))
+		} else if (!strcmp(a, "--loop-bound")) {
+			if (report_parse_time(argv[++i], &o.loop_bound))
 				return bad_usage(
-				    "--irqs-off-bound: '%s' is not a time such as 10us", argv[i]);
+				    "--loop-bound: '%s' is not a time such as 10us", argv[i]);
 		} else {
 			return bad_usage("unknown option '%s'", a);
 		}

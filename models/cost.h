@@ -16,17 +16,18 @@
  * vma_op, zap_page); the rest of the local work is counted in core cycles,
  * also a machine figure (the cost_* keys of a machine description).
  */
-#define COST_VMA_TREE_LEVEL    (sim_machine->cost.vma_tree_level)
-#define COST_WALK_LEVEL	       (sim_machine->cost.walk_level)
-#define COST_PCP_ALLOC	       (sim_machine->cost.pcp_alloc)
-#define COST_PCP_FREE	       (sim_machine->cost.pcp_free)
-#define COST_BUDDY_PAGE	       (sim_machine->cost.buddy_page)
-#define COST_SET_PTE	       (sim_machine->cost.set_pte)
-#define COST_PTE_MAP_LOCK_ITER (sim_machine->cost.pte_map_lock_iter)
-#define COST_LRU_PAGE	       (sim_machine->cost.lru_page)
-#define COST_CHANGE_PTE	       (sim_machine->cost.change_pte)
-#define COST_GAP_SEARCH	       (sim_machine->cost.gap_search)
-#define COST_USER_TOUCH	       (sim_machine->cost.user_touch)
+#define COST_VMA_TREE_LEVEL (sim_machine->cost.vma_tree_level)
+#define COST_WALK_LEVEL	    (sim_machine->cost.walk_level)
+#define COST_PCP_ALLOC	    (sim_machine->cost.pcp_alloc)
+#define COST_PCP_FREE	    (sim_machine->cost.pcp_free)
+#define COST_BUDDY_PAGE	    (sim_machine->cost.buddy_page)
+#define COST_SET_PTE	    (sim_machine->cost.set_pte)
+#define COST_IRQ_TOGGLE	    (sim_machine->cost.irq_toggle)
+#define COST_L1_HIT	    (sim_machine->cost.l1_hit)
+#define COST_LRU_PAGE	    (sim_machine->cost.lru_page)
+#define COST_CHANGE_PTE	    (sim_machine->cost.change_pte)
+#define COST_GAP_SEARCH	    (sim_machine->cost.gap_search)
+#define COST_USER_TOUCH	    (sim_machine->cost.user_touch)
 
 static inline double cycles(double n)
 {

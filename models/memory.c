@@ -42,6 +42,18 @@ static bool vma_has_changed(struct vm_fault *vmf)
 }
 
 /*
+ * What one try of the loop below executes when nothing has changed: cli,
+ * the two loads of vma_has_changed() (vm_rb, vm_sequence), the pmd, the
+ * lock word - a locked qspinlock fails queued_spin_trylock() on its read,
+ * before any cmpxchg (include/asm-generic/qspinlock.h) - and sti.  Every
+ * line is one this CPU read on the try before: all hit the L1.
+ */
+static double pte_map_lock_try_cost(void)
+{
+	return cycles(COST_IRQ_TOGGLE + 4 * COST_L1_HIT);
+}
+
+/*
  * A failed spin_trylock() in the loops below: IRQs go back on and the
  * loop goes round.  Each further try re-reads lines this CPU holds in its
  * cache - the PTL, vm_sequence, the pmd - and fails the same way until
@@ -56,7 +68,7 @@ static bool pte_trylock_relax(struct vm_fault *vmf, spinlock_t *ptl)
 				     &pmd_table_of_entry(vmf->pmd)->line};
 	struct cpu_wait w = {WAIT_SPINLOCK, ptl->class->name, ptl, spinlock_holder};
 	int max_try = mm_tunables.max_try;
-	double iter = cycles(COST_PTE_MAP_LOCK_ITER), t0;
+	double iter = pte_map_lock_try_cost(), t0;
 	bool written;
 
 	vmf->trylock_failures++;
@@ -78,14 +90,35 @@ static bool pte_trylock_relax(struct vm_fault *vmf, spinlock_t *ptl)
 	return true;
 }
 
-/* The speculative loop's figures: tries that failed, time with IRQs off. */
-/* The loop's end: its tries and its time, and the end of its trace span. */
+/*
+ * The loop's end: its failed tries, its elapsed time (what the review
+ * feared would "hammer a CPU"), the longest span of it with IRQs off (one
+ * try: IRQs go back on between tries), and the end of its trace span.
+ */
 static void pte_lock_account(struct vm_fault *vmf, double t0)
 {
 	histogram_add(spf_trylock_failures, vmf->trylock_failures);
-	histogram_add(spf_pte_map_lock_irqs_off, cpu_clock() - t0);
+	histogram_add(spf_pte_map_lock_loop, cpu_clock() - t0);
+	histogram_add(spf_pte_map_lock_irqs_off, vmf->irqs_off_max);
 	trace_arg_num("tries", vmf->trylock_failures + 1);
 	trace_end();
+}
+
+/* local_irq_disable() for one try, timed. */
+static void pte_lock_irq_disable(struct vm_fault *vmf)
+{
+	local_irq_disable();
+	vmf->irqs_off_at = cpu_clock();
+}
+
+/* local_irq_enable() at a try's end: the longest such span is the loop's figure. */
+static void pte_lock_irq_enable(struct vm_fault *vmf)
+{
+	double span = cpu_clock() - vmf->irqs_off_at;
+
+	if (span > vmf->irqs_off_max)
+		vmf->irqs_off_max = span;
+	local_irq_enable();
 }
 
 /*
@@ -100,10 +133,11 @@ static bool pte_lock_speculative(struct vm_fault *vmf, spinlock_t **ptlp)
 	bool ret = false;
 	double t0 = cpu_clock();
 
+	vmf->irqs_off_max = 0;
 	trace_begin("pte_map_lock()", NULL);
 again:
-	local_irq_disable();
-	cpu_work(cycles(COST_PTE_MAP_LOCK_ITER));
+	pte_lock_irq_disable(vmf);
+	cpu_work(pte_map_lock_try_cost());
 	if (vma_has_changed(vmf)) {
 		spf_fallback_reason(vmf, SPF_FALLBACK_SEQ_CHANGED);
 		goto out;
@@ -126,7 +160,7 @@ again:
 		 * other CPU invalidating the TLB and requiring this CPU to
 		 * catch the IPI: IRQs go back on before we try again.
 		 */
-		local_irq_enable();
+		pte_lock_irq_enable(vmf);
 		if (pte_trylock_relax(vmf, ptl))
 			goto again;
 		spf_fallback_reason(vmf, SPF_FALLBACK_TRYLOCK_LIMIT);
@@ -141,7 +175,7 @@ again:
 	*ptlp = ptl;
 	ret = true;
 out:
-	local_irq_enable();
+	pte_lock_irq_enable(vmf);
 	pte_lock_account(vmf, t0);
 	return ret;
 }

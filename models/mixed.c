@@ -85,7 +85,7 @@ static void mixed_start(const struct workload_params *p)
 	unsigned long per_task = p->slots * stride;
 	unsigned long total = per_task * (shared || p->processes ? 1 : p->tasks);
 
-	tasks_start(p, mixed_task);
+	tasks_start(p, mixed_task, false);
 	for (int m = 0; m < task_set.nr_mms; m++) {
 		unsigned long base = TASK_MMAP_BASE - total;
 

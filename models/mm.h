@@ -251,6 +251,8 @@ struct vm_fault {
 	pgoff_t pgoff;		 /* the faulting page's offset in the file */
 	struct cache_page *page; /* the page cache page ->fault returned */
 	int trylock_failures;	 /* pte_map_lock() retries in this fault */
+	double irqs_off_at;	 /* when its current try turned IRQs off */
+	double irqs_off_max;	 /* its loop's longest span with IRQs off */
 	int spf_fallback;	 /* enum vm_event_item: why speculation failed */
 };
 

@@ -17,13 +17,15 @@ static void mmap1_task(void *arg)
 
 		vm_munmap(t->mm, addr, len);
 		task_op_done(t, start);
+		task_loop_start(t, 0);
+		task_loop_done(t);
 		cpu_work(task_set.params.think_time);
 	}
 }
 
 static void mmap1_start(const struct workload_params *p)
 {
-	tasks_start(p, mmap1_task);
+	tasks_start(p, mmap1_task, true);
 }
 
 const struct workload_ops mmap1_workload = {

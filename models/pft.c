@@ -34,7 +34,7 @@ static void pft_start(const struct workload_params *p)
 	int sharers = p->processes ? 1 : p->tasks;
 	unsigned long len = p->region * sharers;
 
-	tasks_start(p, pft_task);
+	tasks_start(p, pft_task, false);
 	for (int i = 0; i < task_set.nr_mms; i++)
 		mm_setup_vma(&task_set.mms[i], TASK_MMAP_BASE - len, len, VM_READ | VM_WRITE);
 	for (int i = 0; i < p->tasks; i++)

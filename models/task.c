@@ -1,6 +1,7 @@
 /* models/task.c - tasks, their address spaces and will-it-scale counting. */
 #include "task.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "cost.h"
@@ -9,11 +10,18 @@
 
 struct task_set task_set;
 
-void tasks_start(const struct workload_params *p, void (*body)(void *arg))
+void tasks_start(const struct workload_params *p, void (*body)(void *arg), bool loops)
 {
 	struct task_set *ts = &task_set;
 
 	ts->params = *p;
+	ts->warm = 0;
+	ts->loops = loops;
+	/*
+	 * Under auto, a loop workload's window opens at the cap unless its
+	 * loops open it sooner; anything else measures from the start.
+	 */
+	stats_from = p->warmup != WARMUP_AUTO ? p->warmup : loops ? WARMUP_AUTO_MAX : 0;
 	mm_tunables = p->kernel;
 	vmstat_init();
 	page_alloc_init();
@@ -31,6 +39,7 @@ void tasks_start(const struct workload_params *p, void (*body)(void *arg))
 		struct task *t = &ts->tasks[i];
 
 		t->rank = i;
+		t->loops = -1;
 		t->cpu = task_cpu(p, i);
 		t->mm = &ts->mms[p->processes ? i : 0];
 		cpumask_set_cpu(t->cpu, mm_cpumask(t->mm));
@@ -45,6 +54,8 @@ void tasks_collect(struct workload_result *r)
 
 	*r = (struct workload_result){0};
 	r->ops_min = ts->params.tasks ? ts->tasks[0].ops : 0;
+	r->measured_from = stats_from;
+	r->loops_min = ts->loops && ts->params.tasks ? ts->tasks[0].loops : -1;
 	for (int i = 0; i < ts->params.tasks; i++) {
 		struct task *t = &ts->tasks[i];
 
@@ -55,13 +66,43 @@ void tasks_collect(struct workload_result *r)
 			r->ops_min = t->ops;
 		if (t->ops > r->ops_max)
 			r->ops_max = t->ops;
+		if (ts->loops && t->loops < r->loops_min)
+			r->loops_min = t->loops;
 	}
 	r->latency = ts->latency;
 }
 
+/*
+ * The window is [stats_from, stats_from + duration] on each CPU's clock:
+ * will-it-scale counts what each task completed in its sampling interval.
+ */
+static bool in_window(double started, double now)
+{
+	return started >= stats_from && now <= stats_from + task_set.params.duration;
+}
+
 bool task_time_up(void)
 {
-	return cpu_clock() >= task_set.params.duration;
+	/* Measuring cannot begin after WARMUP_AUTO_MAX; nor can the run go on past it. */
+	return cpu_clock() >= stats_from + task_set.params.duration;
+}
+
+unsigned long task_loop_start(struct task *t, unsigned long pages)
+{
+	if (t->loops >= 0 || !pages)
+		return 0;
+	return gsl_rng_uniform_int(this_cpu()->rng, pages);
+}
+
+void task_loop_done(struct task *t)
+{
+	struct task_set *ts = &task_set;
+
+	if (++t->loops != 1 || ++ts->warm != ts->params.tasks)
+		return;
+	/* The last task has completed a full loop: every phase has run on every CPU. */
+	if (ts->params.warmup == WARMUP_AUTO && cpu_clock() < stats_from)
+		stats_from = cpu_clock();
 }
 
 void task_op_done(struct task *t, double started)
@@ -69,7 +110,7 @@ void task_op_done(struct task *t, double started)
 	double now = cpu_clock();
 
 	rcu_user_enter();
-	if (now > task_set.params.duration)
+	if (!in_window(started, now))
 		return;
 	t->ops++;
 	histogram_add(&task_set.latency, now - started);
@@ -107,7 +148,7 @@ static void task_access(struct task *t, unsigned long addr, bool write)
 	do_user_addr_fault(t->mm, addr, write);
 	rcu_user_enter();
 	t->faults_total++;
-	if (cpu_clock() <= task_set.params.duration)
+	if (in_window(cpu_clock(), cpu_clock()))
 		t->faults++;
 }
 

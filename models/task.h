@@ -16,6 +16,7 @@ struct task {
 	int cpu;  /* the CPU it runs on */
 	struct mm_struct *mm;
 	unsigned long ops, faults, faults_total;
+	long loops;	      /* full loops completed, -1 while in its first, partial one */
 	unsigned long base;   /* the task's region or first slot */
 	unsigned long cursor; /* the next page it touches */
 	bool exec;	      /* mixed: the protection it last asked for */
@@ -28,18 +29,32 @@ struct task_set {
 	struct mm_struct *mms;
 	int nr_mms;
 	struct histogram latency;
+	int warm;   /* tasks that have completed a full loop */
+	bool loops; /* a loop workload: see task_loop_start() */
 };
 
 extern struct task_set task_set;
 
-/* Set up tasks and address spaces, then start body on each task's CPU. */
-void tasks_start(const struct workload_params *p, void (*body)(void *arg));
+/*
+ * Set up tasks and address spaces, then start body on each task's CPU.
+ * loops: body is a loop workload (task_loop_start(), task_loop_done()).
+ */
+void tasks_start(const struct workload_params *p, void (*body)(void *arg), bool loops);
 void tasks_collect(struct workload_result *r);
 
 /* Is the measured duration over for this task's CPU? */
 bool task_time_up(void);
-/* One operation completed now: counted if inside the duration. */
+/* One operation completed now: counted if it ran inside the measured window. */
 void task_op_done(struct task *t, double started);
+/*
+ * A loop workload, as will-it-scale's tests run: tasks long out of step.
+ * task_loop_start() gives the page a loop of pages begins at: for the
+ * first loop a seeded random one, after that 0.  task_loop_done() ends a
+ * loop; with warmup = auto, measuring begins when every task has completed
+ * a full one.
+ */
+unsigned long task_loop_start(struct task *t, unsigned long pages);
+void task_loop_done(struct task *t);
 /* A user store to addr: faults if the page is not mapped. */
 void task_touch(struct task *t, unsigned long addr);
 /* An instruction fetch from addr: a read fault if it is not mapped. */

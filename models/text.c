@@ -49,7 +49,7 @@ static void text_start_tasks(const struct workload_params *p)
 	unsigned long len = (p->text_size + PAGE_SIZE - 1) & PAGE_MASK;
 	unsigned long span = (len + HPAGE_PMD_SIZE - 1) & ~(HPAGE_PMD_SIZE - 1);
 
-	tasks_start(p, text_task);
+	tasks_start(p, text_task, false);
 	file_init(&text_file, p->text_size);
 	if (p->text_cache == TEXT_CACHE_WARM)
 		file_cache_prefill(&text_file, p->kernel.text_thp ? HPAGE_PMD_ORDER : 0);

@@ -47,6 +47,7 @@ static struct counter *vm_events[NR_VM_EVENT_ITEMS];
 
 struct histogram *spf_trylock_failures;
 struct histogram *spf_pte_map_lock_irqs_off;
+struct histogram *spf_pte_map_lock_loop;
 struct histogram *fault_latency;
 
 void vmstat_init(void)
@@ -55,6 +56,7 @@ void vmstat_init(void)
 		vm_events[i] = counter_get(vm_event_names[i]);
 	spf_trylock_failures = histogram_get("spf_trylock_failures");
 	spf_pte_map_lock_irqs_off = histogram_get("spf_pte_map_lock_irqs_off_ns");
+	spf_pte_map_lock_loop = histogram_get("spf_pte_map_lock_loop_ns");
 	fault_latency = histogram_get("fault_latency_ns");
 }
 
@@ -65,5 +67,5 @@ const char *vm_event_name(enum vm_event_item item)
 
 void count_vm_event(enum vm_event_item item)
 {
-	vm_events[item]->value++;
+	vm_events[item]->value += stats_measuring();
 }

@@ -61,7 +61,8 @@ void count_vm_event(enum vm_event_item item);
 
 /* Histograms of the speculative path. */
 extern struct histogram *spf_trylock_failures;	    /* per speculative pte_map_lock() */
-extern struct histogram *spf_pte_map_lock_irqs_off; /* ns IRQs off in that loop */
+extern struct histogram *spf_pte_map_lock_loop;	    /* ns in that loop, all its tries */
+extern struct histogram *spf_pte_map_lock_irqs_off; /* ns of its longest IRQs-off span */
 extern struct histogram *fault_latency;		    /* ns, entry to return */
 
 #endif

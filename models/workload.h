@@ -17,6 +17,7 @@ struct workload_params {
 	const int *cpu_of; /* task i runs on CPU cpu_of[i]; NULL: on CPU i */
 	bool processes;	   /* each task its own mm, rather than threads of one */
 	double duration;   /* ns of simulated time measured */
+	double warmup;	   /* ns before measuring; WARMUP_AUTO: every task ran a loop */
 
 	double think_time; /* ns of user work between operations */
 
@@ -50,6 +51,11 @@ struct workload_params {
 	double itlb_miss;	 /* ns a miss costs */
 };
 
+/* warmup = auto: measure once every task has completed a full loop. */
+#define WARMUP_AUTO (-1.0)
+/* ... or from here, if some task has not by then. */
+#define WARMUP_AUTO_MAX 1e9
+
 enum text_cache {
 	TEXT_CACHE_COLD,  /* nothing cached */
 	TEXT_CACHE_WARM,  /* cached as this kernel would have cached it */
@@ -70,6 +76,8 @@ struct workload_result {
 	struct histogram latency;	/* per operation, ns */
 	unsigned long faults;		/* raised by the tasks, in the duration */
 	unsigned long faults_total;	/* raised by the tasks, all of them */
+	double measured_from;		/* ns: the end of the warm-up */
+	long loops_min;			/* full loops of the task with fewest; -1: no loops */
 	struct workload_metric metrics[WORKLOAD_METRICS_MAX];
 	int nr_metrics;
 };

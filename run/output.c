@@ -139,7 +139,9 @@ static json_t *histograms_json(void)
  */
 static json_t *idle_json(const struct run_result *r)
 {
-	double span = r->outcome.sim_time, total = 0;
+	/* Idle time is counted in the measured window, up to where the run ended. */
+	double from = r->work.measured_from, end = r->outcome.sim_time, total = 0;
+	double span = end < from + r->wp->duration ? end - from : r->wp->duration;
 	json_t *per_task = json_array();
 
 	for (int i = 0; i < r->wp->tasks; i++) {
@@ -184,6 +186,9 @@ static json_t *result_json(const struct run_result *r)
 		json_object_set_new(root, "workload_metrics", m);
 	}
 	json_object_set_new(root, "sim_time_s", json_real(sim_s));
+	json_object_set_new(root, "warmup_s", json_real(w->measured_from / 1e9));
+	if (w->loops_min >= 0)
+		json_object_set_new(root, "loops_min", json_integer(w->loops_min));
 	json_object_set_new(root, "sim_end_s", json_real(r->outcome.sim_time / 1e9));
 	json_object_set_new(root, "wall_time_s", json_real(r->wall_time));
 	json_object_set_new(root, "events", json_integer((json_int_t)r->outcome.events));
@@ -267,8 +272,12 @@ static void print_summary(const struct run_result *r, json_t *root)
 	printf("  machine     %s: %d sockets x %d cores x %d threads = %d CPUs, %.2f GHz\n",
 	       scenario_str(r->sc, "machine", "profile"), m->sockets, m->cores_per_socket, m->smt,
 	       machine_nr_cpus(m), m->freq / 1e9);
-	printf("  workload    %s, %d tasks, %.3f ms simulated\n", r->wp->type, r->wp->tasks,
-	       r->wp->duration / 1e6);
+	printf("  workload    %s, %d tasks, %.3f ms measured after %.3f ms of warm-up%s\n",
+	       r->wp->type, r->wp->tasks, r->wp->duration / 1e6, w->measured_from / 1e6,
+	       r->wp->warmup == WARMUP_AUTO && w->loops_min >= 0 ? " (auto)" : "");
+	if (w->loops_min >= 0)
+		printf("  loops       every task completed at least %ld full loop%s\n",
+		       w->loops_min, w->loops_min == 1 ? "" : "s");
 	print_placement(r);
 	printf("  end         %s\n", end_names[r->outcome.end]);
 	if (r->outcome.report[0])
@@ -306,6 +315,19 @@ int output_write(struct output_files *files, const struct run_result *r)
 {
 	json_t *root = result_json(r);
 	int rc = 0;
+
+	/*
+	 * A loop workload whose tasks have not all completed a loop never ran
+	 * some phase of it (the munmap, the frees, the shootdowns): its
+	 * figures describe a start-up, not will-it-scale's steady state.
+	 */
+	if (r->work.loops_min == 0)
+		fprintf(stderr,
+			"faultsim: warning: %s: a task completed no full loop (%s of warm-up, %s "
+			"measured): its figures miss phases of the loop; lengthen [workload] "
+			"duration or warmup, or shrink region\n",
+			r->opts->scenario, scenario_str(r->sc, "workload", "warmup"),
+			scenario_str(r->sc, "workload", "duration"));
 
 	if (!r->opts->quiet)
 		print_summary(r, root);

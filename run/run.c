@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../lang/placement.h"
+#include "../lang/units.h"
 #include <time.h>
 
 #include "output.h"
@@ -77,7 +78,8 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	m->cost.pcp_free = scenario_num(sc, "machine", "cost_pcp_free");
 	m->cost.buddy_page = scenario_num(sc, "machine", "cost_buddy_page");
 	m->cost.set_pte = scenario_num(sc, "machine", "cost_set_pte");
-	m->cost.pte_map_lock_iter = scenario_num(sc, "machine", "cost_pte_map_lock_iter");
+	m->cost.irq_toggle = scenario_num(sc, "machine", "cost_irq_toggle");
+	m->cost.l1_hit = scenario_num(sc, "machine", "cost_l1_hit");
 	m->cost.lru_page = scenario_num(sc, "machine", "cost_lru_page");
 	m->cost.change_pte = scenario_num(sc, "machine", "cost_change_pte");
 	m->cost.gap_search = scenario_num(sc, "machine", "cost_gap_search");
@@ -95,6 +97,10 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	wp->processes = scenario_num(sc, "workload", "processes") > 0;
 	wp->tasks = (int)scenario_num(sc, "workload", wp->processes ? "processes" : "threads");
 	wp->duration = scenario_num(sc, "workload", "duration");
+	if (!strcmp(scenario_str(sc, "workload", "warmup"), "auto"))
+		wp->warmup = WARMUP_AUTO;
+	else if (parse_time(scenario_str(sc, "workload", "warmup"), &wp->warmup))
+		wp->warmup = NAN; /* refused by check_config() */
 	wp->critical_section = scenario_num(sc, "workload", "critical_section");
 	wp->think_time = scenario_num(sc, "workload", "think_time");
 	wp->spin_irqs_off = scenario_num(sc, "workload", "spin_irqs_off") != 0;
@@ -195,6 +201,9 @@ static int check_config(const struct scenario *sc, const struct sim_config *cfg,
 		return bad_keys(sc, "machine", culprits, why);
 	if (check_tasks(sc, wp, machine_nr_cpus(&cfg->machine)))
 		return 2;
+	if (!(wp->warmup == WARMUP_AUTO || (wp->warmup >= 0 && wp->warmup <= 100e9)))
+		return bad_key(sc, "workload", "warmup",
+			       "not auto or a time up to 100s (such as 0, 50ms)");
 	if (wp->region % PAGE_SIZE)
 		return bad_key(sc, "workload", "region", "not a whole number of 4 KiB pages");
 	if (wp->slot % PAGE_SIZE)
@@ -314,7 +323,9 @@ int faultsim_run(const struct run_opts *o)
 	}
 	t0 = wall_seconds();
 	ops->start(&wp);
-	sim_run(wp.duration + cfg.watchdog_thresh + RUN_GRACE_NS, &res.outcome);
+	sim_run((wp.warmup == WARMUP_AUTO ? WARMUP_AUTO_MAX : wp.warmup) + wp.duration +
+		    cfg.watchdog_thresh + RUN_GRACE_NS,
+		&res.outcome);
 	res.wall_time = wall_seconds() - t0;
 	ops->collect(&res.work);
 

@@ -68,12 +68,12 @@ fig_lock_study() {
 }
 
 fig_spf_maxtry() {
-	echo "| \`max_try\` | faults/s | fallback share | \`trylock_limit\` falls | worst time in the IRQs-off loop | fault p99 |"
+	echo "| \`max_try\` | faults/s | fallback share | \`trylock_limit\` falls | worst time in the loop | fault p99 |"
 	echo "|---:|---:|---:|---:|---:|---:|"
 	for m in 0 1 2 4 8 16; do
 		run m$m spf-maxtry.ini --set kernel.max_try=$m --seed 1
 		cols m$m faults_per_s counters.spf_attempts counters.spf_success \
-			counters.spf_fallback_trylock_limit histograms.spf_pte_map_lock_irqs_off_ns.max \
+			counters.spf_fallback_trylock_limit histograms.spf_pte_map_lock_loop_ns.max \
 			latency_ns.p99 |
 			awk -F'\t' -v m=$m "$formats"'{
 				printf "| %s | %s | %s | %s | %s | %s |\n", m ? m : "0 (patch)", M($1),

@@ -127,7 +127,7 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	c->woken = false;
 	/* A sleeping task leaves its CPU idle: will-it-scale's threads_idle. */
 	if (st == CPU_SLEEPING)
-		c->idle_ns += sim_now() - t0;
+		c->idle_ns += stats_span(t0, sim_now());
 	if (timed_out && watchdog)
 		lockup_hard(c);
 	c->state = CPU_RUNNING;

@@ -153,7 +153,7 @@ static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
 		*target->ipi_pending_tail = r;
 		target->ipi_pending_tail = &r->next;
 		r->call->outstanding++;
-		ipi_stats.deferred++;
+		ipi_stats.deferred += stats_measuring();
 		return;
 	}
 	if (target->irqs_last_off <= now && now < target->irqs_last_on)
@@ -230,8 +230,10 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 			continue;
 		call->reqs[call->nr_reqs++] = (struct ipi_request){.call = call, .target = cpu};
 	}
-	ipi_stats.calls++;
-	ipi_stats.ipis += call->nr_reqs;
+	if (stats_measuring()) {
+		ipi_stats.calls++;
+		ipi_stats.ipis += call->nr_reqs;
+	}
 	if (!call->nr_reqs) {
 		ipi_call_free(call);
 		return 0;

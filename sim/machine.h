@@ -60,7 +60,8 @@ struct machine {
 		double pcp_free;
 		double buddy_page;
 		double set_pte;
-		double pte_map_lock_iter;
+		double irq_toggle;
+		double l1_hit;
 		double lru_page;
 		double change_pte;
 		double gap_search;

@@ -27,8 +27,8 @@ void memory_stream(size_t bytes)
 	sg_exec_start(exec);
 	sg_exec_wait(exec);
 	current_cpu = c;
-	memory_stats.time_ns += sim_now() - t0;
-	memory_stats.bytes += bytes;
+	memory_stats.time_ns += stats_span(t0, sim_now());
+	memory_stats.bytes += stats_measuring() ? bytes : 0;
 	trace_span(c->id, false, "zeroing/copying", NULL, t0, sim_now());
 }
 
@@ -48,8 +48,10 @@ void memory_write(size_t bytes)
 	trace_span(c->id, false, "zeroing/copying", NULL, cpu_clock(),
 		   cpu_clock() + bytes / sim_machine->mem_bw_core * 1e9);
 	cpu_account(bytes / sim_machine->mem_bw_core * 1e9);
-	memory_stats.time_ns += bytes / sim_machine->mem_bw_core * 1e9;
-	memory_stats.bytes += bytes;
+	if (stats_measuring()) {
+		memory_stats.time_ns += bytes / sim_machine->mem_bw_core * 1e9;
+		memory_stats.bytes += bytes;
+	}
 	backlog[c->id] += bytes;
 	if (backlog[c->id] < MEMORY_WRITEBACK_BATCH)
 		return;
@@ -61,7 +63,7 @@ void memory_write(size_t bytes)
 		c->events++;
 		sg_exec_wait(draining[c->id]);
 		current_cpu = c;
-		memory_stats.time_ns += sim_now() - t0;
+		memory_stats.time_ns += stats_span(t0, sim_now());
 	}
 	exec = sg_actor_exec_init((double)backlog[c->id]);
 	sg_exec_set_host(exec, mem_host[c->socket]);

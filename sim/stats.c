@@ -6,11 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
+
 #define HIST_DECADES	   11 /* 1 ns .. 100 s */
 #define HIST_BINS_a_DECADE 40
 #define HIST_BINS	   (HIST_DECADES * HIST_BINS_a_DECADE)
 
 static double hist_ranges[HIST_BINS + 1];
+
+double stats_from;
+
+bool stats_measuring(void)
+{
+	return !current_cpu || cpu_clock() >= stats_from;
+}
+
+double stats_span(double t0, double t1)
+{
+	return t1 > stats_from ? t1 - (t0 > stats_from ? t0 : stats_from) : 0;
+}
 
 static void hist_ranges_init(void)
 {
@@ -63,6 +77,8 @@ static size_t hist_bin(double ns)
 
 void histogram_add(struct histogram *hist, double ns)
 {
+	if (!stats_measuring())
+		return;
 	hist->h->bin[hist_bin(ns)] += 1;
 	hist->count++;
 	hist->sum += ns;
@@ -128,6 +144,8 @@ struct lock_class *lock_class_first(void)
 
 void lock_class_acquired(struct lock_class *c, double waited_ns)
 {
+	if (!stats_measuring())
+		return;
 	c->acquisitions++;
 	if (waited_ns <= 0)
 		return;
@@ -147,6 +165,8 @@ void lock_class_released(struct lock_class *c, double held_ns)
 	 */
 	if (held_ns < 0)
 		held_ns = 0;
+	if (!stats_measuring())
+		return;
 	c->hold_total += held_ns;
 	if (held_ns > c->hold_max)
 		c->hold_max = held_ns;

@@ -9,7 +9,20 @@
 #define FAULTSIM_SIM_STATS_H
 
 #include <gsl/gsl_histogram.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+/*
+ * The measured window opens at stats_from (ns): a workload warms up
+ * first, and what a CPU records before then on its own clock is not
+ * counted.  Every figure below, and the simulator's own (IPIs, TLB
+ * shootdowns, storage, memory, idle time), honours it; 0 measures all.
+ */
+extern double stats_from;
+/* Is the current CPU's clock inside the window?  Outside a CPU: yes. */
+bool stats_measuring(void);
+/* Of the span [t0, t1], how much lies inside the window. */
+double stats_span(double t0, double t1);
 
 struct histogram {
 	gsl_histogram *h;

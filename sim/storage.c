@@ -23,7 +23,9 @@ void storage_read(size_t bytes)
 	sg_disk_read(storage_disk, bytes);
 	current_cpu = c;
 	c->state = CPU_RUNNING;
+	if (!stats_measuring())
+		return;
 	storage_stats.reads++;
 	storage_stats.bytes += bytes;
-	storage_stats.time_ns += sim_now() - t0;
+	storage_stats.time_ns += stats_span(t0, sim_now());
 }

@@ -33,6 +33,6 @@ void flush_tlb_on_cpus(const struct cpumask *mask, const struct flush_tlb_info *
 	if (cpumask_test_cpu(smp_processor_id(), mask))
 		cpu_account(flush_tlb_cost(info));
 	waited = smp_call_function_many(mask, flush_tlb_func, (void *)info, true, "flush_tlb");
-	tlb_stats.shootdowns++;
+	tlb_stats.shootdowns += stats_measuring();
 	histogram_add(&tlb_stats.wait, waited);
 }

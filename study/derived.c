@@ -83,7 +83,7 @@ static double hist_total(const struct table *t, int r, const char *prefix)
 static double source(const struct table *t, int r, const char *name)
 {
 	if (!strcmp(name, "spf_loop_total"))
-		return hist_total(t, r, "histograms.spf_pte_map_lock_irqs_off_ns");
+		return hist_total(t, r, "histograms.spf_pte_map_lock_loop_ns");
 	if (!strcmp(name, "ipi_wait_total"))
 		return hist_total(t, r, "ipi.wait_ns");
 	return num(t, r, name);

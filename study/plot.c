@@ -577,13 +577,13 @@ static int plot_latency(struct plot *pl)
 	return rc ? rc : run_gnuplot(pl);
 }
 
-/* report's default --irqs-off-bound, drawn on the IRQs-off panel. */
-#define MAXTRY_IRQS_OFF_BOUND_NS 10e3
+/* report's default --loop-bound, drawn on the loop-time panel. */
+#define MAXTRY_LOOP_BOUND_NS 10e3
 
 static int plot_maxtry(struct plot *pl)
 {
 	static const char *const metrics[] = {NULL, "spf_fallback_ratio",
-					      "histograms.spf_pte_map_lock_irqs_off_ns.max"};
+					      "histograms.spf_pte_map_lock_loop_ns.max"};
 	static const char *const ylabels[] = {NULL, "speculative faults that fell back (share)",
 					      "worst time in pte_map_lock() loop"};
 	struct groups gs;
@@ -657,7 +657,7 @@ static int plot_maxtry(struct plot *pl)
 	fprintf(panels.f, "# The panels of %s.gp, loaded once per terminal.\n", pl->name);
 	fprintf(panels.f,
 		"set termoption noenhanced\nset multiplot layout 3,%d columnsfirst title "
-		"\"MAX_TRY: throughput, fallbacks, IRQs-off time\"\n",
+		"\"MAX_TRY: throughput, fallbacks, time in the loop\"\n",
 		npanels);
 	/* One column: room on the right for the legends, the same for all three. */
 	if (npanels == 1)
@@ -709,7 +709,7 @@ static int plot_maxtry(struct plot *pl)
 				fprintf(
 				    panels.f,
 				    ", %g with lines dt 2 lw 2 lc black title \"report's bound\"",
-				    MAXTRY_IRQS_OFF_BOUND_NS / div);
+				    MAXTRY_LOOP_BOUND_NS / div);
 			fputc('\n', panels.f);
 		}
 	fprintf(panels.f, "unset multiplot\n");

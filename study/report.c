@@ -6,7 +6,7 @@
  * not significantly slower than it (Welch's t-test across seeds, one-sided,
  * at level ALPHA) or, where that cannot say (one seed), within the
  * tolerance; among them, the smallest bounded MAX_TRY whose worst time in
- * pte_map_lock()'s IRQs-off loop, over every seed, stays under the bound.
+ * pte_map_lock()'s retry loop, over every seed, stays under the bound.
  * Overall: the smallest MAX_TRY that qualifies at every one of those
  * values.  A sweep whose path never speculated gets no recommendation:
  * MAX_TRY bounds nothing there.
@@ -27,7 +27,7 @@
 #include "table.h"
 #include "../lang/units.h"
 
-#define LOOP_MAX_COL	 "histograms.spf_pte_map_lock_irqs_off_ns.max"
+#define LOOP_MAX_COL	 "histograms.spf_pte_map_lock_loop_ns.max"
 #define SPF_ATTEMPTS_COL "counters.spf_attempts"
 /* The significance level of the throughput comparison. */
 #define ALPHA 0.05
@@ -591,7 +591,7 @@ static void recommend_series(struct report *r, const struct groups *gs, const ch
 		double m = group_mean(&r->t, g, r->y, &ci), worst = group_worst(&r->t, g, loop);
 		double p = slower_p(r, g, best);
 		bool fast = isnan(p) ? m >= best_m * (1 - r->o->tolerance / 100) : p >= ALPHA;
-		bool bounded = mt > 0 && worst <= r->o->irqs_off_bound;
+		bool bounded = mt > 0 && worst <= r->o->loop_bound;
 		int bad = runs_not_ok(r, series, g->x);
 
 		if (strcmp(g->series, series))
@@ -612,7 +612,7 @@ static void recommend_series(struct report *r, const struct groups *gs, const ch
 				fast && bounded ? "yes"
 				: !mt		? "no: unbounded"
 				: !fast		? "no: slower than the best"
-						: "no: IRQs off too long");
+						: "no: loop too long");
 		tally_add(tally, mt, fast && bounded && !bad);
 		tally->untested |= isnan(p);
 	}
@@ -649,10 +649,10 @@ static long section_maxtry(struct report *r, int mt_col, int series_col)
 	fprintf(r->f,
 		"Criterion: throughput not significantly below the best MAX_TRY's (Welch's "
 		"t-test across seeds, one-sided, p >= %.2f; with one seed, within %.1f%% of "
-		"it), and the worst time any CPU spent in pte_map_lock()'s IRQs-off loop, over "
+		"it), and the worst time any CPU spent in pte_map_lock()'s retry loop, over "
 		"all seeds, at most ",
 		ALPHA, r->o->tolerance);
-	print_ns(r->f, r->o->irqs_off_bound);
+	print_ns(r->f, r->o->loop_bound);
 	fprintf(r->f, "; the smallest bounded MAX_TRY that meets both.  Values the test cannot "
 		      "tell from the best are equivalent in throughput.  (0 is the patch's "
 		      "unbounded loop, which bounds nothing.)\n\n");

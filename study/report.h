@@ -5,7 +5,7 @@
 struct report_opts {
 	const char *dir;
 	double tolerance;      /* %: how far below the best throughput counts as as good */
-	double irqs_off_bound; /* ns: the longest IRQs-off time a MAX_TRY may cause */
+	double loop_bound; /* ns: the longest a CPU may spend in pte_map_lock()'s loop */
 };
 
 int faultsim_report(const struct report_opts *o);

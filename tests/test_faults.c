@@ -23,8 +23,10 @@ static const char *const wanted[] = {
 #define NR_WANTED     (int)(sizeof(wanted) / sizeof(wanted[0]))
 #define OUT_OPS	      NR_WANTED
 #define OUT_FAULTS    (NR_WANTED + 1)
-#define OUT_IRQS_OFF  (NR_WANTED + 2) /* worst time inside pte_map_lock()'s loop */
+#define OUT_LOOP      (NR_WANTED + 2) /* worst time inside pte_map_lock()'s loop */
 #define OUT_FALLBACKS (NR_WANTED + 3) /* every spf_fallback_* counter */
+#define OUT_IRQS_OFF  (NR_WANTED + 4) /* the loop's longest IRQs-off span */
+#define OUT_TRIES     (NR_WANTED + 5) /* the most failed tries of one loop */
 
 static int out_index(const char *name)
 {
@@ -50,8 +52,12 @@ static void fault_collect(double *out)
 	out[OUT_OPS] = (double)w.ops;
 	out[OUT_FAULTS] = (double)w.faults_total;
 	for (h = named_histogram_first(); h; h = h->next)
-		if (strcmp(h->name, "spf_pte_map_lock_irqs_off_ns") == 0)
+		if (strcmp(h->name, "spf_pte_map_lock_loop_ns") == 0)
+			out[OUT_LOOP] = h->hist.max;
+		else if (strcmp(h->name, "spf_pte_map_lock_irqs_off_ns") == 0)
 			out[OUT_IRQS_OFF] = h->hist.max;
+		else if (strcmp(h->name, "spf_trylock_failures") == 0)
+			out[OUT_TRIES] = h->hist.max;
 	for (struct counter *c = counter_first(); c; c = c->next)
 		if (strncmp(c->name, "spf_fallback_", 13) == 0)
 			out[OUT_FALLBACKS] += (double)c->value;
@@ -141,9 +147,32 @@ static void test_maxtry_bounds_the_loop(void)
 	      "fallback ratio %g (max_try 1) <= %g (unbounded)",
 	      bounded.v[OUT_FALLBACKS] / v(&bounded, "spf_attempts"),
 	      unbounded.v[OUT_FALLBACKS] / v(&unbounded, "spf_attempts"));
-	CHECK(unbounded.v[OUT_IRQS_OFF] > 2 * bounded.v[OUT_IRQS_OFF],
-	      "worst time in the IRQs-off loop: unbounded %g ns, max_try 1 %g ns",
-	      unbounded.v[OUT_IRQS_OFF], bounded.v[OUT_IRQS_OFF]);
+	CHECK(unbounded.v[OUT_LOOP] > 2 * bounded.v[OUT_LOOP],
+	      "worst time in the loop: unbounded %g ns, max_try 1 %g ns", unbounded.v[OUT_LOOP],
+	      bounded.v[OUT_LOOP]);
+	/* IRQs go back on between tries: the longest span off is one try, however long the loop. */
+	CHECK(unbounded.v[OUT_IRQS_OFF] < 5000 && unbounded.v[OUT_IRQS_OFF] > 0 &&
+		  unbounded.v[OUT_LOOP] > 10 * unbounded.v[OUT_IRQS_OFF],
+	      "unbounded: longest IRQs-off span %g ns in a loop of up to %g ns",
+	      unbounded.v[OUT_IRQS_OFF], unbounded.v[OUT_LOOP]);
+}
+
+/* MAX_TRY = N: a loop that gives up has failed exactly N tries, never more. */
+static void test_maxtry_counts_tries(void)
+{
+	struct workload_params p = mixed(24, FAULT_PATH_SPF);
+
+	p.slots = 1;
+	p.munmap_ratio = 0.002;
+	for (int n = 1; n <= 8; n *= 2) {
+		struct child_result r;
+
+		p.kernel.max_try = n;
+		r = run(p);
+		CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+		CHECK(v(&r, "spf_fallback_trylock_limit") > 0, "max_try %d never gave up", n);
+		CHECK(r.v[OUT_TRIES] == n, "max_try %d: a loop failed %g tries", n, r.v[OUT_TRIES]);
+	}
 }
 
 static double wall_seconds(void)
@@ -295,8 +324,11 @@ static const struct test_case cases[] = {
      "no writer: speculation succeeds; unmap churn: fallbacks, attempts = successes + fallbacks",
      test_spf_outcomes_add_up},
     {"maxtry_bounds_the_loop",
-     "max_try = 1 falls back more under PTL contention; the unbounded loop keeps IRQs off longer",
+     "max_try = 1 falls back more under PTL contention; the unbounded loop runs longer, with IRQs "
+     "off one try at a time",
      test_maxtry_bounds_the_loop},
+    {"maxtry_counts_tries", "max_try = N gives up after exactly N failed tries (N = 1, 2, 4, 8)",
+     test_maxtry_counts_tries},
     {"spin_variant_locks_up",
      "spin_lock with IRQs off against a zap that flushes under the PTL: hard lockup; trylock: none",
      test_spin_variant_locks_up},
