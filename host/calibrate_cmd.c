@@ -18,9 +18,9 @@ static const struct {
 	const char *name;
 	double cycles;
 } costs[] = {
-    {"vma_tree_level", 20}, {"walk_level", 8},	{"pcp_alloc", 80},	   {"pcp_free", 50},
-    {"buddy_page", 40},	    {"set_pte", 120},	{"pte_map_lock_iter", 40}, {"lru_page", 30},
-    {"change_pte", 25},	    {"gap_search", 15}, {"user_touch", 4},
+    {"vma_tree_level", 20}, {"walk_level", 8},	{"pcp_alloc", 80},  {"pcp_free", 50},
+    {"buddy_page", 40},	    {"set_pte", 120},	{"irq_toggle", 10}, {"l1_hit", 5},
+    {"lru_page", 30},	    {"change_pte", 25}, {"gap_search", 15}, {"user_touch", 4},
 };
 
 static void comment_figure(FILE *f, const struct figure *fig, double scale, const char *unit)

@@ -124,6 +124,8 @@ const struct key_def keys[] = {
 	 "readahead window of a page-cache miss"},
 	{"kernel", "read_error", KEY_REAL, "0", 0, 1, NULL, NULL,
 	 "chance that a read from storage fails"},
+	{"kernel", "munmap_downgrade", KEY_BOOL, "true", 0, 1, NULL, NULL,
+	 "munmap drops mmap_sem to read for its zap (Linux 5.0+); MAP_FIXED never does"},
 
 	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|pft|mmap1|mixed|text", NULL,
 	 "what the tasks run"},

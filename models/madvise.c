@@ -1,9 +1,10 @@
 /* models/madvise.c - MADV_DONTNEED (mm/madvise.c).
  *
  * Drops the pages of a range under mmap_sem for read: the VMA does not
- * change, so neither vm_sequence nor the VMA lock is touched, and a
- * speculative fault in the same page table keeps going.  The zap holds
- * each PTL while it clears, and flushes under it when its gather fills.
+ * change, so the VMA lock is not taken, but under SPF zap_page_range()
+ * bumps vm_sequence around the zap, and a speculative fault on the VMA
+ * meanwhile falls back.  The zap holds each PTL while it clears, and
+ * flushes under it when its gather fills.
  */
 #include "cost.h"
 #include "mm.h"

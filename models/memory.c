@@ -720,14 +720,21 @@ static void zap_pmd_range(struct mmu_gather *tlb, struct vm_area_struct *vma, un
 	}
 }
 
-/* MADV_DONTNEED: drop the pages, keep the VMA and its page tables. */
+/*
+ * MADV_DONTNEED: drop the pages, keep the VMA and its page tables.  SPF
+ * v12 wraps the zap in vm_write_begin/end: a speculative fault on the VMA
+ * meanwhile sees vm_sequence odd or moved and falls back (seq_changed)
+ * rather than map a page the zap is about to drop.
+ */
 void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
 	struct mmu_gather tlb;
 
+	vm_write_begin(vma);
 	tlb_gather_mmu(&tlb, vma->vm_mm, start, end);
 	zap_pmd_range(&tlb, vma, start, end);
 	tlb_finish_mmu(&tlb);
+	vm_write_end(vma);
 }
 
 /*

@@ -206,6 +206,7 @@ struct mm_tunables {
 	unsigned long fault_around_bytes;
 	unsigned long ra_bytes; /* readahead window */
 	double read_error;	/* chance a read fails */
+	bool munmap_downgrade;	/* munmap zaps under mmap_sem for read (5.0+) */
 };
 
 extern struct mm_tunables mm_tunables;

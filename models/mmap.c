@@ -295,24 +295,48 @@ static bool range_is_whole_vmas(struct mm_struct *mm, unsigned long start, unsig
 	return true;
 }
 
+/* mmap_write_downgrade(): vma_end_write_all(), then downgrade_write(). */
+static void mmap_write_downgrade(struct mm_struct *mm)
+{
+	if (per_vma_lock_enabled())
+		mm->mm_lock_seq++;
+	downgrade_write(&mm->mmap_sem);
+}
+
 /*
- * do_munmap() on whole VMAs: detach them from the tree, then
+ * __do_munmap() (5.0+) on whole VMAs: detach them from the tree, then,
+ * with downgrade, let mmap_sem go to read - nothing can find them any
+ * more, so faults on other VMAs may run during the zap - and
  * unmap_region() zaps the range, flushes the TLBs and frees the page
- * tables; the tree's references go last.
+ * tables; the tree's references go last.  Returns 1 if it downgraded.
  */
-int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+static int __do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len, bool downgrade)
 {
 	unsigned long end = start + len;
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma, **detached;
+	int nr = 0;
 
 	if (!range_is_whole_vmas(mm, start, len))
 		return -1;
+	detached = malloc((mm->nr_vmas + 1) * sizeof(*detached));
 	while ((vma = find_vma(mm, start)) && vma->vm_start < end) {
 		vma_unlink(mm, vma);
-		unmap_region(mm, vma, vma->vm_start, vma->vm_end);
-		put_vma(vma);
+		detached[nr++] = vma;
 	}
-	return 0;
+	if (downgrade)
+		mmap_write_downgrade(mm);
+	for (int i = 0; i < nr; i++) {
+		unmap_region(mm, detached[i], detached[i]->vm_start, detached[i]->vm_end);
+		put_vma(detached[i]);
+	}
+	free(detached);
+	return downgrade;
+}
+
+/* do_munmap(): MAP_FIXED's replacement keeps mmap_sem for write throughout. */
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+	return __do_munmap(mm, start, len, false);
 }
 
 /* mmap_region() for an anonymous private mapping; fixed replaces what is there. */
@@ -356,8 +380,13 @@ int vm_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	cpu_work(sim_machine->syscall_entry);
 	trace_begin("munmap", NULL);
 	down_write(&mm->mmap_sem);
-	ret = do_munmap(mm, start, len);
-	mmap_write_unlock(mm);
+	ret = __do_munmap(mm, start, len, mm_tunables.munmap_downgrade);
+	if (ret == 1) {
+		up_read(&mm->mmap_sem);
+		ret = 0;
+	} else {
+		mmap_write_unlock(mm);
+	}
 	trace_end();
 	return ret;
 }

@@ -1,6 +1,7 @@
 /* models/task.c - tasks, their address spaces and will-it-scale counting. */
 #include "task.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -55,7 +56,7 @@ void tasks_collect(struct workload_result *r)
 	*r = (struct workload_result){0};
 	r->ops_min = ts->params.tasks ? ts->tasks[0].ops : 0;
 	r->measured_from = stats_from;
-	r->loops_min = ts->loops && ts->params.tasks ? ts->tasks[0].loops : -1;
+	r->loops_min = ts->loops ? LONG_MAX : -1;
 	for (int i = 0; i < ts->params.tasks; i++) {
 		struct task *t = &ts->tasks[i];
 
@@ -66,8 +67,9 @@ void tasks_collect(struct workload_result *r)
 			r->ops_min = t->ops;
 		if (t->ops > r->ops_max)
 			r->ops_max = t->ops;
-		if (ts->loops && t->loops < r->loops_min)
-			r->loops_min = t->loops;
+		/* A task still in its first, partial loop has completed none. */
+		if (ts->loops && (t->loops > 0 ? t->loops : 0) < r->loops_min)
+			r->loops_min = t->loops > 0 ? t->loops : 0;
 	}
 	r->latency = ts->latency;
 }

@@ -36,6 +36,7 @@ static void kernel_from_scenario(const struct scenario *sc, struct mm_tunables *
 	k->fault_around_bytes = (unsigned long)scenario_num(sc, "kernel", "fault_around_bytes");
 	k->ra_bytes = (unsigned long)scenario_num(sc, "kernel", "readahead");
 	k->read_error = scenario_num(sc, "kernel", "read_error");
+	k->munmap_downgrade = scenario_num(sc, "kernel", "munmap_downgrade") != 0;
 }
 
 static void config_from_scenario(const struct scenario *sc, struct sim_config *cfg,

@@ -11,6 +11,8 @@
 #                                     validation runs and reports its error
 #   cli_test.sh FAULTSIM profiles     every shipped machine sets every key, each with its source
 #   cli_test.sh FAULTSIM placement    compact pins tasks core by core, spread alternates sockets
+#   cli_test.sh FAULTSIM steady       will-it-scale's steady state: every phase of the loop in
+#                                     the window, tasks out of step, the warm-up not counted
 #   cli_test.sh FAULTSIM reliability  what fuzzing and fault injection found stays fixed: no false
 #                                     deadlock, bounded input, sweeps that survive the machine
 set -u
@@ -403,7 +405,7 @@ plot() {
 trace() {
 	local t=$tmp/t.json
 	"$faultsim" run "$src/scenarios/spf-maxtry.ini" --set workload.threads=8 \
-		--set workload.duration=200us --set workload.munmap_ratio=0.02 --quiet --trace "$t"
+		--set workload.duration=500us --set workload.munmap_ratio=0.05 --quiet --trace "$t"
 	if "$trace_check" "$t" >"$tmp/tc"; then ok "valid trace-event JSON, every span closed"
 	else ko "trace_check: $(cat "$tmp/tc")"; fi
 	for want in "name page fault" "name hold (read) mmap_sem" "name zeroing/copying" \
@@ -642,6 +644,51 @@ reliability() {
 	else
 		echo "skipped: disk-full case (cannot mount a tmpfs here)"
 	fi
+}
+
+# col CSV NAME...: those columns of a one-row CSV, space-separated.
+col() {
+	local f=$1
+	shift
+	awk -F, -v want="$*" 'NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; next }
+		{ n = split(want, w, " "); for (j = 1; j <= n; j++) printf "%s%s", (w[j] in at ? $(at[w[j]]) : "?"), j < n ? " " : "\n" }' "$f"
+}
+
+steady() {
+	local f=$tmp/pf.csv
+	# The shipped page_fault1: every phase of the loop inside the measured window.
+	"$faultsim" run "$src/scenarios/page_fault1.ini" --quiet --csv "$f" 2>"$tmp/pf.err"
+	read -r tasks faults total pgfault pgfree ptfree loops warm <<<"$(col "$f" tasks faults \
+		faults_total counters.pgfault counters.pgfree counters.pgtable_free loops_min warmup_s)"
+	[ "$loops" -ge 1 ] && [ "$pgfree" -gt 0 ] && [ "$ptfree" -gt 0 ] && [ "$faults" -gt 0 ] &&
+		[ ! -s "$tmp/pf.err" ] &&
+		ok "page_fault1.ini: faults, frees and page-table frees inside the window; every task looped" ||
+		ko "page_fault1.ini: loops $loops, pgfree $pgfree, pgtable_free $ptfree: $(cat "$tmp/pf.err")"
+	# The warm-up (a full loop of 32768 pages a task at least) is counted nowhere.
+	awk -v t="$tasks" -v f="$faults" -v all="$total" -v pg="$pgfault" -v w="$warm" \
+		'BEGIN { exit !(w > 0 && all - f >= t * 32768 && pg - f <= t && f - pg <= t) }' &&
+		ok "warm-up excluded: $((total - faults)) faults before the window, pgfault = faults ± a task each" ||
+		ko "warm-up: faults $faults of $total, pgfault $pgfault, warm-up ${warm}s"
+	# Out of step: with no warm-up, some task unmaps within a fifth of a loop.
+	"$faultsim" run "$src/scenarios/page_fault1.ini" --set workload.warmup=0 --set workload.processes=8 \
+		--set workload.region=16m --set workload.duration=2ms --quiet --csv "$tmp/os.csv" 2>"$tmp/os.err"
+	read -r pgfree loops <<<"$(col "$tmp/os.csv" counters.pgfree loops_min)"
+	[ "$pgfree" -gt 0 ] && ok "tasks start out of step: $pgfree pages freed in the first 2 ms" ||
+		ko "lockstep: no page freed in 2 ms"
+	# ... and a run too short for a loop says so.
+	[ "$loops" -eq 0 ] && grep -q 'a task completed no full loop' "$tmp/os.err" &&
+		ok "a run that ends before every task looped warns" || ko "no warning: loops $loops: $(cat "$tmp/os.err")"
+	# Threads: munmap's shootdown reaches the mm's other CPUs inside the window.
+	"$faultsim" run "$src/scenarios/page_fault1.ini" --set workload.processes=0 --set workload.threads=8 \
+		--set workload.region=16m --set workload.duration=20ms --quiet --csv "$tmp/th.csv"
+	read -r shoot ipis <<<"$(col "$tmp/th.csv" tlb.shootdowns ipi.ipis)"
+	[ "$shoot" -gt 0 ] && [ "$ipis" -gt 0 ] && ok "threads: $shoot shootdowns, $ipis IPIs in the window" ||
+		ko "threads: shootdowns $shoot, IPIs $ipis"
+	# warmup is auto or a time.
+
+	"$faultsim" check "$src/scenarios/page_fault1.ini" --set workload.warmup=soon >/dev/null 2>"$tmp/w.err"
+	[ $? -eq 2 ] && grep -q 'warmup.*not auto or a time' "$tmp/w.err" && ok "warmup = soon: exit 2, named" ||
+		ko "warmup = soon: $(cat "$tmp/w.err")"
 }
 
 "$group"
