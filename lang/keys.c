@@ -14,7 +14,7 @@
 #define GIB 1073741824.0
 #define TIB 1099511627776.0
 
-#define FAULT_WORKLOADS "page_fault1|pft|mmap1|mixed|text"
+#define FAULT_WORKLOADS "page_fault1|page_fault2|page_fault3|tlb_flush2|pft|mmap1|mixed|text"
 
 /* clang-format off */
 const struct key_def keys[] = {
@@ -127,7 +127,7 @@ const struct key_def keys[] = {
 	{"kernel", "munmap_downgrade", KEY_BOOL, "true", 0, 1, NULL, NULL,
 	 "munmap drops mmap_sem to read for its zap (Linux 5.0+); MAP_FIXED never does"},
 
-	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|pft|mmap1|mixed|text", NULL,
+	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|page_fault2|page_fault3|tlb_flush2|pft|mmap1|mixed|text", NULL,
 	 "what the tasks run"},
 	{"workload", "threads", KEY_INT, "0", 0, 4096, NULL, NULL,
 	 "tasks sharing one mm, one per CPU (set this or processes)"},
@@ -149,8 +149,8 @@ const struct key_def keys[] = {
 	 "contenders spin for the lock with IRQs off"},
 	{"workload", "flush_in_cs", KEY_BOOL, "false", 0, 1, NULL, "lock",
 	 "the holder shoots down every task's TLB inside the critical section"},
-	{"workload", "region", KEY_SIZE, "128m", 4096, TIB, NULL, "page_fault1|pft|mmap1",
-	 "bytes each task maps (page_fault1, mmap1) or writes (pft)"},
+	{"workload", "region", KEY_SIZE, "128m", 4096, TIB, NULL, "page_fault1|page_fault2|page_fault3|pft|mmap1",
+	 "bytes each task maps (page_fault1-3, mmap1) or writes (pft)"},
 	{"workload", "interleave", KEY_INT, "0", 0, 1e9, NULL, "pft",
 	 "pft: tasks take turns by blocks of this many pages; 0 gives each one chunk"},
 	{"workload", "slot", KEY_SIZE, "2m", 4096, 16 * GIB, NULL, "mixed",

@@ -12,7 +12,8 @@
  */
 const char *placement_auto(const char *type)
 {
-	static const char *const pinned[] = {"page_fault1", "mmap1", "lock"};
+	static const char *const pinned[] = {"page_fault1", "page_fault2", "page_fault3",
+					     "tlb_flush2",  "mmap1",	   "lock"};
 
 	for (size_t i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++)
 		if (!strcmp(type, pinned[i]))

@@ -21,7 +21,9 @@ void file_init(struct file *f, unsigned long size)
 	for (pgoff_t i = 0; i < nodes; i++)
 		cacheline_init(&m->nodes[i]);
 	spin_lock_init(&m->xa_lock, "xa_lock");
+	cacheline_init(&m->i_times);
 	m->cached_bytes = m->read_bytes = 0;
+	m->holes = false;
 }
 
 static struct cache_page *page_alloc_cache(pgoff_t index, int order)
@@ -185,6 +187,28 @@ static void page_cache_sync_readahead(struct address_space *m, pgoff_t index)
 	free(pages);
 }
 
+/*
+ * shmem_getpage() on a hole: a new zeroed page, added to the cache locked
+ * and up to date.  NULL if another CPU added one first.
+ */
+static struct cache_page *shmem_alloc_hole(struct address_space *m, pgoff_t index)
+{
+	struct cache_page *p;
+
+	alloc_page();
+	clear_page();
+	p = page_alloc_cache(index, 0);
+	p->uptodate = true;
+	if (add_to_page_cache(m, p)) {
+		cacheline_destroy(&p->flags);
+		free(p);
+		free_page();
+		return NULL;
+	}
+	lru_cache_add(1);
+	return p;
+}
+
 /* filemap_fault(): the page, locked and up to date, in vmf->page. */
 vm_fault_t filemap_fault(struct vm_fault *vmf)
 {
@@ -194,6 +218,10 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
 
 	if (vmf->pgoff >= m->nr_pages)
 		return VM_FAULT_SIGBUS;
+	if (!page && m->holes) {
+		shmem_alloc_hole(m, vmf->pgoff);
+		page = find_get_page(m, vmf->pgoff);
+	}
 	if (!page) {
 		count_vm_event(PGMAJFAULT);
 		ret = VM_FAULT_MAJOR;
@@ -214,7 +242,30 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
 	return ret | VM_FAULT_LOCKED;
 }
 
-/* alloc_set_pte() for a base page of the page cache, under the PTL. */
+struct cache_page *vma_cache_page(struct vm_area_struct *vma, unsigned long address)
+{
+	struct address_space *m = &vma->vm_file->f_mapping;
+	pgoff_t pgoff = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+
+	return pgoff < m->nr_pages ? m->i_pages[pgoff] : NULL;
+}
+
+void set_page_dirty(struct cache_page *page)
+{
+	/* TestSetPageDirty(): the bit is read first; only the first write dirties. */
+	cacheline_read(&page->flags);
+	if (page->dirty)
+		return;
+	cacheline_rmw(&page->flags);
+	page->dirty = true;
+	count_vm_event(NR_DIRTIED);
+}
+
+/*
+ * alloc_set_pte() for a base page under the PTL: the private copy of a
+ * COW fault (anonymous from now on) or the page-cache page itself, whose
+ * _mapcount page_add_file_rmap() raises.
+ */
 vm_fault_t alloc_set_pte(struct vm_fault *vmf)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
@@ -230,9 +281,28 @@ vm_fault_t alloc_set_pte(struct vm_fault *vmf)
 		spin_unlock(vmf->ptl);
 		return VM_FAULT_NOPAGE;
 	}
-	set_pte_at(mm, vmf->address, vmf->pmd->table);
+	if (vmf->cow) {
+		set_pte_at(mm, vmf->address, vmf->pmd->table);
+	} else {
+		cacheline_rmw(&vmf->page->flags); /* page_add_file_rmap() */
+		set_pte_file_at(mm, vmf->address, vmf->pmd->table);
+	}
 	spin_unlock(vmf->ptl);
 	return 0;
+}
+
+/*
+ * filemap_page_mkwrite(): a shared page about to be written: the inode's
+ * times updated, the page locked and dirtied.  Returns it locked.
+ */
+static vm_fault_t filemap_page_mkwrite(struct vm_fault *vmf)
+{
+	struct address_space *m = &vmf->vma->vm_file->f_mapping;
+
+	cacheline_rmw(&m->i_times); /* file_update_time() */
+	lock_page(vmf->page);
+	set_page_dirty(vmf->page);
+	return VM_FAULT_LOCKED;
 }
 
 /*
@@ -263,7 +333,8 @@ void filemap_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 		cacheline_rmw(&p->flags); /* trylock_page() */
 		if (!p->uptodate || p->locked)
 			continue;
-		set_pte_at(mm, addr, t);
+		cacheline_rmw(&p->flags); /* page_add_file_rmap() */
+		set_pte_file_at(mm, addr, t);
 		count_vm_event(FAULT_AROUND_MAPPED);
 		mapped++;
 	}
@@ -276,4 +347,5 @@ const struct vm_operations_struct generic_file_vm_ops = {
     .fault = filemap_fault,
     .huge_fault = filemap_huge_fault,
     .map_pages = filemap_map_pages,
+    .page_mkwrite = filemap_page_mkwrite,
 };

@@ -18,6 +18,7 @@ struct cache_page {
 	int order;     /* 0, or HPAGE_PMD_ORDER */
 	bool uptodate;
 	bool locked;
+	bool dirty;
 	struct cacheline flags;	     /* page->flags: PG_locked, PG_uptodate */
 	struct wait_queue_head wait; /* wait_on_page_locked() */
 };
@@ -29,6 +30,12 @@ struct address_space {
 	spinlock_t xa_lock;
 	unsigned long cached_bytes; /* page cache memory in use */
 	unsigned long read_bytes;   /* read from storage */
+	/*
+	 * A sparse file on tmpfs (will-it-scale's ftruncate()d tmpfile): a
+	 * page not cached is a hole, allocated and zeroed, never read.
+	 */
+	bool holes;
+	struct cacheline i_times; /* the inode's mtime and ctime: file_update_time() */
 };
 
 struct file {
@@ -54,6 +61,10 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 
 /* A mapping's PTE for a page cache page: alloc_set_pte() under the PTL. */
 vm_fault_t alloc_set_pte(struct vm_fault *vmf);
+/* The page's PG_dirty, set once (set_page_dirty()). */
+void set_page_dirty(struct cache_page *page);
+/* The cached page backing address of a file VMA. */
+struct cache_page *vma_cache_page(struct vm_area_struct *vma, unsigned long address);
 
 extern const struct vm_operations_struct generic_file_vm_ops;
 

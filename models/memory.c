@@ -373,8 +373,10 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 		return ret;
 	}
 	copy_page();
+	vmf->cow = true;
 	ret |= alloc_set_pte(vmf);
 	unlock_page(vmf->page);
+	count_vm_event(COW_FAULT);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
 		/* Mapped meanwhile: the copy goes (uncharge_out). */
 		mem_cgroup_cancel_charge(1);
@@ -385,15 +387,30 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	return ret;
 }
 
-/* A write to a shared file mapping: the page cache page, made dirty. */
+/*
+ * A write to a shared file mapping: the page-cache page itself, told it
+ * is about to be written (->page_mkwrite), mapped, then dirtied
+ * (fault_dirty_shared_page()).
+ */
 static vm_fault_t do_shared_fault(struct vm_fault *vmf)
 {
+	struct vm_area_struct *vma = vmf->vma;
 	vm_fault_t ret = __do_fault(vmf);
 
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
+	/* Check if the backing address space wants to know that the page is about to become
+	 * writable */
+	if (vma->vm_ops->page_mkwrite) {
+		unlock_page(vmf->page);
+		vma->vm_ops->page_mkwrite(vmf);
+	}
 	ret |= alloc_set_pte(vmf);
+	/* fault_dirty_shared_page() */
+	set_page_dirty(vmf->page);
 	unlock_page(vmf->page);
+	if (!vma->vm_ops->page_mkwrite)
+		cacheline_rmw(&vma->vm_file->f_mapping.i_times); /* file_update_time() */
 	return ret;
 }
 
@@ -658,7 +675,7 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct
 	struct mm_struct *mm = vma->vm_mm;
 	struct pte_table *table = pmd->table;
 	spinlock_t *ptl;
-	bool force_flush;
+	bool force_flush, file;
 	unsigned long first;
 
 again:
@@ -671,12 +688,28 @@ again:
 			cacheline_rmw(pte_line(table, addr));
 		if (!pte_present(table, addr))
 			continue;
+		file = pte_file(table, addr);
 		pte_clear(mm, addr, table);
 		cpu_work(sim_machine->zap_page);
 		tlb_remove_tlb_entry(tlb, addr);
-		/* A file page stays in the page cache: only its mapping goes. */
-		if (!vma_is_anonymous(vma))
+		/*
+		 * A page-cache page stays cached: its mapping goes
+		 * (page_remove_rmap()), a written shared one is dirtied, and
+		 * the gather drops the mapping's reference after the flush.
+		 */
+		if (file) {
+			struct cache_page *page = vma_cache_page(vma, addr);
+
+			if (vma->vm_flags & VM_SHARED && vma->vm_flags & VM_WRITE)
+				set_page_dirty(page);
+			cacheline_rmw(&page->flags);
+			if (__tlb_remove_file_page(tlb)) {
+				force_flush = true;
+				addr += PAGE_SIZE;
+				break;
+			}
 			continue;
+		}
 		if (__tlb_remove_page(tlb, table->page_cpu[pte_index(addr)])) {
 			force_flush = true;
 			addr += PAGE_SIZE;

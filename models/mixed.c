@@ -27,7 +27,7 @@ static void mixed_churn(struct task *t, double u, unsigned long addr)
 	unsigned long len = p->slot;
 
 	if ((u -= p->munmap_ratio) < 0) {
-		vm_mmap(t->mm, addr, len, VM_READ | VM_WRITE, true);
+		vm_mmap(t->mm, NULL, addr, len, VM_READ | VM_WRITE, true);
 		return;
 	}
 	if ((u -= p->mprotect_ratio) < 0) {

@@ -76,6 +76,7 @@ struct pte_table {
 	spinlock_t ptl;
 	struct cacheline lines[PTRS_PER_PTE / PTES_PER_LINE];
 	unsigned long present[PTRS_PER_PTE / BITS_PER_LONG_MM];
+	unsigned long file[PTRS_PER_PTE / BITS_PER_LONG_MM]; /* maps a page-cache page */
 	short page_cpu[PTRS_PER_PTE]; /* the CPU that mapped each present page */
 	int nr_present;
 	struct pte_table *free_next; /* queued for freeing after the flush */
@@ -141,6 +142,7 @@ struct vm_operations_struct {
 	vm_fault_t (*fault)(struct vm_fault *vmf);
 	vm_fault_t (*huge_fault)(struct vm_fault *vmf, enum page_entry_size pe_size);
 	void (*map_pages)(struct vm_fault *vmf, pgoff_t start, pgoff_t end);
+	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
 };
 
 struct userfaultfd_ctx;
@@ -251,6 +253,7 @@ struct vm_fault {
 	spinlock_t *ptl;
 	pgoff_t pgoff;		 /* the faulting page's offset in the file */
 	struct cache_page *page; /* the page cache page ->fault returned */
+	bool cow;		 /* do_cow_fault(): map a private copy of vmf->page */
 	int trylock_failures;	 /* pte_map_lock() retries in this fault */
 	double irqs_off_at;	 /* when its current try turned IRQs off */
 	double irqs_off_max;	 /* its loop's longest span with IRQs off */
@@ -264,11 +267,13 @@ struct vm_area_struct *find_vma_rcu(struct mm_struct *mm, unsigned long addr);
 void get_vma(struct vm_area_struct *vma);
 void put_vma(struct vm_area_struct *vma);
 int anon_vma_prepare(struct vm_area_struct *vma);
-unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
-		      unsigned long vm_flags, bool fixed);
+struct file;
+/* file NULL: anonymous memory. */
+unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
+		      unsigned long len, unsigned long vm_flags, bool fixed);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
-unsigned long vm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
-		      unsigned long vm_flags, bool fixed);
+unsigned long vm_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
+		      unsigned long len, unsigned long vm_flags, bool fixed);
 int vm_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 /* A VMA that exists before the run starts: set up at no simulated cost. */
 unsigned long mm_setup_vma(struct mm_struct *mm, unsigned long start, unsigned long len,
@@ -322,7 +327,17 @@ static inline bool pte_present(const struct pte_table *t, unsigned long address)
 	return (t->present[i / BITS_PER_LONG_MM] >> (i % BITS_PER_LONG_MM)) & 1;
 }
 
+static inline bool pte_file(const struct pte_table *t, unsigned long address)
+{
+	int i = pte_index(address);
+
+	return (t->file[i / BITS_PER_LONG_MM] >> (i % BITS_PER_LONG_MM)) & 1;
+}
+
+/* An anonymous page, mapped by this CPU. */
 void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t);
+/* A page of the page cache (page_add_file_rmap() is the caller's). */
+void set_pte_file_at(struct mm_struct *mm, unsigned long address, struct pte_table *t);
 void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t);
 
 /* mm/mprotect.c, mm/madvise.c, fs/userfaultfd.c */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "filemap.h"
 #include "mm.h"
 #include "vmstat.h"
 
@@ -339,9 +340,12 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 	return __do_munmap(mm, start, len, false);
 }
 
-/* mmap_region() for an anonymous private mapping; fixed replaces what is there. */
-unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
-		      unsigned long vm_flags, bool fixed)
+/*
+ * mmap_region() for an anonymous mapping or one of a file, from its
+ * start; fixed replaces what is there.
+ */
+unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
+		      unsigned long len, unsigned long vm_flags, bool fixed)
 {
 	struct vm_area_struct *vma;
 
@@ -355,19 +359,24 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
 	vma->vm_flags = vm_flags;
+	if (file) {
+		vma->vm_file = file;
+		vma->vm_ops = &generic_file_vm_ops;
+		vma->vm_pgoff = 0;
+	}
 	vma_link(mm, vma);
 	return addr;
 }
 
-unsigned long vm_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
-		      unsigned long vm_flags, bool fixed)
+unsigned long vm_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
+		      unsigned long len, unsigned long vm_flags, bool fixed)
 {
 	unsigned long ret;
 
 	cpu_work(sim_machine->syscall_entry);
 	trace_begin("mmap", NULL);
 	down_write(&mm->mmap_sem);
-	ret = do_mmap(mm, addr, len, vm_flags, fixed);
+	ret = do_mmap(mm, file, addr, len, vm_flags, fixed);
 	mmap_write_unlock(mm);
 	trace_end();
 	return ret;

@@ -13,7 +13,7 @@ static void mmap1_task(void *arg)
 
 	while (!task_time_up()) {
 		double start = cpu_clock();
-		unsigned long addr = vm_mmap(t->mm, 0, len, VM_READ | VM_WRITE, false);
+		unsigned long addr = vm_mmap(t->mm, NULL, 0, len, VM_READ | VM_WRITE, false);
 
 		vm_munmap(t->mm, addr, len);
 		task_op_done(t, start);

@@ -21,6 +21,12 @@ bool __tlb_remove_page(struct mmu_gather *tlb, int page_cpu)
 	return tlb->nr_pages >= MMU_GATHER_MAX_PAGES;
 }
 
+bool __tlb_remove_file_page(struct mmu_gather *tlb)
+{
+	tlb->nr_file++;
+	return tlb->nr_pages + tlb->nr_file >= MMU_GATHER_MAX_PAGES;
+}
+
 void tlb_remove_huge_page(struct mmu_gather *tlb)
 {
 	tlb->nr_huge++;
@@ -52,6 +58,9 @@ void tlb_flush_mmu_free(struct mmu_gather *tlb)
 {
 	release_pages(tlb->page_cpu, tlb->nr_pages, true);
 	tlb->nr_pages = 0;
+	/* put_page() of each cached page: its line is hot from the zap's rmap. */
+	cpu_work(tlb->nr_file * sim_machine->atomic);
+	tlb->nr_file = 0;
 	for (; tlb->nr_huge; tlb->nr_huge--)
 		release_hugepage();
 	while (tlb->tables) {

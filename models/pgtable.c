@@ -83,6 +83,7 @@ pmd_t *pmd_alloc(struct mm_struct *mm, unsigned long address)
 	if (new) {
 		pmd_table_free(new);
 		free_page();
+		count_vm_event(PGTABLE_FREE);
 	}
 	return pmd_offset(mm, address);
 }
@@ -165,11 +166,20 @@ void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t
 	cpu_work(cycles(COST_SET_PTE));
 }
 
+void set_pte_file_at(struct mm_struct *mm, unsigned long address, struct pte_table *t)
+{
+	int i = pte_index(address);
+
+	set_pte_at(mm, address, t);
+	t->file[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
+}
+
 void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t)
 {
 	int i = pte_index(address);
 
 	t->present[i / BITS_PER_LONG_MM] &= ~(1UL << (i % BITS_PER_LONG_MM));
+	t->file[i / BITS_PER_LONG_MM] &= ~(1UL << (i % BITS_PER_LONG_MM));
 	t->nr_present--;
 	mm->rss--;
 }

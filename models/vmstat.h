@@ -51,6 +51,8 @@ enum vm_event_item {
 	THP_FILE_FALLBACK_ALLOC,
 	THP_FILE_FALLBACK_READ_ERROR,
 	THP_FILE_DOUBLE_READ, /* read a range another CPU was reading unseen */
+	NR_DIRTIED,	      /* page-cache pages dirtied (/proc/vmstat nr_dirtied) */
+	COW_FAULT,	      /* do_cow_fault(): a private copy of a page-cache page */
 	NR_VM_EVENT_ITEMS
 };
 

@@ -5,14 +5,18 @@
 
 extern const struct workload_ops lock_workload;
 extern const struct workload_ops page_fault1_workload;
+extern const struct workload_ops page_fault2_workload;
+extern const struct workload_ops page_fault3_workload;
+extern const struct workload_ops tlb_flush2_workload;
 extern const struct workload_ops pft_workload;
 extern const struct workload_ops mmap1_workload;
 extern const struct workload_ops mixed_workload;
 extern const struct workload_ops text_workload;
 
 static const struct workload_ops *const workloads[] = {
-    &lock_workload,  &page_fault1_workload, &pft_workload,
-    &mmap1_workload, &mixed_workload,	    &text_workload,
+    &lock_workload,	   &page_fault1_workload, &page_fault2_workload,
+    &page_fault3_workload, &tlb_flush2_workload,  &pft_workload,
+    &mmap1_workload,	   &mixed_workload,	  &text_workload,
 };
 
 const struct workload_ops *workload_find(const char *type)

@@ -14,7 +14,7 @@
 #include "../sim/lockup.h"
 #include "../sim/sim.h"
 
-#define MAX_RESULTS 24
+#define MAX_RESULTS 32
 
 struct child_result {
 	double v[MAX_RESULTS];

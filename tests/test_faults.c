@@ -19,6 +19,10 @@ static const char *const wanted[] = {
     "thp_fault_alloc",
     "thp_fault_fallback",
     "vma_lock_success",
+    "cow_fault",
+    "nr_dirtied",
+    "pgfree",
+    "pgtable_free",
 };
 #define NR_WANTED     (int)(sizeof(wanted) / sizeof(wanted[0]))
 #define OUT_OPS	      NR_WANTED
@@ -28,6 +32,8 @@ static const char *const wanted[] = {
 #define OUT_IRQS_OFF  (NR_WANTED + 4) /* the loop's longest IRQs-off span */
 #define OUT_TRIES     (NR_WANTED + 5) /* the most failed tries of one loop */
 #define OUT_SEM_WAIT  (NR_WANTED + 6) /* ns every task waited on mmap_sem */
+#define OUT_SHOOTDOWN (NR_WANTED + 7) /* TLB flushes sent */
+#define OUT_IPIS      (NR_WANTED + 8) /* IPIs they sent */
 
 static int out_index(const char *name)
 {
@@ -60,6 +66,8 @@ static void fault_collect(double *out)
 		else if (strcmp(h->name, "spf_trylock_failures") == 0)
 			out[OUT_TRIES] = h->hist.max;
 	out[OUT_SEM_WAIT] = lock_class_get("mmap_sem")->wait_total;
+	out[OUT_SHOOTDOWN] = (double)tlb_stats.shootdowns;
+	out[OUT_IPIS] = (double)ipi_stats.ipis;
 	for (struct counter *c = counter_first(); c; c = c->next)
 		if (strncmp(c->name, "spf_fallback_", 13) == 0)
 			out[OUT_FALLBACKS] += (double)c->value;
@@ -231,6 +239,80 @@ static void test_munmap_downgrade_lets_faults_in(void)
 	      downgraded.v[OUT_OPS], held.v[OUT_OPS]);
 }
 
+/* A will-it-scale loop workload of small regions, no warm-up: every phase runs. */
+static struct workload_params loop_workload(const char *type, int tasks, bool processes)
+{
+	return (struct workload_params){
+	    .type = type,
+	    .tasks = tasks,
+	    .processes = processes,
+	    .duration = 3e6,
+	    .region = 2UL << 20,
+	};
+}
+
+/*
+ * page_fault2: every write to the private file mapping copies its page
+ * from the page cache (do_cow_fault()); the copies are freed by munmap,
+ * the page cache keeps the file's pages.
+ */
+static void test_page_fault2_copies(void)
+{
+	struct child_result r = run(loop_workload("page_fault2", 4, true));
+
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	CHECK(v(&r, "cow_fault") > 2 * 512 * 4 && v(&r, "cow_fault") == v(&r, "pgfault"),
+	      "%g COW faults of %g faults", v(&r, "cow_fault"), v(&r, "pgfault"));
+	CHECK(v(&r, "pgfree") >= v(&r, "cow_fault") - 4 * 512,
+	      "%g pages freed of %g copies (at most a region a task still mapped)", v(&r, "pgfree"),
+	      v(&r, "cow_fault"));
+	CHECK(v(&r, "nr_dirtied") == 0, "a private mapping dirtied %g cached pages",
+	      v(&r, "nr_dirtied"));
+}
+
+/*
+ * page_fault3: writes go to the page-cache pages themselves, which are
+ * dirtied (once: they stay dirty); munmap frees nothing and, as threads,
+ * flushes the other CPUs' TLBs.
+ */
+static void test_page_fault3_dirties(void)
+{
+	struct child_result r = run(loop_workload("page_fault3", 4, false));
+
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	CHECK(v(&r, "pgfault") > 2 * 512 * 4, "%g faults", v(&r, "pgfault"));
+	CHECK(v(&r, "cow_fault") == 0, "%g COW faults", v(&r, "cow_fault"));
+	CHECK(v(&r, "nr_dirtied") == 4 * 512, "%g pages dirtied: each of 4 files' 512, once",
+	      v(&r, "nr_dirtied"));
+	CHECK(v(&r, "pgfree") == v(&r, "pgtable_free"), "%g pages freed, %g of them page tables",
+	      v(&r, "pgfree"), v(&r, "pgtable_free"));
+	CHECK(r.v[OUT_SHOOTDOWN] > 0 && r.v[OUT_IPIS] >= 3 * r.v[OUT_SHOOTDOWN] / 2,
+	      "%g shootdowns, %g IPIs", r.v[OUT_SHOOTDOWN], r.v[OUT_IPIS]);
+}
+
+/*
+ * tlb_flush2 as threads: each operation's madvise flushes every other
+ * CPU of the mm - a shootdown per operation, an IPI to each other thread.
+ */
+static void test_tlb_flush2_shoots_down(void)
+{
+	struct workload_params p = loop_workload("tlb_flush2", 4, false);
+	struct child_result r;
+
+	p.region = 0;
+	p.duration = 1e6;
+	r = run(p);
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	CHECK(r.v[OUT_OPS] > 100, "%g operations", r.v[OUT_OPS]);
+	CHECK(r.v[OUT_SHOOTDOWN] >= r.v[OUT_OPS], "%g shootdowns for %g madvises",
+	      r.v[OUT_SHOOTDOWN], r.v[OUT_OPS]);
+	CHECK(r.v[OUT_IPIS] >= 3 * r.v[OUT_OPS], "%g IPIs for %g madvises of 4 threads",
+	      r.v[OUT_IPIS], r.v[OUT_OPS]);
+	p.processes = true;
+	r = run(p);
+	CHECK(r.v[OUT_IPIS] == 0, "processes: %g IPIs", r.v[OUT_IPIS]);
+}
+
 static double wall_seconds(void)
 {
 	struct timespec ts;
@@ -399,6 +481,12 @@ static const struct test_case cases[] = {
     {"munmap_downgrade_lets_faults_in",
      "munmap downgraded to read: other threads' faults go on during its zap",
      test_munmap_downgrade_lets_faults_in},
+    {"page_fault2_copies", "page_fault2: every write copies from the page cache, copies freed",
+     test_page_fault2_copies},
+    {"page_fault3_dirties", "page_fault3: shared pages dirtied once, none freed, unmap flushes",
+     test_page_fault3_dirties},
+    {"tlb_flush2_shoots_down", "tlb_flush2 threads: a shootdown per madvise, an IPI a thread",
+     test_tlb_flush2_shoots_down},
     {"maxtry_counts_tries", "max_try = N gives up after exactly N failed tries (N = 1, 2, 4, 8)",
      test_maxtry_counts_tries},
     {"spin_variant_locks_up",
