@@ -10,6 +10,7 @@
 #include "../host/calibrate_cmd.h"
 #include "../study/compare.h"
 #include "../study/plot.h"
+#include "../study/reference.h"
 #include "../study/report.h"
 #include "../run/run.h"
 #include "../study/sweep.h"
@@ -34,6 +35,7 @@ static const struct command_usage {
     {"compare", "faultsim compare DIR_A DIR_B [--metrics LIST] [--csv PATH]\n"},
     {"calibrate", "faultsim calibrate [--out FILE]\n"},
     {"validate", "faultsim validate [--threads LIST] [--seconds S] [--out DIR]\n"},
+    {"reference", "faultsim reference FILE.csv --out DIR [--jobs N]\n"},
 };
 
 static const char usage_tail[] =
@@ -95,6 +97,8 @@ static const struct option_def {
     {"validate", "--threads", true},
     {"validate", "--seconds", true},
     {"validate", "--out", true},
+    {"reference", "--out", true},
+    {"reference", "--jobs", true},
 };
 
 static const struct option_def *option_find(const char *cmd, const char *name)
@@ -364,6 +368,37 @@ static int cmd_compare(int argc, char **argv)
 	return faultsim_compare(&o);
 }
 
+static int cmd_reference(int argc, char **argv)
+{
+	static char self[PATH_MAX];
+	struct reference_opts o = {0};
+	long n;
+
+	if (!realpath("/proc/self/exe", self))
+		snprintf(self, sizeof(self), "%s", argv[0]);
+	o.self = self;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-') {
+			if (o.file)
+				return bad_usage("one reference file at a time ('%s')", a);
+			o.file = a;
+		} else if (i + 1 >= argc) {
+			return bad_usage("%s needs a value", a);
+		} else if (!strcmp(a, "--out")) {
+			o.out = argv[++i];
+		} else if (parse_count(argv[++i], 1, 4096, &n)) {
+			return bad_usage("--jobs: '%s' is not 1 to 4096", argv[i]);
+		} else {
+			o.jobs = (int)n;
+		}
+	}
+	if (!o.file || !o.out)
+		return bad_usage("%s needs a reference FILE.csv and --out DIR", "reference");
+	return faultsim_reference(&o);
+}
+
 static int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = {.tolerance = 5, .loop_bound = 10e3};
@@ -384,8 +419,8 @@ static int cmd_report(int argc, char **argv)
 				return bad_usage("--tolerance: '%s' is not a percentage", argv[i]);
 		} else if (!strcmp(a, "--loop-bound")) {
 			if (report_parse_time(argv[++i], &o.loop_bound))
-				return bad_usage(
-				    "--loop-bound: '%s' is not a time such as 10us", argv[i]);
+				return bad_usage("--loop-bound: '%s' is not a time such as 10us",
+						 argv[i]);
 		} else {
 			return bad_usage("unknown option '%s'", a);
 		}
@@ -430,6 +465,8 @@ int main(int argc, char **argv)
 		return cmd_compare(argc, argv);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc, argv);
+	if (!strcmp(cmd, "reference"))
+		return cmd_reference(argc, argv);
 	if (argc == 2)
 		return faultsim_calibrate(NULL);
 	if (argc == 4)

@@ -116,8 +116,9 @@ const struct key_def keys[] = {
 	 "chance that an order-9 allocation fails (fragmentation)"},
 	{"kernel", "text_thp", KEY_CHOICE, "never", 0, 0, "never|always", NULL,
 	 "filemap_huge_fault(): map read-only file text with 2 MiB pages"},
-	{"kernel", "thp_map_before_insert", KEY_BOOL, "false", 0, 1, NULL, NULL,
-	 "filemap_huge_fault() in the patch's order: read, map, then insert in the page cache"},
+	{"kernel", "text_thp_patch", KEY_CHOICE, "fixed", 0, 0, "posted|fixed", NULL,
+	 "filemap_huge_fault() as posted (no alignment check, a cached THP usable only while "
+	 "locked, map before insert) or as the review fixed it"},
 	{"kernel", "fault_around_bytes", KEY_SIZE, "64k", 4096, 2 * MB, NULL, NULL,
 	 "file read faults map up to this much of the cached neighbourhood; 4k turns it off"},
 	{"kernel", "readahead", KEY_SIZE, "128k", 4096, 64 * MB, NULL, NULL,

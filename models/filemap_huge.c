@@ -8,12 +8,20 @@
  * found missing), small pages of the range already cached, no order-9
  * page, a read error.
  *
- * The review also found the page mapped before it is in the page cache.
- * [kernel] thp_map_before_insert = true keeps the patch's order: the new
- * page is read while no lookup can find it, then mapped, then stored, so
- * a CPU faulting the same range meanwhile finds nothing and reads it
- * again.  false (the default) stores it locked first, as the reviewer
- * asked: others find it and wait on its lock.
+ * [kernel] text_thp_patch = fixed (the default) is the function as the
+ * review corrected it.  posted is the patch as sent, with the three
+ * problems the review found:
+ *  - no alignment check: a mapping whose address and file offset disagree
+ *    modulo 2 MiB gets a huge page at the wrong offset - wrong data, a
+ *    correctness failure, counted (thp_file_misaligned_map);
+ *  - filemap_huge_check_pagecache_usable() accepts a cached huge page
+ *    only while it is locked, so one that has settled (read and unlocked)
+ *    is never mapped huge again: every later fault on it falls back to
+ *    4 KiB pages (thp_file_fallback_unlocked);
+ *  - the new page is read while no lookup can find it, then mapped, then
+ *    stored, so a CPU faulting the same range meanwhile finds nothing and
+ *    reads it again (thp_file_double_read).  fixed stores it locked first:
+ *    others find it and wait on its lock.
  */
 #include <stdlib.h>
 
@@ -27,19 +35,19 @@ static vm_fault_t fallback(enum vm_event_item why)
 	return VM_FAULT_FALLBACK;
 }
 
-/* transhuge_vma_suitable(): file offsets and addresses agree modulo 2 MiB. */
-static bool transhuge_vma_suitable(struct vm_area_struct *vma, unsigned long haddr)
+/* transhuge_vma_suitable()'s first half: addresses and file offsets agree modulo 2 MiB. */
+static bool vma_pmd_aligned(const struct vm_area_struct *vma)
 {
-	if (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) % HPAGE_PMD_NR)
-		return false;
-	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
+	return ((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) % HPAGE_PMD_NR == 0;
 }
 
 /*
  * What the cache holds for [hindex, hindex + 512): nothing (NULL, true),
- * the huge page (it, true), or small pages in the way (false).
+ * the huge page (it, true), or something unusable in the way (false):
+ * small pages, or, as posted, a huge page that is no longer locked.
  */
-static bool pagecache_usable(struct address_space *m, pgoff_t hindex, struct cache_page **pagep)
+static bool pagecache_usable(struct address_space *m, pgoff_t hindex, struct cache_page **pagep,
+			     enum vm_event_item *why)
 {
 	*pagep = NULL;
 	for (pgoff_t i = hindex; i < hindex + HPAGE_PMD_NR && i < m->nr_pages; i++) {
@@ -47,7 +55,12 @@ static bool pagecache_usable(struct address_space *m, pgoff_t hindex, struct cac
 
 		if (!p)
 			continue;
+		*why = THP_FILE_FALLBACK_CACHED_SMALL;
 		if (p->order != HPAGE_PMD_ORDER)
+			return false;
+		/* The posted check: PageLocked() is how it told a huge page was usable. */
+		*why = THP_FILE_FALLBACK_UNLOCKED;
+		if (mm_tunables.text_thp_posted && !p->locked)
 			return false;
 		*pagep = p;
 		return true;
@@ -77,6 +90,9 @@ static vm_fault_t map_huge(struct vm_fault *vmf)
 		pmd_write(vmf->pmd, (pmd_t){NULL, true});
 		vmf->vma->vm_mm->rss += HPAGE_PMD_NR;
 		count_vm_event(THP_FILE_MAPPED);
+		/* Only the posted patch gets here misaligned: the range shows other file data. */
+		if (!vma_pmd_aligned(vmf->vma))
+			count_vm_event(THP_FILE_MISALIGNED_MAP);
 	} else if (!pmd_trans_huge(*vmf->pmd)) {
 		ret = VM_FAULT_FALLBACK;
 	}
@@ -104,14 +120,14 @@ static void store_huge(struct address_space *m, struct cache_page *new, pgoff_t 
 
 /* Under xa_lock, IRQs off: the range's state, and the new page stored if free. */
 static int store_if_free(struct address_space *m, struct cache_page *new, pgoff_t hindex,
-			 struct cache_page **cached)
+			 struct cache_page **cached, enum vm_event_item *why)
 {
 	int usable;
 
 	local_irq_disable();
 	spin_lock(&m->xa_lock);
 	cacheline_read(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
-	usable = pagecache_usable(m, hindex, cached);
+	usable = pagecache_usable(m, hindex, cached, why);
 	if (usable && !*cached)
 		store_huge(m, new, hindex);
 	spin_unlock(&m->xa_lock);
@@ -126,6 +142,7 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 	unsigned long haddr = vmf->address & ~(HPAGE_PMD_SIZE - 1);
 	pgoff_t hindex = vmf->pgoff & ~((pgoff_t)HPAGE_PMD_NR - 1);
 	struct cache_page *cached, *new;
+	enum vm_event_item why;
 	vm_fault_t ret;
 
 	if (pe_size != PE_SIZE_PMD)
@@ -138,15 +155,17 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 	 */
 	if (vma->vm_flags & (VM_WRITE | VM_SHARED))
 		return fallback(THP_FILE_FALLBACK_WRITABLE);
-	if (((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) % HPAGE_PMD_NR)
+	/* transhuge_vma_suitable(): the alignment the posted patch did not check, the range. */
+	if (!mm_tunables.text_thp_posted && !vma_pmd_aligned(vma))
 		return fallback(THP_FILE_FALLBACK_MISALIGNED);
-	if (!transhuge_vma_suitable(vma, haddr) || hindex + HPAGE_PMD_NR > m->nr_pages)
+	if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end ||
+	    hindex + HPAGE_PMD_NR > m->nr_pages)
 		return fallback(THP_FILE_FALLBACK_RANGE);
 
 	/* The lockless look first: a cached huge page is simply mapped. */
 	cacheline_read(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
-	if (!pagecache_usable(m, hindex, &cached))
-		return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
+	if (!pagecache_usable(m, hindex, &cached, &why))
+		return fallback(why);
 	if (cached)
 		return map_cached(vmf, cached);
 
@@ -159,11 +178,11 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 	cacheline_init(&new->flags);
 	init_waitqueue_head(&new->wait, "page lock");
 
-	if (!mm_tunables.thp_map_before_insert) {
+	if (!mm_tunables.text_thp_posted) {
 		/* Visible, locked, before the read: others wait rather than read. */
-		if (!store_if_free(m, new, hindex, &cached)) {
+		if (!store_if_free(m, new, hindex, &cached, &why)) {
 			huge_page_free(new);
-			return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
+			return fallback(why);
 		}
 		if (cached) {
 			huge_page_free(new);
@@ -187,7 +206,7 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 	local_irq_disable();
 	spin_lock(&m->xa_lock);
 	cacheline_read(&m->nodes[hindex >> XA_CHUNK_SHIFT]);
-	if (!pagecache_usable(m, hindex, &cached) || cached) {
+	if (!pagecache_usable(m, hindex, &cached, &why) || cached) {
 		/*
 		 * Someone cached the range while we read it: our 2 MiB were read
 		 * twice.  The review's window, counted.
@@ -197,7 +216,7 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 		count_vm_event(THP_FILE_DOUBLE_READ);
 		huge_page_free(new);
 		if (!cached)
-			return fallback(THP_FILE_FALLBACK_CACHED_SMALL);
+			return fallback(why);
 		return map_cached(vmf, cached);
 	}
 	/* Mapped, and only then in the page cache, all under xa_lock. */

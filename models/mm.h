@@ -201,10 +201,10 @@ struct mm_tunables {
 	int max_try; /* 0: the patch's unbounded trylock loop */
 	enum pte_lock_kind pte_lock;
 	enum uffd_race_kind uffd_race;
-	bool thp;		    /* transparent_hugepage/enabled = always */
-	double thp_fail;	    /* chance an order-9 allocation fails */
-	bool text_thp;		    /* filemap_huge_fault() for read-only text */
-	bool thp_map_before_insert; /* the patch's order: read, map, then cache */
+	bool thp;	      /* transparent_hugepage/enabled = always */
+	double thp_fail;      /* chance an order-9 allocation fails */
+	bool text_thp;	      /* filemap_huge_fault() for read-only text */
+	bool text_thp_posted; /* filemap_huge_fault() as posted, not as fixed */
 	unsigned long fault_around_bytes;
 	unsigned long ra_bytes; /* readahead window */
 	double read_error;	/* chance a read fails */

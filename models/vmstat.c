@@ -41,6 +41,8 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
     [THP_FILE_FALLBACK_ALLOC] = "thp_file_fallback_alloc",
     [THP_FILE_FALLBACK_READ_ERROR] = "thp_file_fallback_read_error",
     [THP_FILE_DOUBLE_READ] = "thp_file_double_read",
+    [THP_FILE_FALLBACK_UNLOCKED] = "thp_file_fallback_unlocked",
+    [THP_FILE_MISALIGNED_MAP] = "thp_file_misaligned_map",
     [NR_DIRTIED] = "nr_dirtied",
     [COW_FAULT] = "cow_fault",
 };

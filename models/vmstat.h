@@ -50,9 +50,11 @@ enum vm_event_item {
 	THP_FILE_FALLBACK_CACHED_SMALL, /* small pages of the range are cached */
 	THP_FILE_FALLBACK_ALLOC,
 	THP_FILE_FALLBACK_READ_ERROR,
-	THP_FILE_DOUBLE_READ, /* read a range another CPU was reading unseen */
-	NR_DIRTIED,	      /* page-cache pages dirtied (/proc/vmstat nr_dirtied) */
-	COW_FAULT,	      /* do_cow_fault(): a private copy of a page-cache page */
+	THP_FILE_DOUBLE_READ,	    /* read a range another CPU was reading unseen */
+	THP_FILE_FALLBACK_UNLOCKED, /* posted: a settled cached THP judged unusable */
+	THP_FILE_MISALIGNED_MAP,    /* posted: a huge page mapped at the wrong offset */
+	NR_DIRTIED,		    /* page-cache pages dirtied (/proc/vmstat nr_dirtied) */
+	COW_FAULT,		    /* do_cow_fault(): a private copy of a page-cache page */
 	NR_VM_EVENT_ITEMS
 };
 

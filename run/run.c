@@ -32,7 +32,7 @@ static void kernel_from_scenario(const struct scenario *sc, struct mm_tunables *
 	k->thp = is(sc, "thp", "always");
 	k->thp_fail = scenario_num(sc, "kernel", "thp_fail");
 	k->text_thp = is(sc, "text_thp", "always");
-	k->thp_map_before_insert = scenario_num(sc, "kernel", "thp_map_before_insert") != 0;
+	k->text_thp_posted = is(sc, "text_thp_patch", "posted");
 	k->fault_around_bytes = (unsigned long)scenario_num(sc, "kernel", "fault_around_bytes");
 	k->ra_bytes = (unsigned long)scenario_num(sc, "kernel", "readahead");
 	k->read_error = scenario_num(sc, "kernel", "read_error");

@@ -127,16 +127,16 @@ fig_thp_text() {
 # The patch's order (map, then insert) against the corrected one: ranges
 # read twice by threads that start on the same code.
 fig_thp_double_read() {
-	echo "| order | read from storage | double reads | all text mapped |"
+	echo "| \`text_thp_patch\` | read from storage | double reads | all text mapped |"
 	echo "|---|---:|---:|---:|"
-	for before in false true; do
-		run "dr-$before" thp-text.ini --set workload.threads=8 --set workload.text_size=64m \
-			--set workload.text_start=same --set kernel.thp_map_before_insert=$before
-		cols "dr-$before" workload_metrics.read_bytes counters.thp_file_double_read \
+	for patch in fixed posted; do
+		run "dr-$patch" thp-text.ini --set workload.threads=8 --set workload.text_size=64m \
+			--set workload.text_start=same --set kernel.text_thp_patch=$patch
+		cols "dr-$patch" workload_metrics.read_bytes counters.thp_file_double_read \
 			workload_metrics.text_mapped_ns |
-			awk -F'\t' -v b=$before "$formats"'{
+			awk -F'\t' -v p=$patch "$formats"'{
 				printf "| %s | %s MiB | %s | %s |\n",
-					b == "true" ? "the patch: map, then insert" : "corrected: insert locked, then map",
+					p == "posted" ? "posted: map, then insert" : "fixed: insert locked, then map",
 					n($1 / 1048576), n($2), t($3) }'
 	done
 }

@@ -126,28 +126,33 @@ static const char *default_x(const struct plot *pl)
 	return pl->nr_varied ? pl->varied[0] : NULL;
 }
 
-static int run_gnuplot(const struct plot *pl)
+int gnuplot_run(const char *dir, const char *name)
 {
 	char gp[256];
 	pid_t pid;
 	int status;
 
-	snprintf(gp, sizeof(gp), "%s.gp", pl->name);
+	snprintf(gp, sizeof(gp), "%s.gp", name);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		if (chdir(pl->dir))
+		if (chdir(dir))
 			_exit(126);
 		execlp("gnuplot", "gnuplot", gp, (char *)NULL);
 		perror("faultsim: plot: gnuplot");
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "faultsim: plot: gnuplot failed on %s/%s\n", pl->dir, gp);
+		fprintf(stderr, "faultsim: plot: gnuplot failed on %s/%s\n", dir, gp);
 		return 2;
 	}
-	printf("%s/%s.png\n%s/%s.svg\n", pl->dir, pl->name, pl->dir, pl->name);
+	printf("%s/%s.png\n%s/%s.svg\n", dir, name, dir, name);
 	return 0;
+}
+
+static int run_gnuplot(const struct plot *pl)
+{
+	return gnuplot_run(pl->dir, pl->name);
 }
 
 /* Fill plots/KIND.gp: each @KEY@ in the template by its value. */

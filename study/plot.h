@@ -19,4 +19,7 @@ struct plot_opts {
 
 int faultsim_plot(const struct plot_opts *o);
 
+/* Run gnuplot on DIR/NAME.gp, which writes NAME.png and NAME.svg there; 0 or 2. */
+int gnuplot_run(const char *dir, const char *name);
+
 #endif

@@ -4,7 +4,7 @@
 
 struct report_opts {
 	const char *dir;
-	double tolerance;      /* %: how far below the best throughput counts as as good */
+	double tolerance;  /* %: how far below the best throughput counts as as good */
 	double loop_bound; /* ns: the longest a CPU may spend in pte_map_lock()'s loop */
 };
 

@@ -560,8 +560,7 @@ static void emit_jobs(const struct sweep *sw, FILE *f)
 	}
 }
 
-/* mkdir -p: DIR and any missing parent. */
-static int mkdir_parents(const char *dir)
+int mkdir_parents(const char *dir)
 {
 	char buf[1024];
 

@@ -26,6 +26,9 @@ struct sweep_opts {
 /* 0 when every point ran (failed points are results too), 2 on bad input. */
 int faultsim_sweep(const struct sweep_opts *o);
 
+/* mkdir -p: DIR and any missing parent; 0 or -1 (errno set). */
+int mkdir_parents(const char *dir);
+
 /* Rebuild DIR/results.csv from DIR/sweep.json and DIR/points/; 0 or 2. */
 int results_write(const char *dir);
 

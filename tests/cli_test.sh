@@ -13,6 +13,8 @@
 #   cli_test.sh FAULTSIM placement    compact pins tasks core by core, spread alternates sockets
 #   cli_test.sh FAULTSIM steady       will-it-scale's steady state: every phase of the loop in
 #                                     the window, tasks out of step, the warm-up not counted
+#   cli_test.sh FAULTSIM reference    published points run, compared, plotted; bounds and shapes
+#                                     decide the exit status; rows resume; bad rows named
 #   cli_test.sh FAULTSIM reliability  what fuzzing and fault injection found stays fixed: no false
 #                                     deadlock, bounded input, sweeps that survive the machine
 set -u
@@ -689,6 +691,54 @@ steady() {
 	"$faultsim" check "$src/scenarios/page_fault1.ini" --set workload.warmup=soon >/dev/null 2>"$tmp/w.err"
 	[ $? -eq 2 ] && grep -q 'warmup.*not auto or a time' "$tmp/w.err" && ok "warmup = soon: exit 2, named" ||
 		ko "warmup = soon: $(cat "$tmp/w.err")"
+}
+
+reference() {
+	local d=$tmp/ref h='id,machine,scenario,mode,tasks,set,metric,published,bound_pct,source'
+	mkdir -p "$d"
+	{
+		echo "$h"
+		echo "a,$src/machines/xeon-bdw-2s.ini,$src/scenarios/mmap1.ini,threads,2,workload.duration=1ms,throughput,100000,1000,\"a source, quoted\""
+		echo "b,$src/machines/xeon-bdw-2s.ini,$src/scenarios/mmap1.ini,processes,2,workload.duration=1ms,throughput,100000,1000,src"
+	} >"$d/reference.csv"
+	printf 'id,expect,source\nmore,b > a,s\nband,1 <= a <= 1e12,s\n' >"$d/shapes.csv"
+	"$faultsim" reference "$d/reference.csv" --out "$d/out" >"$tmp/r.out" 2>"$tmp/r.err"
+	rc=$?
+	[ $rc -eq 0 ] && [ -s "$d/out/plots/reference.png" ] && grep -q '<svg' "$d/out/plots/reference.svg" &&
+		grep -Eq '^\| a \| xeon-bdw-2s.ini \| mmap1.ini 2 threads \| 100 k \| [0-9.]+ [kM]? ?\| [-+][0-9]+% \| ±1000% \| yes \|$' "$d/out/reference.md" &&
+		grep -q '^| more | `b > a` | yes |$' "$d/out/reference.md" &&
+		grep -q '^b,throughput,100000,[0-9.e+]*,[-0-9.]*,1000,yes$' "$d/out/reference.csv" &&
+		ok "two rows within their bounds, shapes hold: exit 0, table, CSV and plot" ||
+		ko "reference: exit $rc: $(cat "$d/out/reference.md" "$tmp/r.err" 2>&1 | head -12)"
+	# Resumed: nothing runs again; a row that changed runs afresh.
+	touch -d '2000-01-01' "$d/out/rows/a/results.csv"
+	sed -i 's/threads,2,/threads,3,/' "$d/reference.csv"
+	"$faultsim" reference "$d/reference.csv" --out "$d/out" >/dev/null 2>&1
+	[ "$(grep -c ',ok,' "$d/out/rows/a/results.csv")" -eq 1 ] && grep -q 'workload.threads=3' "$d/out/rows/a/sweep.json" &&
+		ok "a changed row runs again, with its new settings" || ko "changed row: $(cat "$d/out/rows/a.row")"
+	# A bound exceeded or a shape broken: exit 1, and the table says which.
+	sed -i 's/,1000,src$/,1,src/' "$d/reference.csv"
+	printf 'id,expect,source\nless,b < a,s\n' >"$d/shapes.csv"
+	"$faultsim" reference "$d/reference.csv" --out "$d/out" >/dev/null 2>&1
+	rc=$?
+	[ $rc -eq 1 ] && grep -q '| ±1% | \*\*no\*\* |$' "$d/out/reference.md" && grep -q '^| less | `b < a` | \*\*no\*\* |$' "$d/out/reference.md" &&
+		ok "a point past its bound and a broken shape: exit 1, marked" || ko "misses: exit $rc: $(cat "$d/out/reference.md")"
+	# Bad rows: exit 2, the file, the line and the column named; nothing written.
+	ref_error() {
+		"$faultsim" reference "$2" --out "$d/bad-out" >/dev/null 2>"$tmp/re.err"
+		local rc=$?
+		[ $rc -eq 2 ] && grep -qF -- "$3" "$tmp/re.err" && [ ! -e "$d/bad-out" ] && ok "$1: exit 2, named" ||
+			ko "$1: exit $rc: $(cat "$tmp/re.err")"
+	}
+	printf '%s\nx,%s,%s,threads,2,,throughput,1,30,s\n' "$h" "$src/machines/xeon-bdw-2s.ini" "$src/scenarios/mmap1.ini" >"$d/bad.csv"
+	cp "$d/bad.csv" "$d/b1.csv" && sed -i '2s/threads,2/thread,2/' "$d/b1.csv"
+	ref_error "mode thread" "$d/b1.csv" "$d/b1.csv:2: mode: 'thread' is not threads or processes"
+	cp "$d/bad.csv" "$d/b2.csv" && sed -i '2s/,s$/,/' "$d/b2.csv"
+	ref_error "no source" "$d/b2.csv" "$d/b2.csv:2: source: every published figure names its source"
+	cp "$d/bad.csv" "$d/b3.csv" && sed -i '1s/bound_pct/bound/' "$d/b3.csv"
+	ref_error "header" "$d/b3.csv" "$d/b3.csv:1: header: column bound_pct expected"
+	cp "$d/bad.csv" "$d/b4.csv" && printf 'id,expect,source\nq,x >> 2,s\n' >"$d/shapes.csv"
+	ref_error "bad shape" "$d/b4.csv" "$d/shapes.csv:2: expect: 'x >> 2' is not"
 }
 
 "$group"

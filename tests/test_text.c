@@ -15,6 +15,8 @@ static const char *const wanted[] = {
     "thp_file_fallback_cached_small",
     "thp_file_fallback_alloc",
     "thp_file_double_read",
+    "thp_file_misaligned_map",
+    "thp_file_fallback_unlocked",
 };
 #define NR_WANTED (int)(sizeof(wanted) / sizeof(wanted[0]))
 
@@ -147,15 +149,65 @@ static void test_map_before_insert_window(void)
 	/* Threads running the same code fault the same ranges at once. */
 	p.tasks = 8;
 	p.text_same_start = true;
-	p.kernel.thp_map_before_insert = true;
+	p.kernel.text_thp_posted = true;
 	patch = run(p);
-	p.kernel.thp_map_before_insert = false;
+	p.kernel.text_thp_posted = false;
 	fixed = run(p);
 	CHECK(v(&patch, "thp_file_double_read") > 0, "the patch's order never read twice");
 	CHECK(v(&fixed, "thp_file_double_read") == 0, "the corrected order read %g ranges twice",
 	      v(&fixed, "thp_file_double_read"));
 	CHECK(v(&fixed, "thp_file_alloc") == 32, "%g huge pages for 32 ranges",
 	      v(&fixed, "thp_file_alloc"));
+}
+
+/*
+ * The posted patch lacks the alignment check: a misaligned mapping gets
+ * huge pages at the wrong offset, counted as the correctness failures
+ * they are; the fixed one falls back.
+ */
+static void test_posted_maps_misaligned(void)
+{
+	struct workload_params p = text(true, TEXT_CACHE_COLD);
+	struct child_result posted, fixed;
+
+	/* Threads starting at their own shares meet ranges nothing has cached yet. */
+	p.tasks = 8;
+	p.text_aligned = false;
+	p.kernel.text_thp_posted = true;
+	posted = run(p);
+	p.kernel.text_thp_posted = false;
+	fixed = run(p);
+	CHECK(v(&posted, "thp_file_misaligned_map") > 0 &&
+		  v(&posted, "thp_file_misaligned_map") == v(&posted, "thp_file_mapped"),
+	      "posted, misaligned: %g of %g huge maps counted misaligned",
+	      v(&posted, "thp_file_misaligned_map"), v(&posted, "thp_file_mapped"));
+	CHECK(v(&fixed, "thp_file_misaligned_map") == 0 && v(&fixed, "thp_file_mapped") == 0 &&
+		  v(&fixed, "thp_file_fallback_misaligned") > 0,
+	      "fixed, misaligned: %g misaligned maps, %g fallbacks",
+	      v(&fixed, "thp_file_misaligned_map"), v(&fixed, "thp_file_fallback_misaligned"));
+}
+
+/*
+ * The posted usability check wants a cached huge page locked: on a warm
+ * cache, where every huge page has settled, none is mapped huge and each
+ * range falls back to 4 KiB; the fixed one maps them all.
+ */
+static void test_posted_ignores_settled_thp(void)
+{
+	struct workload_params p = text(true, TEXT_CACHE_WARM);
+	struct child_result posted, fixed;
+
+	p.kernel.text_thp_posted = true;
+	posted = run(p);
+	p.kernel.text_thp_posted = false;
+	fixed = run(p);
+	CHECK(v(&posted, "thp_file_mapped") == 0 && v(&posted, "thp_file_fallback_unlocked") >= 32,
+	      "posted, warm: %g mapped huge, %g fallbacks on settled pages",
+	      v(&posted, "thp_file_mapped"), v(&posted, "thp_file_fallback_unlocked"));
+	CHECK(v(&posted, "pgfault") > 20 * v(&fixed, "pgfault"),
+	      "posted, warm: %g faults, fixed %g", v(&posted, "pgfault"), v(&fixed, "pgfault"));
+	CHECK(v(&fixed, "thp_file_mapped") == 32, "fixed, warm: %g of 32 ranges mapped huge",
+	      v(&fixed, "thp_file_mapped"));
 }
 
 static const struct test_case cases[] = {
@@ -170,6 +222,12 @@ static const struct test_case cases[] = {
     {"map_before_insert_window",
      "mapping before inserting lets concurrent faults read the range again; inserting first never",
      test_map_before_insert_window},
+    {"posted_maps_misaligned",
+     "text_thp_patch = posted maps misaligned text huge, counted as failures; fixed falls back",
+     test_posted_maps_misaligned},
+    {"posted_ignores_settled_thp",
+     "text_thp_patch = posted never maps a settled cached THP huge: 4 KiB faults instead",
+     test_posted_ignores_settled_thp},
 };
 
 int main(int argc, char **argv)
