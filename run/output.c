@@ -305,11 +305,12 @@ static void print_summary(const struct run_result *r, json_t *root)
 		       c->contentions, c->acquisitions ? c->wait_total / c->acquisitions : 0,
 		       c->wait_max, c->acquisitions ? c->hold_total / c->acquisitions : 0);
 	/* A model's correctness failure: say so, not only count it. */
-	if (counter_get("thp_file_misaligned_map")->value)
-		printf("  CORRECTNESS %lu huge pages mapped at the wrong file offset "
-		       "(text_thp_patch = "
-		       "posted lacks the alignment check): the text read there is wrong\n",
-		       counter_get("thp_file_misaligned_map")->value);
+	for (struct counter *c = counter_first(); c; c = c->next)
+		if (!strcmp(c->name, "thp_file_misaligned_map") && c->value)
+			printf("  CORRECTNESS %lu huge pages mapped at the wrong file offset "
+			       "(text_thp_patch = posted lacks the alignment check): the text read "
+			       "there is wrong\n",
+			       c->value);
 	if (ipi_stats.calls)
 		printf("  ipi         %lu calls, %lu IPIs (%lu found IRQs off)\n", ipi_stats.calls,
 		       ipi_stats.ipis, ipi_stats.deferred);
