@@ -23,6 +23,41 @@ static const struct {
     {"lru_page", 30},	    {"change_pte", 25}, {"gap_search", 15}, {"user_touch", 4},
 };
 
+/* A cache's size as sysfs gives it ("1280K"), bytes; 0 if there is none. */
+static double sysfs_cache_size(int index)
+{
+	char path[96], buf[32] = "";
+	double kib = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f))
+		kib = strtod(buf, NULL);
+	fclose(f);
+	return kib * 1024;
+}
+
+static void write_tlb(FILE *f)
+{
+	double l2 = sysfs_cache_size(2), llc = sysfs_cache_size(3);
+
+	fprintf(f, "; Address translation: not measured, the shipped estimates (Ice Lake-SP's).\n");
+	fprintf(f, "itlb_4k = 128 ; estimate\nitlb_2m = 8 ; estimate\nstlb = 2048 ; estimate\n");
+	fprintf(f, "stlb_hit = 9 ; estimate\nl2_hit = 14 ; estimate\nllc_hit = 70 ; estimate\n");
+	if (l2 > 0)
+		fprintf(f, "l2_size = %.0fk ; sysfs cpu0 cache index2\n", l2 / 1024);
+	else
+		fprintf(f, "l2_size = 1280k ; not found in sysfs: the shipped estimate\n");
+	if (llc > 0)
+		fprintf(f, "llc_size = %.0fk ; sysfs cpu0 cache index3\n", llc / 1024);
+	else
+		fprintf(f, "llc_size = %.0fk ; no index3 in sysfs: the L2 is the last level\n",
+			(l2 > 0 ? l2 : 1280 * 1024) / 1024);
+}
+
 static void comment_figure(FILE *f, const struct figure *fig, double scale, const char *unit)
 {
 	if (!fig->measured) {
@@ -152,6 +187,7 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 	fprintf(f, "; Core cycles of local work: not measured, the shipped estimates.\n");
 	for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++)
 		fprintf(f, "cost_%s = %g ; estimate\n", costs[i].name, costs[i].cycles);
+	write_tlb(f);
 	fprintf(f, ";\n; Measured, for faultsim validate (no key in a machine description):\n");
 	fprintf(f, "; fault_4k_first_ns = %.1f ; first touch in a fresh process\n",
 		c->fault_first.median);

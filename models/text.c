@@ -11,11 +11,19 @@
  * copy-on-write faults in a private mapping, page cache pages made
  * writable in a shared one (text_shared).
  *
- * Afterwards the program runs over a footprint of its text: the iTLB
- * needs one entry per 4 KiB page and one per 2 MiB page the footprint
- * touches; past the TLB's size every entry misses once a pass (a cyclic
- * sweep through an LRU structure), each miss costing itlb_miss.
+ * Afterwards the program runs over a footprint of its text, pass after
+ * pass: the translations need one entry per 4 KiB page and one per 2 MiB
+ * page the footprint touches.  A pass is a cyclic sweep, and through an
+ * LRU structure a cyclic sweep either fits or misses every time: the
+ * first-level iTLB (entries by page size) misses all of a size's entries
+ * when they outnumber its own; the second-level TLB, which both sizes
+ * share, then serves those misses if all of the pass's entries fit in it,
+ * else each is a page walk.  A walk reads the leaf entry's line from
+ * where the pass's page-table lines fit - the L2, the LLC or memory - and
+ * one level above it from the L1 (the paging-structure caches hold the
+ * rest).  The pass's own time is its lines' code, line_cycles each.
  */
+#include "cost.h"
 #include "filemap.h"
 #include "task.h"
 #include "vmstat.h"
@@ -77,7 +85,7 @@ static void add_metric(struct workload_result *r, const char *name, double value
 		r->metrics[r->nr_metrics++] = (struct workload_metric){name, value};
 }
 
-/* iTLB entries the footprint needs, from how the first mm maps it. */
+/* Translations the footprint needs, from how the first mm maps it. */
 static void itlb_entries(unsigned long footprint, double *e4k, double *e2m)
 {
 	struct mm_struct *mm = &task_set.mms[0];
@@ -97,25 +105,59 @@ static void itlb_entries(unsigned long footprint, double *e4k, double *e2m)
 	}
 }
 
+struct itlb_pass {
+	double misses;	    /* first-level iTLB misses */
+	double stlb_misses; /* of those, the ones that walk */
+	double ns;	    /* what they cost */
+};
+
+/* A page walk's cycles: the leaf entry's line, where the pass's entries fit, and the level above.
+ */
+static double walk_cycles(double entries)
+{
+	const struct machine_tlb *t = &sim_machine->tlb;
+	double bytes = entries * 8; /* a page-table entry is 8 bytes */
+	double leaf = bytes <= t->l2_size    ? t->l2_hit
+		      : bytes <= t->llc_size ? t->llc_hit
+					     : sim_machine->mem_latency * sim_machine->freq / 1e9;
+
+	return leaf + COST_L1_HIT;
+}
+
+static struct itlb_pass itlb_pass(double e4k, double e2m)
+{
+	const struct machine_tlb *t = &sim_machine->tlb;
+	struct itlb_pass pass = {0};
+
+	pass.misses = (e4k > t->itlb_4k ? e4k : 0) + (e2m > t->itlb_2m ? e2m : 0);
+	pass.stlb_misses = e4k + e2m > t->stlb ? pass.misses : 0;
+	pass.ns = cycles(pass.misses * t->stlb_hit + pass.stlb_misses * walk_cycles(e4k + e2m));
+	return pass;
+}
+
 static void text_collect(struct workload_result *r)
 {
 	const struct workload_params *p = &task_set.params;
-	double mapped = 0, e4k, e2m, misses;
+	double mapped = 0, e4k, e2m, run_ns;
 	unsigned long footprint = p->footprint < p->text_size ? p->footprint : p->text_size;
+	struct itlb_pass pass;
 
 	tasks_collect(r);
 	for (int i = 0; i < p->tasks; i++)
 		if (task_set.tasks[i].finished > mapped)
 			mapped = task_set.tasks[i].finished;
 	itlb_entries(footprint, &e4k, &e2m);
-	misses = (e4k > p->itlb_4k ? e4k : 0) + (e2m > p->itlb_2m ? e2m : 0);
+	pass = itlb_pass(e4k, e2m);
+	run_ns = cycles(footprint / 64.0 * p->line_cycles);
 	add_metric(r, "text_mapped_ns", mapped);
 	add_metric(r, "page_cache_bytes", (double)text_file.f_mapping.cached_bytes);
 	add_metric(r, "read_bytes", (double)text_file.f_mapping.read_bytes);
 	add_metric(r, "itlb_entries_4k", e4k);
 	add_metric(r, "itlb_entries_2m", e2m);
-	add_metric(r, "itlb_misses_per_pass", misses);
-	add_metric(r, "itlb_ns_per_pass", misses * p->itlb_miss);
+	add_metric(r, "itlb_misses_per_pass", pass.misses);
+	add_metric(r, "stlb_misses_per_pass", pass.stlb_misses);
+	add_metric(r, "itlb_ns_per_pass", pass.ns);
+	add_metric(r, "itlb_share_of_pass", pass.ns / (pass.ns + run_ns));
 }
 
 const struct workload_ops text_workload = {

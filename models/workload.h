@@ -47,8 +47,7 @@ struct workload_params {
 	double text_writes;	 /* share of accesses that write */
 	bool text_shared;	 /* MAP_SHARED: writes dirty the page cache, no COW */
 	unsigned long footprint; /* bytes of text executed after start-up */
-	int itlb_4k, itlb_2m;	 /* iTLB entries for each page size */
-	double itlb_miss;	 /* ns a miss costs */
+	double line_cycles;	 /* cycles the code of one 64-byte line runs for */
 };
 
 /* warmup = auto: measure once every task has completed a full loop. */

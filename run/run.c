@@ -85,6 +85,14 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	m->cost.change_pte = scenario_num(sc, "machine", "cost_change_pte");
 	m->cost.gap_search = scenario_num(sc, "machine", "cost_gap_search");
 	m->cost.user_touch = scenario_num(sc, "machine", "cost_user_touch");
+	m->tlb.itlb_4k = (int)scenario_num(sc, "machine", "itlb_4k");
+	m->tlb.itlb_2m = (int)scenario_num(sc, "machine", "itlb_2m");
+	m->tlb.stlb = (int)scenario_num(sc, "machine", "stlb");
+	m->tlb.stlb_hit = scenario_num(sc, "machine", "stlb_hit");
+	m->tlb.l2_hit = scenario_num(sc, "machine", "l2_hit");
+	m->tlb.llc_hit = scenario_num(sc, "machine", "llc_hit");
+	m->tlb.l2_size = scenario_num(sc, "machine", "l2_size");
+	m->tlb.llc_size = scenario_num(sc, "machine", "llc_size");
 #undef MACHINE_NUM
 
 	cfg->spinlock = strcmp(scenario_str(sc, "kernel", "spinlock"), "ticket") == 0
@@ -126,9 +134,7 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	wp->text_same_start = strcmp(scenario_str(sc, "workload", "text_start"), "same") == 0;
 	wp->text_writes = scenario_num(sc, "workload", "text_writes");
 	wp->text_shared = scenario_num(sc, "workload", "text_shared") != 0;
-	wp->itlb_4k = (int)scenario_num(sc, "workload", "itlb_4k");
-	wp->itlb_2m = (int)scenario_num(sc, "workload", "itlb_2m");
-	wp->itlb_miss = scenario_num(sc, "workload", "itlb_miss");
+	wp->line_cycles = scenario_num(sc, "workload", "line_cycles");
 	kernel_from_scenario(sc, &wp->kernel);
 }
 

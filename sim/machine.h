@@ -67,6 +67,18 @@ struct machine {
 		double gap_search;
 		double user_touch;
 	} cost;
+
+	/*
+	 * Address translation, for what a text's footprint costs: the
+	 * first-level iTLB's entries by page size, the shared second-level
+	 * TLB's, its hit and the cache levels a page walk may find its entry
+	 * in (cycles), and those caches' sizes (bytes; the LLC a socket's).
+	 */
+	struct machine_tlb {
+		int itlb_4k, itlb_2m, stlb;
+		double stlb_hit, l2_hit, llc_hit;
+		double l2_size, llc_size;
+	} tlb;
 };
 
 static inline int machine_nr_cpus(const struct machine *m)

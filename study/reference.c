@@ -34,6 +34,8 @@ struct row {
 	char machine[PATH_MAX], scenario[PATH_MAX];
 	double published, bound, predicted;
 	const char *status; /* of its run: ok, lockup, failed, or NULL: none yet */
+	const struct row
+	    *run; /* the first row of the same run: rows differing only by metric share it */
 };
 
 struct shape {
@@ -153,6 +155,15 @@ static int load_rows(struct reference *r)
 		r->rows[i].line = i + 2;
 		if (check_row(r, &r->rows[i]))
 			return 2;
+		r->rows[i].run = &r->rows[i];
+		for (int j = 0; j < i && r->rows[i].run == &r->rows[i]; j++) {
+			bool same = true;
+
+			for (int c = MACHINE; c <= SET; c++)
+				same &= !strcmp(r->rows[i].cell[c], r->rows[j].cell[c]);
+			if (same)
+				r->rows[i].run = &r->rows[j];
+		}
 	}
 	return 0;
 }
@@ -344,6 +355,10 @@ static int run_rows(struct reference *r)
 		while (running < jobs && next < r->nr_rows) {
 			struct row *w = &r->rows[next];
 
+			if (w->run != w) {
+				next++;
+				continue;
+			}
 			if (row_dir(r, w, dir, sizeof(dir))) {
 				free(pids);
 				return 2;
@@ -390,7 +405,7 @@ static void collect_row(struct reference *r, struct row *w)
 	struct table t;
 	int status, col;
 
-	snprintf(path, sizeof(path), "%s/rows/%s/results.csv", r->o->out, w->cell[ID]);
+	snprintf(path, sizeof(path), "%s/rows/%s/results.csv", r->o->out, w->run->cell[ID]);
 	if (table_load(path, &t, err, sizeof(err)))
 		return;
 	status = table_col(&t, "status");

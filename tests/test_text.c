@@ -17,8 +17,14 @@ static const char *const wanted[] = {
     "thp_file_double_read",
     "thp_file_misaligned_map",
     "thp_file_fallback_unlocked",
+    /* workload metrics */
+    "itlb_misses_per_pass",
+    "stlb_misses_per_pass",
+    "itlb_ns_per_pass",
+    "itlb_share_of_pass",
 };
-#define NR_WANTED (int)(sizeof(wanted) / sizeof(wanted[0]))
+#define NR_WANTED   (int)(sizeof(wanted) / sizeof(wanted[0]))
+#define NR_COUNTERS (NR_WANTED - 4)
 
 static double v(const struct child_result *r, const char *name)
 {
@@ -33,8 +39,12 @@ static void text_collect(double *out)
 	struct workload_result w;
 
 	workload_find("text")->collect(&w);
-	for (int i = 0; i < NR_WANTED; i++)
+	for (int i = 0; i < NR_COUNTERS; i++)
 		out[i] = (double)counter_get(wanted[i])->value;
+	for (int i = NR_COUNTERS; i < NR_WANTED; i++)
+		for (int m = 0; m < w.nr_metrics; m++)
+			if (!strcmp(w.metrics[m].name, wanted[i]))
+				out[i] = w.metrics[m].value;
 }
 
 static void text_body(void *arg, double *out)
@@ -54,8 +64,7 @@ static struct workload_params text(bool thp, int cache)
 	    .text_aligned = true,
 	    .text_cache = cache,
 	    .footprint = 64UL << 20,
-	    .itlb_4k = 128,
-	    .itlb_2m = 16,
+	    .line_cycles = 16,
 	    .kernel = {.text_thp = thp, .fault_around_bytes = 64 << 10, .ra_bytes = 128 << 10},
 	};
 }
@@ -210,6 +219,43 @@ static void test_posted_ignores_settled_thp(void)
 	      v(&fixed, "thp_file_mapped"));
 }
 
+/*
+ * Two TLB levels: 64 MiB in 4 KiB pages (16,384 entries) overflows both
+ * the first level and the shared second, so every translation of a pass
+ * walks; 4 MiB (1,024) overflows the first only and is served by the
+ * second; in 2 MiB pages 64 MiB (32) also misses only the first level,
+ * each miss costing far less than a walk.  (The harness machine: 128 4K
+ * and 8 2M first-level entries, 1,536 shared.)
+ */
+static void test_itlb_two_levels(void)
+{
+	struct workload_params p = text(false, TEXT_CACHE_WARM);
+	struct child_result small, big, huge;
+
+	big = run(p);
+	p.footprint = 4UL << 20;
+	small = run(p);
+	p = text(true, TEXT_CACHE_WARM);
+	huge = run(p);
+	CHECK(v(&big, "itlb_misses_per_pass") == 16384 && v(&big, "stlb_misses_per_pass") == 16384,
+	      "64 MiB of 4 KiB: %g misses, %g walks", v(&big, "itlb_misses_per_pass"),
+	      v(&big, "stlb_misses_per_pass"));
+	CHECK(v(&small, "itlb_misses_per_pass") == 1024 && v(&small, "stlb_misses_per_pass") == 0,
+	      "4 MiB of 4 KiB: %g misses, %g walks", v(&small, "itlb_misses_per_pass"),
+	      v(&small, "stlb_misses_per_pass"));
+	CHECK(v(&huge, "itlb_misses_per_pass") == 32 && v(&huge, "stlb_misses_per_pass") == 0,
+	      "64 MiB of 2 MiB: %g misses, %g walks", v(&huge, "itlb_misses_per_pass"),
+	      v(&huge, "stlb_misses_per_pass"));
+	/* A walk costs more than a second-level hit; a pass in huge pages, nearly nothing. */
+	CHECK(v(&big, "itlb_ns_per_pass") / 16384 > 1.5 * v(&small, "itlb_ns_per_pass") / 1024,
+	      "a walk %g ns, a second-level hit %g ns", v(&big, "itlb_ns_per_pass") / 16384,
+	      v(&small, "itlb_ns_per_pass") / 1024);
+	CHECK(v(&big, "itlb_share_of_pass") > 10 * v(&huge, "itlb_share_of_pass") &&
+		  v(&big, "itlb_share_of_pass") < 1,
+	      "share of the pass: %g in 4 KiB pages, %g in 2 MiB", v(&big, "itlb_share_of_pass"),
+	      v(&huge, "itlb_share_of_pass"));
+}
+
 static const struct test_case cases[] = {
     {"thp_cuts_faults",
      "aligned warm text: 512x fewer faults with THP than without fault-around, 32x than with it",
@@ -228,6 +274,9 @@ static const struct test_case cases[] = {
     {"posted_ignores_settled_thp",
      "text_thp_patch = posted never maps a settled cached THP huge: 4 KiB faults instead",
      test_posted_ignores_settled_thp},
+    {"itlb_two_levels",
+     "iTLB: a footprint past both levels walks every pass, past the first only it hits the second",
+     test_itlb_two_levels},
 };
 
 int main(int argc, char **argv)
