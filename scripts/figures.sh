@@ -152,40 +152,40 @@ bottleneck() {
 fig_page_fault1() {
 	echo "| tasks | processes | bottleneck | threads | bottleneck |"
 	echo "|---:|---:|---|---:|---|"
-	for c in 1 8 32 64 128; do
-		run p$c page_fault1.ini --set workload.processes=$c --set workload.duration=2ms
+	for c in 1 8 32 64; do
+		run p$c page_fault1.ini --set workload.processes=$c --set workload.duration=20ms
 		run th$c page_fault1.ini --set workload.processes=0 --set workload.threads=$c \
-			--set workload.duration=2ms
+			--set workload.duration=20ms
 		paste <(cols p$c ops_per_task_per_s.mean) <(bottleneck p$c) \
 			<(cols th$c ops_per_task_per_s.mean) <(bottleneck th$c) |
 			awk -F'\t' -v c=$c "$formats"'{ printf "| %d | %s | %s | %s | %s |\n", c, M($1), $2, M($3), $4 }'
 	done
 }
 
-# Published will-it-scale page_fault1 on 2 x E5-2650 v4 (Zi Yan, linux-mm,
-# 2021-06-02), faults per second, against xeon-bdw-2s; the lock waited on
-# most, as a share of the tasks' CPU time.
-fig_published() {
-	echo "| page_fault1 | measured | predicted | error | most waited lock, share of CPU time |"
-	echo "|---|---:|---:|---:|---|"
-	for row in "threads 16 2332446" "threads 24 2138067" "threads 48 1776494" \
-		"processes 16 5546153" "processes 24 8052059" "processes 48 7527654"; do
-		set -- $row
-		local other=processes
-		[ "$1" = processes ] && other=threads
-		run "pub-$1-$2" page_fault1.ini --set machine.profile=xeon-bdw-2s --set workload.$1=$2 \
-			--set workload.$other=0 --set workload.duration=30ms
-		paste <(cols "pub-$1-$2" faults_per_s sim_end_s) <(bottleneck "pub-$1-$2") \
-			<(awk -F, -v l="$(bottleneck "pub-$1-$2")" 'NR == 1 { for (i = 1; i <= NF; i++)
-				if ($i == "locks." l ".wait_total_ns") c = i; next } { print c ? $c : 0 }' \
-				"$work/pub-$1-$2.csv") |
-			awk -F'\t' -v mode=$1 -v tasks=$2 -v pub=$3 "$formats"'{
-				printf "| %d %s | %s | %s | %+.0f%% | %s, %.0f%% |\n", tasks, mode, M(pub),
-					M($1), 100 * ($1 - pub) / pub, $3, 100 * $4 / ($2 * 1e9 * tasks) }'
-	done
+# The development set of published measurements (validation/): every
+# point's prediction, its error and its stated bound, the shape facts, and
+# the plot.  faultsim reference exits 1 when a point is past the bound the
+# README states for it, or a shape fact fails: this script fails with it.
+fig_reference() {
+	"$fs" reference validation/reference.csv --out "$work/reference" --jobs "$(nproc)" \
+		>"$work/reference.log" 2>&1 || {
+		cat "$work/reference.log" >&2
+		echo "figures.sh: faultsim reference: a point past its stated bound, or a shape fact broken" >&2
+		exit 1
+	}
+	cat "$work/reference/reference.md"
+	mkdir -p plots/readme
+	if $check; then
+		cmp -s "$work/reference/plots/reference.dat" plots/readme/reference.dat ||
+			echo "plots/readme/reference.dat: not what this build draws" | tee -a "$work/stale" >&2
+	else
+		cp "$work/reference/plots/reference.png" "$work/reference/plots/reference.dat" plots/readme/
+	fi
+	echo
+	echo '![predicted against published](plots/readme/reference.png)'
 }
 
-figures="lock-study spf-maxtry study study-plots thp-text thp-double-read page-fault1 published"
+figures="lock-study spf-maxtry study study-plots thp-text thp-double-read page-fault1 reference"
 cp README.md "$work/README.md"
 for f in $figures; do
 	"fig_${f//-/_}" >"$work/$f.md"

@@ -78,6 +78,7 @@ struct cpu {
 	bool irqs_disabled;
 	double irqs_off_since;		    /* logical instant of the disable */
 	double irqs_last_off, irqs_last_on; /* the last closed section */
+	double irq_until;		    /* the end of the last IPI handler it ran */
 	struct histogram irqs_off;	    /* length of every IRQs-off section */
 	struct ipi_request *ipi_pending, **ipi_pending_tail;
 

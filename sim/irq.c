@@ -76,9 +76,17 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at)
 	struct ipi_call *call = r->call;
 	double end, ack;
 
+	/*
+	 * A CPU runs one interrupt at a time: an IPI that lands while another
+	 * handler runs waits for it.  Under a shootdown storm the acks come
+	 * that much later, and the senders slow down with them.
+	 */
+	if (at < target->irq_until)
+		at = target->irq_until;
 	/* flush_smp_call_function_queue(): llist_del_all() of our queue. */
 	at = cacheline_rmw_by(&call_single_queue[target->id], target->id, at);
 	end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
+	target->irq_until = end;
 	ack = end + machine_line_latency(sim_machine, target->id, call->sender->id);
 
 	r->acked = true;

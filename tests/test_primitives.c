@@ -335,6 +335,53 @@ static void test_ipi_waits_for_irqs_on(void)
 	CHECK_NEAR(off.v[0], 50e3 - 1e3 + 45 + 300 + 40, 0.01);
 }
 
+/* ---- a CPU runs one IPI handler at a time ---- */
+
+static void ipi_many_sender_task(void *arg)
+{
+	struct cpumask mask;
+
+	(void)arg;
+	cpumask_clear(&mask);
+	cpumask_set_cpu(0, &mask);
+	sleep_until(1e3);
+	out[smp_processor_id()] = smp_call_function_many(&mask, nop_ipi, NULL, true, "nop");
+}
+
+static void ipi_idle_task(void *arg)
+{
+	(void)arg;
+	sleep_until(100e3);
+}
+
+static void ipi_many_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	sim_start_cpu(0, ipi_idle_task, NULL);
+	for (int i = 1; i < 4; i++)
+		sim_start_cpu(i, ipi_many_sender_task, NULL);
+}
+
+/*
+ * Three CPUs IPI the same one at the same instant: its handlers run one
+ * after the other, so the last ack comes two handlers (300 ns each) after
+ * the first.
+ */
+static void test_ipi_handlers_serialise(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+	double first = INFINITY, last = 0;
+
+	run_child(&cfg, ipi_many_body, NULL, 1e9, &r);
+	for (int i = 1; i < 4; i++) {
+		first = r.v[i] < first ? r.v[i] : first;
+		last = r.v[i] > last ? r.v[i] : last;
+	}
+	CHECK(last - first >= 2 * 300, "acks %g ns apart: handlers overlapped", last - first);
+}
+
 /* ---- a grace period waits for the readers that were there ---- */
 
 static struct rcu_head freed;
@@ -487,6 +534,8 @@ static const struct test_case cases[] = {
      test_spin_irqsoff_shootdown_lockup},
     {"ipi_waits_for_irqs_on", "an IPI to a CPU with IRQs off runs at local_irq_enable()",
      test_ipi_waits_for_irqs_on},
+    {"ipi_handlers_serialise", "IPIs landing together on one CPU run their handlers in turn",
+     test_ipi_handlers_serialise},
     {"rcu_grace_period", "a grace period waits for pre-existing readers only",
      test_rcu_grace_period},
     {"seqcount", "a seqcount is odd inside a write and readers see the change", test_seqcount},
