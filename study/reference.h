@@ -15,9 +15,10 @@
  *               explains a miss)
  *   source      where the figure was published
  *
- * and beside it, optionally, FILE's shapes.csv: id, expect, source, where
- * expect compares rows' predictions: "pf1-p48 >= 0.8 * pf1-p24", or
- * "0.07e6 <= mmap1-t24 <= 0.34e6".  Each row runs as a one-point sweep
+ * and beside it, optionally, FILE's shapes.csv: id, expect, known_miss,
+ * source, where expect compares rows' predictions: "pf1-p48 >= 0.8 *
+ * pf1-p24", or "0.07e6 <= mmap1-t24 <= 0.34e6", and known_miss (true or
+ * false) says the README explains why the model misses it.  Each row runs as a one-point sweep
  * in DIR/rows/ID (resumable); DIR/reference.csv, DIR/reference.md and
  * DIR/plots/reference.{png,svg} hold the comparison.
  */

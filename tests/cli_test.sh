@@ -701,12 +701,13 @@ reference() {
 		echo "a,$src/machines/xeon-bdw-2s.ini,$src/scenarios/mmap1.ini,threads,2,workload.duration=1ms,throughput,100000,1000,\"a source, quoted\""
 		echo "b,$src/machines/xeon-bdw-2s.ini,$src/scenarios/mmap1.ini,processes,2,workload.duration=1ms,throughput,100000,1000,src"
 	} >"$d/reference.csv"
-	printf 'id,expect,source\nmore,b > a,s\nband,1 <= a <= 1e12,s\n' >"$d/shapes.csv"
+	printf 'id,expect,known_miss,source\nmore,b > a,false,s\nband,1 <= a <= 1e12,false,s\nknown,a > 1e12,true,s\n' >"$d/shapes.csv"
 	"$faultsim" reference "$d/reference.csv" --out "$d/out" >"$tmp/r.out" 2>"$tmp/r.err"
 	rc=$?
 	[ $rc -eq 0 ] && [ -s "$d/out/plots/reference.png" ] && grep -q '<svg' "$d/out/plots/reference.svg" &&
 		grep -Eq '^\| a \| xeon-bdw-2s.ini \| mmap1.ini 2 threads \| 100 k \| [0-9.]+ [kM]? ?\| [-+][0-9]+% \| ±1000% \| yes \|$' "$d/out/reference.md" &&
 		grep -q '^| more | `b > a` | yes |$' "$d/out/reference.md" &&
+		grep -q '^| known | `a > 1e12` | no (a known miss) |$' "$d/out/reference.md" &&
 		grep -q '^b,throughput,100000,[0-9.e+]*,[-0-9.]*,1000,yes$' "$d/out/reference.csv" &&
 		ok "two rows within their bounds, shapes hold: exit 0, table, CSV and plot" ||
 		ko "reference: exit $rc: $(cat "$d/out/reference.md" "$tmp/r.err" 2>&1 | head -12)"
@@ -718,7 +719,7 @@ reference() {
 		ok "a changed row runs again, with its new settings" || ko "changed row: $(cat "$d/out/rows/a.row")"
 	# A bound exceeded or a shape broken: exit 1, and the table says which.
 	sed -i 's/,1000,src$/,1,src/' "$d/reference.csv"
-	printf 'id,expect,source\nless,b < a,s\n' >"$d/shapes.csv"
+	printf 'id,expect,known_miss,source\nless,b < a,false,s\n' >"$d/shapes.csv"
 	"$faultsim" reference "$d/reference.csv" --out "$d/out" >/dev/null 2>&1
 	rc=$?
 	[ $rc -eq 1 ] && grep -q '| ±1% | \*\*no\*\* |$' "$d/out/reference.md" && grep -q '^| less | `b < a` | \*\*no\*\* |$' "$d/out/reference.md" &&
@@ -737,7 +738,7 @@ reference() {
 	ref_error "no source" "$d/b2.csv" "$d/b2.csv:2: source: every published figure names its source"
 	cp "$d/bad.csv" "$d/b3.csv" && sed -i '1s/bound_pct/bound/' "$d/b3.csv"
 	ref_error "header" "$d/b3.csv" "$d/b3.csv:1: header: column bound_pct expected"
-	cp "$d/bad.csv" "$d/b4.csv" && printf 'id,expect,source\nq,x >> 2,s\n' >"$d/shapes.csv"
+	cp "$d/bad.csv" "$d/b4.csv" && printf 'id,expect,known_miss,source\nq,x >> 2,false,s\n' >"$d/shapes.csv"
 	ref_error "bad shape" "$d/b4.csv" "$d/shapes.csv:2: expect: 'x >> 2' is not"
 }
 
