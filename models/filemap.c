@@ -42,6 +42,14 @@ static pgoff_t page_nr(const struct cache_page *p)
 	return 1UL << p->order;
 }
 
+/* A new page another CPU beat into the cache: undone before anyone saw it. */
+static void page_cache_discard(struct cache_page *p)
+{
+	cacheline_destroy(&p->flags);
+	free(p);
+	free_page();
+}
+
 /* Store p in its slots; the caller holds xa_lock (or the clock has not started). */
 static void page_cache_store(struct address_space *m, struct cache_page *p)
 {
@@ -166,9 +174,7 @@ static void page_cache_sync_readahead(struct address_space *m, pgoff_t index)
 		p = page_alloc_cache(i, 0);
 		p->locked = true;
 		if (add_to_page_cache(m, p)) {
-			cacheline_destroy(&p->flags);
-			free(p);
-			free_page();
+			page_cache_discard(p);
 			continue;
 		}
 		pages[n++] = p;
@@ -200,9 +206,7 @@ static struct cache_page *shmem_alloc_hole(struct address_space *m, pgoff_t inde
 	p = page_alloc_cache(index, 0);
 	p->uptodate = true;
 	if (add_to_page_cache(m, p)) {
-		cacheline_destroy(&p->flags);
-		free(p);
-		free_page();
+		page_cache_discard(p);
 		return NULL;
 	}
 	lru_cache_add(1);

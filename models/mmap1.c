@@ -17,7 +17,6 @@ static void mmap1_task(void *arg)
 
 		vm_munmap(t->mm, addr, len);
 		task_op_done(t, start);
-		task_loop_start(t, 0);
 		task_loop_done(t);
 		cpu_work(task_set.params.think_time);
 	}

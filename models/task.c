@@ -55,7 +55,6 @@ void tasks_collect(struct workload_result *r)
 
 	*r = (struct workload_result){0};
 	r->ops_min = ts->params.tasks ? ts->tasks[0].ops : 0;
-	r->measured_from = stats_from;
 	r->loops_min = ts->loops ? LONG_MAX : -1;
 	for (int i = 0; i < ts->params.tasks; i++) {
 		struct task *t = &ts->tasks[i];
@@ -143,14 +142,17 @@ static bool user_page_mapped(struct mm_struct *mm, unsigned long addr)
 
 static void task_access(struct task *t, unsigned long addr, bool write)
 {
+	double now;
+
 	if (user_page_mapped(t->mm, addr)) {
 		cpu_work(cycles(COST_USER_TOUCH));
 		return;
 	}
 	do_user_addr_fault(t->mm, addr, write);
 	rcu_user_enter();
+	now = cpu_clock();
 	t->faults_total++;
-	if (in_window(cpu_clock(), cpu_clock()))
+	if (in_window(now, now))
 		t->faults++;
 }
 

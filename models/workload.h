@@ -75,7 +75,6 @@ struct workload_result {
 	struct histogram latency;	/* per operation, ns */
 	unsigned long faults;		/* raised by the tasks, in the duration */
 	unsigned long faults_total;	/* raised by the tasks, all of them */
-	double measured_from;		/* ns: the end of the warm-up */
 	long loops_min;			/* full loops of the task with fewest; -1: no loops */
 	struct workload_metric metrics[WORKLOAD_METRICS_MAX];
 	int nr_metrics;

@@ -140,7 +140,7 @@ static json_t *histograms_json(void)
 static json_t *idle_json(const struct run_result *r)
 {
 	/* Idle time is counted in the measured window, up to where the run ended. */
-	double from = r->work.measured_from, end = r->outcome.sim_time, total = 0;
+	double from = stats_from, end = r->outcome.sim_time, total = 0;
 	double span = end < from + r->wp->duration ? end - from : r->wp->duration;
 	json_t *per_task = json_array();
 
@@ -186,7 +186,7 @@ static json_t *result_json(const struct run_result *r)
 		json_object_set_new(root, "workload_metrics", m);
 	}
 	json_object_set_new(root, "sim_time_s", json_real(sim_s));
-	json_object_set_new(root, "warmup_s", json_real(w->measured_from / 1e9));
+	json_object_set_new(root, "warmup_s", json_real(stats_from / 1e9));
 	if (w->loops_min >= 0)
 		json_object_set_new(root, "loops_min", json_integer(w->loops_min));
 	json_object_set_new(root, "sim_end_s", json_real(r->outcome.sim_time / 1e9));
@@ -273,7 +273,7 @@ static void print_summary(const struct run_result *r, json_t *root)
 	       scenario_str(r->sc, "machine", "profile"), m->sockets, m->cores_per_socket, m->smt,
 	       machine_nr_cpus(m), m->freq / 1e9);
 	printf("  workload    %s, %d tasks, %.3f ms measured after %.3f ms of warm-up%s\n",
-	       r->wp->type, r->wp->tasks, r->wp->duration / 1e6, w->measured_from / 1e6,
+	       r->wp->type, r->wp->tasks, r->wp->duration / 1e6, stats_from / 1e6,
 	       r->wp->warmup == WARMUP_AUTO && w->loops_min >= 0 ? " (auto)" : "");
 	if (w->loops_min >= 0)
 		printf("  loops       every task completed at least %ld full loop%s\n",
