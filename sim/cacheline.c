@@ -3,20 +3,31 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cpu.h"
 #include "engine.h"
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
 
-static inline int sharer_test(const struct cacheline *l, int cpu)
+static inline bool sharers_inline(void)
 {
-	return (l->sharers[cpu / BITS_PER_LONG] >> (cpu % BITS_PER_LONG)) & 1;
+	return nr_cpu_ids <= (int)BITS_PER_LONG;
+}
+
+static inline unsigned long *sharers_map(struct cacheline *l)
+{
+	return sharers_inline() ? &l->sharers.word : l->sharers.map;
+}
+
+static inline int sharer_test(struct cacheline *l, int cpu)
+{
+	return (sharers_map(l)[cpu / BITS_PER_LONG] >> (cpu % BITS_PER_LONG)) & 1;
 }
 
 static inline void sharer_set(struct cacheline *l, int cpu)
 {
-	l->sharers[cpu / BITS_PER_LONG] |= 1UL << (cpu % BITS_PER_LONG);
+	sharers_map(l)[cpu / BITS_PER_LONG] |= 1UL << (cpu % BITS_PER_LONG);
 }
 
 static void sharers_clear(struct cacheline *l)
@@ -25,8 +36,7 @@ static void sharers_clear(struct cacheline *l)
 
 	if (!l->nr_sharers)
 		return;
-	for (size_t i = 0; i < words; i++)
-		l->sharers[i] = 0;
+	memset(sharers_map(l), 0, words * sizeof(unsigned long));
 	l->nr_sharers = 0;
 	l->last_reader = -1;
 }
@@ -40,7 +50,10 @@ void cacheline_init(struct cacheline *l)
 	l->nr_sharers = 0;
 	l->free_at = 0;
 	l->transfers = 0;
-	l->sharers = calloc(words, sizeof(unsigned long));
+	if (sharers_inline())
+		l->sharers.word = 0;
+	else
+		l->sharers.map = calloc(words, sizeof(unsigned long));
 	l->private_to = -1;
 	l->watchers = NULL;
 }
@@ -126,8 +139,9 @@ void cacheline_destroy(struct cacheline *l)
 	/* Whoever still spins on a freed line must look again. */
 	if (l->watchers)
 		watchers_wake(l, -1, sim_now());
-	free(l->sharers);
-	l->sharers = NULL;
+	if (!sharers_inline())
+		free(l->sharers.map);
+	l->sharers.map = NULL;
 }
 
 /*

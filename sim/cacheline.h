@@ -36,11 +36,18 @@
 #include "cpu.h"
 
 struct cacheline {
-	int owner;		 /* last writer; -1 before the first one */
-	int last_reader;	 /* a sharer to invalidate, or -1 */
-	int nr_sharers;		 /* CPUs other than owner holding a copy */
-	double free_at;		 /* ns: the line is busy with transfers until then */
-	unsigned long *sharers;	 /* bitmap over nr_cpu_ids */
+	int owner;	 /* last writer; -1 before the first one */
+	int last_reader; /* a sharer to invalidate, or -1 */
+	int nr_sharers;	 /* CPUs other than owner holding a copy */
+	double free_at;	 /* ns: the line is busy with transfers until then */
+	/*
+	 * Bitmap over nr_cpu_ids: in the word itself up to 64 CPUs, so that
+	 * the 64 lines of every new page-table page cost no allocation.
+	 */
+	union {
+		unsigned long word;
+		unsigned long *map;
+	} sharers;
 	unsigned long transfers; /* misses served */
 	int private_to;		 /* the only CPU that may touch it, or -1 */
 	struct line_watch *watchers;

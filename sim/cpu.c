@@ -45,7 +45,7 @@ void sim_flush_posts(void)
 			sg_sem_release(batch[i]);
 		free(batch);
 	}
-	current_cpu = me;
+	sim_resume(me);
 }
 
 /*
@@ -79,7 +79,7 @@ void cpu_sync(void)
 		c->pending = 0;
 		c->events++;
 		sg_actor_sleep_for(d * 1e-9);
-		current_cpu = c;
+		sim_resume(c);
 	}
 }
 
@@ -114,14 +114,14 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	} else {
 		timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], limit * 1e-9);
 	}
-	current_cpu = c;
+	sim_resume(c);
 	/*
 	 * The waker's post waits for its next blocking point, which may come
 	 * after our timeout at the same instant: what it handed us is ours.
 	 */
 	if (timed_out && c->woken) {
 		sg_sem_acquire(cpu_sem[c->id]);
-		current_cpu = c;
+		sim_resume(c);
 		timed_out = 0;
 	}
 	c->woken = false;

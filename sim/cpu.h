@@ -113,8 +113,18 @@ static inline int smp_processor_id(void)
 	return current_cpu->id;
 }
 
-/* Simulated time, ns. */
-double sim_now(void);
+/*
+ * Simulated time, ns.  Read on every lock, line and statistic, so it is
+ * kept here rather than asked of SimGrid each time: time moves only while
+ * an actor is blocked in SimGrid, and every blocking call in sim/ resumes
+ * through sim_resume(), which reads the clock once.
+ */
+extern double sim_clock_ns;
+
+static inline double sim_now(void)
+{
+	return sim_clock_ns;
+}
 
 /* Local work: paid at the next cpu_sync(). */
 static inline void cpu_account(double ns)

@@ -31,6 +31,7 @@ const struct machine *sim_machine;
 struct cpu *cpus;
 int nr_cpu_ids;
 struct cpu *current_cpu;
+double sim_clock_ns;
 sg_sem_t *cpu_sem;
 sg_host_t *mem_host;
 sg_disk_t storage_disk;
@@ -119,7 +120,7 @@ static void cpu_main(int argc, char **argv)
 	struct cpu *c = &cpus[atoi(argv[0])];
 
 	(void)argc;
-	current_cpu = c;
+	sim_resume(c);
 	c->state = CPU_RUNNING;
 	tasks[c->id].fn(tasks[c->id].arg);
 	cpu_sync();
@@ -160,6 +161,7 @@ static void time_limit_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	sg_actor_sleep_until(time_limit * 1e-9);
+	sim_resume(NULL);
 	end = lockup_describe_stall(report, sizeof(report));
 	sim_abort(end, report);
 }
@@ -176,6 +178,7 @@ void sim_run(double limit_ns, struct sim_outcome *out)
 	sg_actor_daemonize(watchdog);
 
 	simgrid_run();
+	sim_resume(NULL);
 
 	if (out->end == SIM_END_OK) {
 		out->sim_time = sim_now();
@@ -190,7 +193,9 @@ void sim_run(double limit_ns, struct sim_outcome *out)
 		out->events += cpus[i].events;
 }
 
-double sim_now(void)
+void sim_resume(struct cpu *c)
 {
-	return simgrid_get_clock() * 1e9;
+	sim_clock_ns = simgrid_get_clock() * 1e9;
+	if (c)
+		current_cpu = c;
 }

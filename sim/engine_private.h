@@ -17,4 +17,11 @@ extern sg_disk_t storage_disk;
 void sim_post(sg_sem_t sem);
 void sim_flush_posts(void);
 
+/*
+ * After every blocking SimGrid call: simulated time may have moved while
+ * we were away, and another CPU ran.  c is NULL for actors that are not
+ * a CPU (the SRCU kthread).
+ */
+void sim_resume(struct cpu *c);
+
 #endif

@@ -26,7 +26,7 @@ void memory_stream(size_t bytes)
 	c->events++;
 	sg_exec_start(exec);
 	sg_exec_wait(exec);
-	current_cpu = c;
+	sim_resume(c);
 	memory_stats.time_ns += stats_span(t0, sim_now());
 	memory_stats.bytes += stats_measuring() ? bytes : 0;
 	trace_span(c->id, false, "zeroing/copying", NULL, t0, sim_now());
@@ -62,14 +62,14 @@ void memory_write(size_t bytes)
 
 		c->events++;
 		sg_exec_wait(draining[c->id]);
-		current_cpu = c;
+		sim_resume(c);
 		memory_stats.time_ns += stats_span(t0, sim_now());
 	}
 	exec = sg_actor_exec_init((double)backlog[c->id]);
 	sg_exec_set_host(exec, mem_host[c->socket]);
 	sg_exec_set_bound(exec, sim_machine->mem_bw_core);
 	sg_exec_start(exec);
-	current_cpu = c;
+	sim_resume(c);
 	draining[c->id] = exec;
 	backlog[c->id] = 0;
 }

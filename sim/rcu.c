@@ -99,16 +99,19 @@ static void srcu_gp_kthread(int argc, char **argv)
 
 		sim_flush_posts();
 		sg_sem_acquire(sem); /* callbacks are queued */
+		sim_resume(NULL);
 		ssp->gp_cbs = ssp->cbs;
 		ssp->cbs = NULL;
 		ssp->cbs_tail = &ssp->cbs;
 		old = ssp->idx;
 		ssp->idx ^= 1;
 		sg_actor_sleep_for(sim_cfg->rcu_gp * 1e-9);
+		sim_resume(NULL);
 		if (ssp->readers[old]) {
 			ssp->gp_waiting_readers = true;
 			sim_flush_posts();
 			sg_sem_acquire(sem);
+			sim_resume(NULL);
 		}
 		ssp->completed++;
 		while (ssp->gp_cbs) {

@@ -21,7 +21,7 @@ void storage_read(size_t bytes)
 	c->events += 2;
 	sg_actor_sleep_for(sim_machine->disk_latency * 1e-9);
 	sg_disk_read(storage_disk, bytes);
-	current_cpu = c;
+	sim_resume(c);
 	c->state = CPU_RUNNING;
 	if (!stats_measuring())
 		return;
