@@ -174,7 +174,10 @@ static void run_lock(int n, struct measure *m)
 	m->events = (double)out.events;
 }
 
-/* page_fault1, 64 processes, sized for about 2 million faults. */
+/*
+ * page_fault1, 64 processes: 100 ms simulated, about half a million faults,
+ * long enough that first-touch allocation is not all the run measures.
+ */
 static void run_page_fault1(int n, struct measure *m)
 {
 	struct workload_params p = {
