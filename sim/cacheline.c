@@ -172,8 +172,12 @@ static double line_serve_read(struct cacheline *l, double at, double lat)
 	return start + lat;
 }
 
-/* Instant at which cpu, asking at 'now', holds the line exclusively. */
-double cacheline_rmw_by(struct cacheline *l, int me, double now)
+/*
+ * The RMW itself: reserve says whether it occupies the line until done, so
+ * that requests after it wait; one issued ahead of the others' requests,
+ * on an idle line, must not make them wait for an instant still to come.
+ */
+static double line_rmw(struct cacheline *l, int me, double now, bool reserve)
 {
 	double lat, done;
 
@@ -192,11 +196,27 @@ double cacheline_rmw_by(struct cacheline *l, int me, double now)
 		lat = sim_machine->mem_latency;
 	sharers_clear(l);
 	l->owner = me;
-	done = line_transfer(l, now, lat + sim_machine->atomic);
+	if (reserve) {
+		done = line_transfer(l, now, lat + sim_machine->atomic);
+	} else {
+		done = now + lat + sim_machine->atomic;
+		l->transfers++;
+	}
 written:
 	if (l->watchers)
 		watchers_wake(l, me, done);
 	return done;
+}
+
+/* Instant at which cpu, asking at 'now', holds the line exclusively. */
+double cacheline_rmw_by(struct cacheline *l, int me, double now)
+{
+	return line_rmw(l, me, now, true);
+}
+
+double cacheline_rmw_ahead(struct cacheline *l, int me, double at)
+{
+	return line_rmw(l, me, at, at < l->free_at);
 }
 
 void cacheline_rmw(struct cacheline *l)

@@ -92,6 +92,12 @@ double cacheline_store_posted(struct cacheline *l);
 double cacheline_read_by(struct cacheline *l, int cpu, double at);
 /* An atomic RMW by another CPU at instant at; returns when it completes. */
 double cacheline_rmw_by(struct cacheline *l, int cpu, double at);
+/*
+ * The same, by a CPU at an instant ahead of the engine's clock, such as
+ * an IPI handler's, priced when the IPI is sent: if the line is idle by
+ * then, CPUs that touch it in the meantime do not wait for it.
+ */
+double cacheline_rmw_ahead(struct cacheline *l, int cpu, double at);
 
 /*
  * Spin (state CPU_SPINNING, as w says) re-reading the n lines, each a hit

@@ -70,8 +70,11 @@ void local_irq_disable(void)
 	c->irqs_off_since = cpu_clock();
 }
 
-/* Run one IPI handler on target, starting at instant at; returns its end. */
-static double ipi_handle(struct ipi_request *r, struct cpu *target, double at)
+/*
+ * Run one IPI handler on target, landing at instant at; returns its end
+ * and sets *began to its start.
+ */
+static double ipi_handle(struct ipi_request *r, struct cpu *target, double at, double *began)
 {
 	struct ipi_call *call = r->call;
 	double end, ack;
@@ -84,7 +87,8 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at)
 	if (at < target->irq_until)
 		at = target->irq_until;
 	/* flush_smp_call_function_queue(): llist_del_all() of our queue. */
-	at = cacheline_rmw_by(&call_single_queue[target->id], target->id, at);
+	*began = at;
+	at = cacheline_rmw_ahead(&call_single_queue[target->id], target->id, at);
 	end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
 	target->irq_until = end;
 	ack = end + machine_line_latency(sim_machine, target->id, call->sender->id);
@@ -120,12 +124,12 @@ void local_irq_enable(void)
 	while (c->ipi_pending) {
 		struct ipi_request *r = c->ipi_pending;
 		struct ipi_call *call = r->call;
-		double end;
+		double end, began;
 
 		c->ipi_pending = r->next;
 		if (!c->ipi_pending)
 			c->ipi_pending_tail = &c->ipi_pending;
-		end = ipi_handle(r, c, now + c->pending);
+		end = ipi_handle(r, c, now + c->pending, &began);
 		c->pending = end - now;
 		if (--call->outstanding)
 			continue;
@@ -155,7 +159,7 @@ static int ipi_call_holder(const void *obj)
  */
 static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
 {
-	double end, at = now;
+	double end, began, at = now;
 
 	if (target->irqs_disabled && target->irqs_off_since <= now) {
 		*target->ipi_pending_tail = r;
@@ -166,14 +170,18 @@ static void ipi_deliver(struct ipi_request *r, struct cpu *target, double now)
 	}
 	if (target->irqs_last_off <= now && now < target->irqs_last_on)
 		at = target->irqs_last_on;
-	end = ipi_handle(r, target, at);
+	end = ipi_handle(r, target, at, &began);
 	/* The handler steals its time from the task, unless the CPU idles. */
 	if (target->state == CPU_SLEEPING)
 		return;
-	target->pending += end - at;
+	/*
+	 * Only its own time: a handler queued behind another one starts when
+	 * that one ends, and the task already pays for that one.
+	 */
+	target->pending += end - began;
 	/* What the target does after the handler happens that much later. */
 	if (target->irqs_disabled)
-		target->irqs_off_since += end - at;
+		target->irqs_off_since += end - began;
 }
 
 double ttwu_queue(int target, double at)
@@ -250,9 +258,18 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 	ipi_send_all(call);
 	now = sim_now();
 	call->last_ack = now;
-	for (int i = 0; i < call->nr_reqs; i++)
-		ipi_deliver(&call->reqs[i], &cpus[call->reqs[i].target],
-			    call->reqs[i].sent_at + sim_machine->ipi_latency);
+	/*
+	 * An IPI that landed while we were still sending lands, for the
+	 * engine, now: the targets have run up to now, and what they did
+	 * meanwhile cannot be revisited.  Under a storm the sender is itself
+	 * interrupted while sending, and that is what would otherwise put a
+	 * landing tens of microseconds into the targets' past.
+	 */
+	for (int i = 0; i < call->nr_reqs; i++) {
+		double lands = call->reqs[i].sent_at + sim_machine->ipi_latency;
+
+		ipi_deliver(&call->reqs[i], &cpus[call->reqs[i].target], lands > now ? lands : now);
+	}
 
 	if (!wait) {
 		if (!call->outstanding)
