@@ -710,7 +710,8 @@ again:
 			}
 			continue;
 		}
-		if (__tlb_remove_page(tlb, table->page_cpu[pte_index(addr)])) {
+		page_remove_rmap(&table->page[pte_index(addr)]);
+		if (__tlb_remove_page(tlb, table->page[pte_index(addr)])) {
 			force_flush = true;
 			addr += PAGE_SIZE;
 			break;

@@ -12,6 +12,26 @@
 
 #include "../sim/sim.h"
 
+/*
+ * A mapped page's struct page as the caches see it: the CPU that wrote it
+ * last and that CPU's cache traffic then (sim/cache.h); and the CPU that
+ * mapped it, whose LRU list it is on.
+ */
+struct page_mark {
+	float stamp;
+	short cpu;
+	short mapper;
+};
+
+/* A page the current CPU maps now. */
+static inline struct page_mark page_mark_now(void)
+{
+	int me = smp_processor_id();
+
+	return (struct page_mark){
+	    .stamp = (float)cache_stamp(me), .cpu = (short)me, .mapper = (short)me};
+}
+
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 typedef unsigned int vm_fault_t;
@@ -77,7 +97,7 @@ struct pte_table {
 	struct cacheline lines[PTRS_PER_PTE / PTES_PER_LINE];
 	unsigned long present[PTRS_PER_PTE / BITS_PER_LONG_MM];
 	unsigned long file[PTRS_PER_PTE / BITS_PER_LONG_MM]; /* maps a page-cache page */
-	short page_cpu[PTRS_PER_PTE]; /* the CPU that mapped each present page */
+	struct page_mark page[PTRS_PER_PTE];		     /* who mapped each present page */
 	int nr_present;
 	struct pte_table *free_next; /* queued for freeing after the flush */
 };

@@ -15,9 +15,9 @@ void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address)
 	tlb->need_flush = true;
 }
 
-bool __tlb_remove_page(struct mmu_gather *tlb, int page_cpu)
+bool __tlb_remove_page(struct mmu_gather *tlb, struct page_mark page)
 {
-	tlb->page_cpu[tlb->nr_pages++] = (short)page_cpu;
+	tlb->page[tlb->nr_pages++] = page;
 	return tlb->nr_pages >= MMU_GATHER_MAX_PAGES;
 }
 
@@ -56,7 +56,7 @@ void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
  */
 void tlb_flush_mmu_free(struct mmu_gather *tlb)
 {
-	release_pages(tlb->page_cpu, tlb->nr_pages, true);
+	release_pages(tlb->page, tlb->nr_pages, true);
 	tlb->nr_pages = 0;
 	/* put_page() of each cached page: its line is hot from the zap's rmap. */
 	cpu_work(tlb->nr_file * sim_machine->atomic);

@@ -19,11 +19,11 @@
 
 struct mmu_gather {
 	struct mm_struct *mm;
-	unsigned long start, end;	      /* the range to flush */
-	int nr_pages;			      /* gathered 4 KiB pages */
-	short page_cpu[MMU_GATHER_MAX_PAGES]; /* each one's mapper */
-	int nr_huge;			      /* gathered huge pages */
-	int nr_file;			      /* gathered page-cache pages: not freed */
+	unsigned long start, end;		     /* the range to flush */
+	int nr_pages;				     /* gathered 4 KiB pages */
+	struct page_mark page[MMU_GATHER_MAX_PAGES]; /* each one's mapper */
+	int nr_huge;				     /* gathered huge pages */
+	int nr_file;				     /* gathered page-cache pages: not freed */
 	bool need_flush;
 	bool freed_tables;
 	struct pte_table *tables; /* page tables to free after the flush */
@@ -33,7 +33,7 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long 
 		    unsigned long end);
 void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address);
 /* Gather a page; true when the gather is full and must be flushed. */
-bool __tlb_remove_page(struct mmu_gather *tlb, int page_cpu);
+bool __tlb_remove_page(struct mmu_gather *tlb, struct page_mark page);
 /* Gather a page-cache page's mapping reference; true when the gather is full. */
 bool __tlb_remove_file_page(struct mmu_gather *tlb);
 void tlb_remove_huge_page(struct mmu_gather *tlb);

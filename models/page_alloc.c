@@ -42,7 +42,8 @@
 
 /* Pages whose struct pages one CPU wrote last, consecutive on a list. */
 struct page_run {
-	int cpu; /* -1: nobody since boot */
+	int cpu;      /* -1: nobody since boot */
+	double stamp; /* its cache traffic when it wrote them */
 	int nr;
 	struct page_run *prev, *next; /* LRU: newer, older */
 	struct page_run *cpu_newer;   /* LRU: the same CPU's next newer run */
@@ -97,19 +98,23 @@ static struct zone *this_zone(void)
 }
 
 /*
- * Writing a struct page that cpu wrote last (-1: nobody, it is in the
- * node's memory): a hit, a line transfer, or a memory access.
+ * Writing a struct page that cpu wrote last, leaving stamp (-1: nobody,
+ * it is in the node's memory): a hit while it is still in our caches, a
+ * transfer from the writer's, or a memory access once the writer has
+ * moved its caches' worth of other data since.
  */
-static double struct_page_miss(int cpu, const struct zone *z)
+static double struct_page_miss(int cpu, double stamp, const struct zone *z)
 {
-	int me = smp_processor_id();
+	double ns = cache_refetch(cpu, stamp, smp_processor_id(), z->node);
 
-	if (cpu == me)
-		return 0;
-	if (cpu >= 0)
-		return machine_line_latency(sim_machine, cpu, me);
-	return z->node == this_cpu()->socket ? sim_machine->mem_latency
-					     : sim_machine->mem_latency_remote;
+	if (ns > 0)
+		cache_fill(64);
+	return ns;
+}
+
+static double run_miss(const struct page_run *r, const struct zone *z)
+{
+	return r ? struct_page_miss(r->cpu, r->stamp, z) : struct_page_miss(-1, 0, z);
 }
 
 /* rmqueue_bulk(): nr pages off the buddy lists, the most recently freed first. */
@@ -119,11 +124,11 @@ static double buddy_take(struct zone *z, int nr)
 
 	while (nr) {
 		struct page_run *top = z->nr_free_runs ? &z->free[z->nr_free_runs - 1] : NULL;
-		int cpu = top ? top->cpu : -1;
 		int n = top && top->nr < nr ? top->nr : nr;
 
 		/* list_del() from the free area: the page and its next neighbour. */
-		ns += n * (cycles(COST_BUDDY_PAGE) + 2 * struct_page_miss(cpu, z));
+		for (int i = 0; i < n; i++)
+			ns += cycles(COST_BUDDY_PAGE) + 2 * run_miss(top, z);
 		nr -= n;
 		if (top && (top->nr -= n) == 0)
 			z->nr_free_runs--;
@@ -134,18 +139,24 @@ static double buddy_take(struct zone *z, int nr)
 /* free_pcppages_bulk(): nr of our pages back, each checked against its buddy. */
 static double buddy_give(struct zone *z, int nr)
 {
-	int buddy_cpu = z->nr_free_runs ? z->free[z->nr_free_runs - 1].cpu : -1;
-	double ns = nr * (cycles(COST_BUDDY_PAGE) + struct_page_miss(buddy_cpu, z));
+	const struct page_run *buddy = z->nr_free_runs ? &z->free[z->nr_free_runs - 1] : NULL;
+	double ns = 0;
+
+	/* __free_one_page(): each page looks at its buddy's struct page. */
+	for (int i = 0; i < nr; i++)
+		ns += cycles(COST_BUDDY_PAGE) + run_miss(buddy, z);
 
 	if (z->nr_free_runs && z->free[z->nr_free_runs - 1].cpu == smp_processor_id()) {
 		z->free[z->nr_free_runs - 1].nr += nr;
+		z->free[z->nr_free_runs - 1].stamp = cache_stamp(smp_processor_id());
 		return ns;
 	}
 	if (z->nr_free_runs == z->free_cap) {
 		z->free_cap = z->free_cap ? 2 * z->free_cap : 64;
 		z->free = realloc(z->free, z->free_cap * sizeof(*z->free));
 	}
-	z->free[z->nr_free_runs++] = (struct page_run){.cpu = smp_processor_id(), .nr = nr};
+	z->free[z->nr_free_runs++] = (struct page_run){
+	    .cpu = smp_processor_id(), .stamp = cache_stamp(smp_processor_id()), .nr = nr};
 	return ns;
 }
 
@@ -274,9 +285,11 @@ static void lru_add_drain(int nr)
 	zone_lock(&z->lru_lock, &flags);
 	/* list_add(): the head and the page it was first before us. */
 	cacheline_rmw_next(&z->lru_head);
-	cpu_account(nr * cycles(COST_LRU_PAGE) +
-		    struct_page_miss(z->lru_first ? z->lru_first->cpu : -1, z));
-	*r = (struct page_run){.cpu = smp_processor_id(), .nr = nr, .next = z->lru_first};
+	cpu_account(nr * cycles(COST_LRU_PAGE) + run_miss(z->lru_first, z));
+	*r = (struct page_run){.cpu = smp_processor_id(),
+			       .stamp = cache_stamp(smp_processor_id()),
+			       .nr = nr,
+			       .next = z->lru_first};
 	if (z->lru_first)
 		z->lru_first->prev = r;
 	z->lru_first = r;
@@ -306,11 +319,11 @@ static double lru_run_unlink(struct zone *z, struct per_cpu_pages *owner, struct
 	double ns = 0;
 
 	if (r->prev)
-		ns += struct_page_miss(r->prev->cpu, z);
+		ns += run_miss(r->prev, z);
 	else
 		cacheline_rmw_next(&z->lru_head);
 	if (r->next)
-		ns += struct_page_miss(r->next->cpu, z);
+		ns += run_miss(r->next, z);
 	if (r->prev)
 		r->prev->next = r->next;
 	else
@@ -328,9 +341,10 @@ static double lru_run_unlink(struct zone *z, struct per_cpu_pages *owner, struct
  * del_page_from_lru_list() for a page cpu added: the owner's oldest
  * pages go first (a region is unmapped in the order it was faulted).
  * list_del() writes the page and its two neighbours; inside a run the
- * neighbours are the owner's too.
+ * neighbours are the pages the zap took just before and after this one,
+ * where the page itself is.
  */
-static double lru_del(struct zone *z, int cpu)
+static double lru_del(struct zone *z, int cpu, struct page_mark page)
 {
 	struct per_cpu_pages *owner = &pcp[cpu];
 	struct page_run *r = owner->lru_oldest;
@@ -339,18 +353,34 @@ static double lru_del(struct zone *z, int cpu)
 	/* Still in the owner's pagevec, not yet on the LRU. */
 	if (!r)
 		return ns;
-	ns += 2 * struct_page_miss(cpu, z);
+	ns += 2 * struct_page_miss(page.cpu, page.stamp, z);
 	if (--r->nr == 0)
 		ns += lru_run_unlink(z, owner, r);
 	return ns;
 }
 
 /*
- * release_pages(): the pages of a zap, each marked with the CPU that
- * mapped it.  lru_lock is taken per node, and dropped every
- * SWAP_CLUSTER_MAX pages; then the memcg uncharge and our per-CPU list.
+ * page_remove_rmap() of an anonymous page: the atomic on its mapcount
+ * writes its struct page, last written when it was mapped - a whole
+ * region of zeroing ago, for a task that faults in a large region and
+ * unmaps it.  The zap does it under the PTL.
  */
-void release_pages(const short *page_cpu, int nr, bool on_lru)
+void page_remove_rmap(struct page_mark *page)
+{
+	struct zone *z = &zones[cpus[page->mapper].socket];
+
+	cpu_account(struct_page_miss(page->cpu, page->stamp, z) + sim_machine->atomic);
+	page->cpu = (short)smp_processor_id();
+	page->stamp = (float)cache_stamp(smp_processor_id());
+}
+
+/*
+ * release_pages(): the pages of a zap, each marked by the CPU that mapped
+ * it and by the zap's page_remove_rmap().  lru_lock is taken per node,
+ * and dropped every SWAP_CLUSTER_MAX pages; then the memcg uncharge and
+ * our per-CPU list.
+ */
+void release_pages(const struct page_mark *pages, int nr, bool on_lru)
 {
 	struct zone *locked = NULL;
 	unsigned long flags = 0;
@@ -359,7 +389,8 @@ void release_pages(const short *page_cpu, int nr, bool on_lru)
 	if (!nr)
 		return;
 	for (int i = 0; on_lru && i < nr; i++) {
-		struct zone *z = &zones[cpus[page_cpu[i]].socket];
+		int mapper = pages[i].mapper;
+		struct zone *z = &zones[cpus[mapper].socket];
 
 		if (locked && (z != locked || held == SWAP_CLUSTER_MAX)) {
 			zone_unlock(&locked->lru_lock, flags);
@@ -371,7 +402,8 @@ void release_pages(const short *page_cpu, int nr, bool on_lru)
 			held = 0;
 		}
 		/* The page's own struct page: its refcount, then off the LRU. */
-		cpu_account(struct_page_miss(page_cpu[i], z) + lru_del(z, page_cpu[i]));
+		cpu_account(struct_page_miss(pages[i].cpu, pages[i].stamp, z) +
+			    lru_del(z, mapper, pages[i]));
 		held++;
 	}
 	if (locked)
@@ -389,7 +421,8 @@ void release_hugepage(void)
 	unsigned long flags;
 
 	zone_lock(&z->lru_lock, &flags);
-	cpu_account(lru_del(z, smp_processor_id()));
+	/* The zap of its PMD touched its head page just now. */
+	cpu_account(lru_del(z, smp_processor_id(), page_mark_now()));
 	zone_unlock(&z->lru_lock, flags);
 	cacheline_rmw(&memcg.counter);
 	memcg.usage -= HPAGE_PMD_NR;

@@ -18,8 +18,11 @@ void page_alloc_init(void);
 void alloc_page(void);
 /* An order-9 page from the buddy lists; false when fragmentation wins. */
 bool alloc_hugepage(void);
-/* Mapped pages back from a zap, each by the CPU that mapped it: LRU removal, uncharge, free. */
-void release_pages(const short *page_cpu, int nr, bool on_lru);
+/* Mapped pages back from a zap, each as its mapper left it: LRU removal, uncharge, free. */
+struct page_mark;
+void release_pages(const struct page_mark *pages, int nr, bool on_lru);
+/* The zap's rmap removal: writes the struct page, wherever it is now. */
+void page_remove_rmap(struct page_mark *page);
 void release_hugepage(void);
 /* A page never mapped to user space (a fault that gave up, a page table): back to the list only. */
 void free_page(void);

@@ -160,7 +160,7 @@ void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t
 	/* The entry's line, from whoever wrote or read its neighbours last. */
 	cacheline_rmw(pte_line(t, address));
 	t->present[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
-	t->page_cpu[i] = (short)smp_processor_id();
+	t->page[i] = page_mark_now();
 	t->nr_present++;
 	mm->rss++;
 	cpu_work(cycles(COST_SET_PTE));

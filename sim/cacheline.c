@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "cpu.h"
 #include "engine.h"
 
@@ -50,6 +51,8 @@ void cacheline_init(struct cacheline *l)
 	l->nr_sharers = 0;
 	l->free_at = 0;
 	l->transfers = 0;
+	l->toucher = -1;
+	l->stamp = 0;
 	if (sharers_inline())
 		l->sharers.word = 0;
 	else
@@ -145,6 +148,33 @@ void cacheline_destroy(struct cacheline *l)
 }
 
 /*
+ * What it costs cpu to fetch l from whoever holds it: a transfer from the
+ * owner's cache, or memory if the owner has since pulled its caches' worth
+ * of other data through them.
+ */
+static double line_fetch(const struct cacheline *l, int from, int cpu)
+{
+	if (from == l->toucher)
+		return cache_refetch(from, l->stamp, cpu, -1);
+	return machine_line_latency(sim_machine, from, cpu);
+}
+
+/* A line cpu holds itself: free while cached, an LLC hit or memory once evicted. */
+static double line_refetch(const struct cacheline *l, int cpu)
+{
+	return l->toucher == cpu ? cache_refetch(cpu, l->stamp, cpu, -1) : 0;
+}
+
+/* cpu touched l now; a miss brought a line into its caches. */
+static void line_touched(struct cacheline *l, int cpu, bool miss)
+{
+	if (miss)
+		cpus[cpu].cache_traffic += 64;
+	l->toucher = cpu;
+	l->stamp = cpus[cpu].cache_traffic;
+}
+
+/*
  * A transfer that needs the line alone (an RMW, a read of a modified
  * line), issued at 'at' with latency lat: it starts when the line is free
  * and keeps it busy until it completes.  Returns that instant.
@@ -184,16 +214,19 @@ static double line_rmw(struct cacheline *l, int me, double now, bool reserve)
 	if (l->private_to >= 0 && l->private_to != me)
 		private_violation(l, me);
 	if (l->owner == me && !l->nr_sharers) {
-		done = now + sim_machine->atomic;
+		lat = line_refetch(l, me);
+		line_touched(l, me, lat > 0);
+		done = now + sim_machine->atomic + lat;
 		goto written;
 	}
 	if (l->owner != me && l->owner >= 0)
-		lat = machine_line_latency(sim_machine, l->owner, me);
+		lat = line_fetch(l, l->owner, me);
 	else
 		lat = machine_line_latency(sim_machine, l->last_reader, me);
 	/* A first touch costs a fill from memory. */
 	if (l->owner < 0 && l->last_reader < 0)
 		lat = sim_machine->mem_latency;
+	line_touched(l, me, true);
 	sharers_clear(l);
 	l->owner = me;
 	if (reserve) {
@@ -252,10 +285,13 @@ double cacheline_read_by(struct cacheline *l, int cpu, double at)
 
 	if (l->private_to >= 0 && l->private_to != cpu)
 		private_violation(l, cpu);
-	if (l->owner == cpu || (l->nr_sharers && sharer_test(l, cpu)))
-		return at + 1;
-	lat = l->owner >= 0 ? machine_line_latency(sim_machine, l->owner, cpu)
-			    : sim_machine->mem_latency;
+	if (l->owner == cpu || (l->nr_sharers && sharer_test(l, cpu))) {
+		lat = line_refetch(l, cpu);
+		line_touched(l, cpu, lat > 0);
+		return at + 1 + lat;
+	}
+	lat = l->owner >= 0 ? line_fetch(l, l->owner, cpu) : sim_machine->mem_latency;
+	line_touched(l, cpu, true);
 	/* Modified in its owner's cache: the owner supplies it, and shares it. */
 	modified = l->owner >= 0 && !l->nr_sharers;
 	sharer_set(l, cpu);

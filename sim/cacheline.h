@@ -49,6 +49,8 @@ struct cacheline {
 		unsigned long *map;
 	} sharers;
 	unsigned long transfers; /* misses served */
+	int toucher;		 /* the CPU that touched it last, or -1 */
+	double stamp;		 /* its cache traffic then: sim/cache.h */
 	int private_to;		 /* the only CPU that may touch it, or -1 */
 	struct line_watch *watchers;
 };

@@ -73,6 +73,8 @@ struct machine {
 	 * first-level iTLB's entries by page size, the shared second-level
 	 * TLB's, its hit and the cache levels a page walk may find its entry
 	 * in (cycles), and those caches' sizes (bytes; the LLC a socket's).
+	 * The cache levels also decide where any line a CPU touched earlier
+	 * is now (sim/cache.h).
 	 */
 	struct machine_tlb {
 		int itlb_4k, itlb_2m, stlb;

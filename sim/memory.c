@@ -5,6 +5,7 @@
 #include <simgrid/exec.h>
 #include <stdlib.h>
 
+#include "cache.h"
 #include "cpu.h"
 #include "engine.h"
 #include "engine_private.h"
@@ -20,6 +21,7 @@ void memory_stream(size_t bytes)
 
 	cpu_sync();
 	t0 = sim_now();
+	cache_fill(bytes);
 	exec = sg_actor_exec_init((double)bytes);
 	sg_exec_set_host(exec, mem_host[c->socket]);
 	sg_exec_set_bound(exec, sim_machine->mem_bw_core);
@@ -48,6 +50,7 @@ void memory_write(size_t bytes)
 	trace_span(c->id, false, "zeroing/copying", NULL, cpu_clock(),
 		   cpu_clock() + bytes / sim_machine->mem_bw_core * 1e9);
 	cpu_account(bytes / sim_machine->mem_bw_core * 1e9);
+	cache_fill(bytes);
 	if (stats_measuring()) {
 		memory_stats.time_ns += bytes / sim_machine->mem_bw_core * 1e9;
 		memory_stats.bytes += bytes;

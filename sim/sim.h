@@ -7,6 +7,7 @@
 #ifndef FAULTSIM_SIM_SIM_H
 #define FAULTSIM_SIM_SIM_H
 
+#include "cache.h"
 #include "cacheline.h"
 #include "cpu.h"
 #include "cpumask.h"

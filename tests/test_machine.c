@@ -154,14 +154,14 @@ static double zone_hold(void)
  */
 static void pages_task(void *arg)
 {
-	static short mine[248];
+	static struct page_mark mine[248];
 	double h;
 
 	(void)arg;
 	if (smp_processor_id() == 0) {
 		for (int i = 0; i < 248; i++) {
 			alloc_page();
-			mine[i] = 0;
+			mine[i] = page_mark_now();
 		}
 		zone_lock_class = lock_class_get("zone->lock");
 		out[0] = zone_lock_class->hold_total / 8; /* a cold refill */
@@ -435,6 +435,70 @@ static void test_shootdown_grows(void)
 	CHECK(cluster < many - 100 * 20, "multicast %g ns, unicast %g ns", cluster, many);
 }
 
+/* ---- a line stays cached until its CPU has moved the caches' worth ---- */
+
+/* An RMW of the line by CPU 0, its cost in ns, after streaming bytes. */
+static double rmw_after(double bytes)
+{
+	double t;
+
+	cache_fill(bytes);
+	cpu_sync();
+	t = sim_now();
+	cacheline_rmw(&line);
+	cpu_sync();
+	return sim_now() - t;
+}
+
+static void reuse_task(void *arg)
+{
+	const struct machine *m = sim_machine;
+	double llc_share = m->tlb.llc_size / m->cores_per_llc;
+	struct page_mark page;
+
+	(void)arg;
+	cacheline_rmw(&line);
+	out[0] = rmw_after(0);				     /* just written */
+	out[1] = rmw_after(m->tlb.l2_size / 2);		     /* still in L2 */
+	out[2] = rmw_after(m->tlb.l2_size + 64);	     /* out of L2, in the LLC */
+	out[3] = rmw_after(m->tlb.l2_size + llc_share + 64); /* evicted */
+	/* A struct page mapped, then a region of zeroing, then unmapped. */
+	page = page_mark_now();
+	cache_fill(128 << 20);
+	cpu_sync();
+	out[4] = sim_now();
+	page_remove_rmap(&page);
+	cpu_sync();
+	out[4] = sim_now() - out[4];
+}
+
+static void reuse_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	cacheline_init(&line);
+	vmstat_init();
+	page_alloc_init();
+	sim_start_cpu(0, reuse_task, NULL);
+}
+
+/*
+ * test_config(): 1 MiB of L2, 32 MiB of LLC over 4 cores, an LLC hit of
+ * 60 cycles at 2 GHz (30 ns), memory 80 ns, an atomic 5 ns.
+ */
+static void test_line_reuse(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+
+	run_child(&cfg, reuse_body, NULL, 1e9, &r);
+	CHECK_NEAR(r.v[0], 5, 0.01);
+	CHECK_NEAR(r.v[1], 5, 0.01);
+	CHECK_NEAR(r.v[2], 5 + 30, 0.01);
+	CHECK_NEAR(r.v[3], 5 + 80, 0.01);
+	CHECK_NEAR(r.v[4], 5 + 80, 0.01);
+}
+
 static const struct test_case cases[] = {
     {"readers_share", "reads of a shared line overlap at the home's rate; writes serialise",
      test_readers_share},
@@ -450,6 +514,10 @@ static const struct test_case cases[] = {
      test_rwsem_wakeups},
     {"pte_lines", "CPUs faulting neighbouring pages share a PTE line only when their entries do",
      test_pte_lines},
+    {"line_reuse",
+     "a line costs nothing while in L2, an LLC hit past it, memory once its CPU moved a cache's "
+     "worth",
+     test_line_reuse},
     {"shootdown_grows",
      "a 127-target shootdown costs the sender its per-target cost 126 times more",
      test_shootdown_grows},

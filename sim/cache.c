@@ -1,0 +1,29 @@
+/* sim/cache.c - reuse distances: where a line touched earlier is now. */
+#include "cache.h"
+
+#include "engine.h"
+
+static double memory_ns(int me, int node)
+{
+	return node < 0 || node == cpus[me].socket ? sim_machine->mem_latency
+						   : sim_machine->mem_latency_remote;
+}
+
+double cache_refetch(int toucher, double stamp, int me, int node)
+{
+	const struct machine_tlb *t = &sim_machine->tlb;
+	double since, llc_share;
+
+	if (toucher < 0)
+		return memory_ns(me, node);
+	since = cpus[toucher].cache_traffic - stamp;
+	/* The LLC is shared: under load each core keeps its share of it. */
+	llc_share = t->llc_size / sim_machine->cores_per_llc;
+	if (since > t->l2_size + llc_share)
+		return memory_ns(me, node);
+	if (toucher != me)
+		return machine_line_latency(sim_machine, toucher, me);
+	if (since > t->l2_size)
+		return t->llc_hit * 1e9 / sim_machine->freq;
+	return 0;
+}

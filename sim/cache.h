@@ -1,0 +1,42 @@
+/* sim/cache.h - what a CPU's caches still hold.
+ *
+ * A line a CPU touched stays in its caches until the CPU has pulled about
+ * their capacity of other data through them.  Each CPU counts the bytes
+ * it brings in (cache_fill(): lines it misses on, pages it zeroes or
+ * copies, the bytes its task writes), and whoever touches a line keeps
+ * that count as the line's stamp.  The next touch looks at how much has
+ * passed through the toucher's caches since - the reuse distance in bytes
+ * - and finds the line in L2 (l2_size), in the toucher's share of the LLC
+ * (llc_size over the cores that share it), or in memory.
+ *
+ * That is what makes kernel work memory-bound where the kernel's is: a
+ * task that faults in 128 MiB and unmaps it touches each struct page and
+ * page-table line again only after tens of megabytes of zeroing, so the
+ * unmap and the allocator's lists miss on every one of them.
+ */
+#ifndef FAULTSIM_SIM_CACHE_H
+#define FAULTSIM_SIM_CACHE_H
+
+#include "cpu.h"
+
+/* Bytes brought into the current CPU's caches. */
+static inline void cache_fill(double bytes)
+{
+	current_cpu->cache_traffic += bytes;
+}
+
+/* The stamp a touch by cpu leaves now. */
+static inline double cache_stamp(int cpu)
+{
+	return cpus[cpu].cache_traffic;
+}
+
+/*
+ * What it costs CPU me to get a line that toucher (-1: nobody
+ * since boot) touched last, leaving stamp, beyond an L1 hit: nothing while
+ * it is in our own L2, an LLC hit, a transfer from the toucher's cache, or
+ * memory on node (-1: our own).  ns.
+ */
+double cache_refetch(int toucher, double stamp, int me, int node);
+
+#endif
