@@ -133,12 +133,15 @@ static json_t *histograms_json(void)
 }
 
 /*
- * Idle CPU time, as will-it-scale reports threads_idle: the share of the
- * tasks' CPU time spent asleep (on a rwsem, a page lock, a grace period),
- * overall and per task.
+ * Idle CPU time: the share of the tasks' CPU time spent asleep (on a
+ * rwsem, a page lock, a grace period), overall and per task; and the
+ * machine's, as will-it-scale's runtest.py reports threads_idle and
+ * processes_idle from /proc/stat's "cpu" line, where a CPU without a task
+ * idles all the time.
  */
 static json_t *idle_json(const struct run_result *r)
 {
+	int nr_cpus = machine_nr_cpus(&r->cfg->machine);
 	/* Idle time is counted in the measured window, up to where the run ended. */
 	double from = stats_from, end = r->outcome.sim_time, total = 0;
 	double span = end < from + r->wp->duration ? end - from : r->wp->duration;
@@ -150,7 +153,10 @@ static json_t *idle_json(const struct run_result *r)
 		total += idle;
 		json_array_append_new(per_task, json_real(span > 0 ? 100 * idle / span : 0));
 	}
-	return json_pack("{s:f,s:o}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,
+	return json_pack("{s:f,s:f,s:o}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,
+			 "machine_pct",
+			 span > 0 ? 100 * (total + (nr_cpus - r->wp->tasks) * span) / (span * nr_cpus)
+				  : 0,
 			 "per_task_pct", per_task);
 }
 

@@ -425,7 +425,8 @@ static void collect_row(struct reference *r, struct row *w)
 	if (table_load(path, &t, err, sizeof(err)))
 		return;
 	status = table_col(&t, "status");
-	col = table_col(&t, strcmp(w->cell[METRIC], "throughput") ? "idle.pct" : "throughput");
+	col = table_col(&t,
+			strcmp(w->cell[METRIC], "throughput") ? "idle.machine_pct" : "throughput");
 	if (t.nr_rows && status >= 0) {
 		w->status = strdup(t.cells[0][status]);
 		w->predicted = table_num(&t, 0, col);

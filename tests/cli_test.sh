@@ -687,6 +687,13 @@ steady() {
 	read -r shoot ipis <<<"$(col "$tmp/th.csv" tlb.shootdowns ipi.ipis)"
 	[ "$shoot" -gt 0 ] && [ "$ipis" -gt 0 ] && ok "threads: $shoot shootdowns, $ipis IPIs in the window" ||
 		ko "threads: shootdowns $shoot, IPIs $ipis"
+	# The machine's idle share counts the CPUs without a task, as will-it-scale's
+	# runtest.py does: 8 tasks on 128 CPUs leave at least 120/128 idle.
+	read -r task_idle machine_idle <<<"$(col "$tmp/th.csv" idle.pct idle.machine_pct)"
+	awk -v t="$task_idle" -v m="$machine_idle" \
+		'BEGIN { exit !(m >= 100 * 120 / 128 && m - (100 * 120 + 8 * t) / 128 < 0.01 && m - (100 * 120 + 8 * t) / 128 > -0.01) }' &&
+		ok "idle: the machine's $machine_idle% = 120 idle CPUs and the tasks' $task_idle%" ||
+		ko "idle: machine $machine_idle%, tasks $task_idle%"
 	# warmup is auto or a time.
 
 	"$faultsim" check "$src/scenarios/page_fault1.ini" --set workload.warmup=soon >/dev/null 2>"$tmp/w.err"
