@@ -233,6 +233,9 @@ struct mm_tunables {
 
 extern struct mm_tunables mm_tunables;
 
+/* Levels of the VMA tree whose lines are followed; deeper ones share the last. */
+#define VMA_TREE_LINES 16
+
 struct mm_struct {
 	struct rw_semaphore mmap_sem;
 	/*
@@ -245,6 +248,13 @@ struct mm_struct {
 
 	struct vm_area_struct **vmas; /* sorted by address: the VMA tree */
 	int nr_vmas, vmas_cap;
+	/*
+	 * mm->mm_rb's nodes as the caches see them, a line a level: the
+	 * paths to nearby addresses share their nodes.  And the counters
+	 * every mmap and munmap writes (map_count, total_vm, ...).
+	 */
+	struct cacheline vma_tree[VMA_TREE_LINES];
+	struct cacheline vm_stat;
 	struct pmd_table *pud[PTRS_PER_PUD];
 
 	struct cpumask cpu_vm_mask; /* CPUs that may cache its translations */

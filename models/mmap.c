@@ -35,6 +35,9 @@ void mm_init(struct mm_struct *mm, int private_cpu)
 	if (private_cpu >= 0)
 		cacheline_set_private(&mm->mm_seq.line, private_cpu);
 	mm_lock_init(mm, &mm->page_table_lock, "page_table_lock");
+	for (int l = 0; l < VMA_TREE_LINES; l++)
+		mm_line_init(mm, &mm->vma_tree[l]);
+	mm_line_init(mm, &mm->vm_stat);
 	cpumask_clear(mm_cpumask(mm));
 }
 
@@ -66,13 +69,40 @@ static int vma_search(const struct mm_struct *mm, unsigned long addr, int *level
 	return lo;
 }
 
-/* vma_search() as a CPU pays for it: a tree level a step. */
+/*
+ * The nodes of a path from the root, levels deep: a descent reads them;
+ * an insert or an erase writes them back up to the root, rebalancing and
+ * updating rb_subtree_gap (vma_gap_update()).  Each access follows the
+ * one before it: the lock or seqcount that guards the tree was just read.
+ * Another thread's mmap or munmap leaves them in its cache.
+ */
+static void vma_tree_path(struct mm_struct *mm, int levels, bool write)
+{
+	for (int l = 0; l < levels; l++) {
+		struct cacheline *line = &mm->vma_tree[l < VMA_TREE_LINES ? l : VMA_TREE_LINES - 1];
+
+		if (write)
+			cacheline_rmw_next(line);
+		else
+			cacheline_read_next(line);
+	}
+}
+
+/* vma_search() as a CPU pays for it: a tree level a step, a node's line each. */
+static int vma_index_path(struct mm_struct *mm, unsigned long addr, int *levels)
+{
+	int i = vma_search(mm, addr, levels);
+
+	cpu_work(cycles(*levels * COST_VMA_TREE_LEVEL));
+	vma_tree_path(mm, *levels, false);
+	return i;
+}
+
 static int vma_index(struct mm_struct *mm, unsigned long addr)
 {
-	int levels, i = vma_search(mm, addr, &levels);
+	int levels;
 
-	cpu_work(cycles(levels * COST_VMA_TREE_LEVEL));
-	return i;
+	return vma_index_path(mm, addr, &levels);
 }
 
 /* The first VMA with vm_end > addr; it may start above addr. */
@@ -235,7 +265,7 @@ static struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 /* vma_link(): into the tree, with mm_seq odd while it changes. */
 static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
-	int i = vma_index(mm, vma->vm_start);
+	int levels, i = vma_index_path(mm, vma->vm_start, &levels);
 
 	if (mm->nr_vmas == mm->vmas_cap) {
 		mm->vmas_cap = mm->vmas_cap ? 2 * mm->vmas_cap : 16;
@@ -246,13 +276,15 @@ static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	mm->vmas[i] = vma;
 	mm->nr_vmas++;
 	cpu_work(sim_machine->vma_op);
+	vma_tree_path(mm, levels, true);
+	cacheline_rmw_next(&mm->vm_stat); /* map_count, vm_stat_account() */
 	write_seqcount_end(&mm->mm_seq);
 }
 
 /* detach_vmas_to_be_unmapped() and vma_rb_erase() for one VMA. */
 static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 {
-	int i = vma_index(mm, vma->vm_start);
+	int levels, i = vma_index_path(mm, vma->vm_start, &levels);
 
 	vma_start_write(vma);
 	vm_write_begin(vma);
@@ -262,14 +294,24 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 	vma->vm_rb_empty = true;
 	vma->detached = true;
 	cpu_work(sim_machine->vma_op);
+	vma_tree_path(mm, levels, true);
+	cacheline_rmw_next(&mm->vm_stat);
 	write_seqcount_end(&mm->mm_seq);
 	vm_write_end(vma);
 }
 
-/* get_unmapped_area(), top-down: the highest gap below mmap_base that fits. */
+/*
+ * get_unmapped_area(), top-down: the highest gap below mmap_base that
+ * fits.  vm_unmapped_area() finds it by descending the tree on
+ * rb_subtree_gap: the nodes' lines of the path.
+ */
 static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long len)
 {
 	unsigned long end = TASK_MMAP_BASE;
+	int levels;
+
+	vma_search(mm, end - len, &levels);
+	vma_tree_path(mm, levels, false);
 
 	for (int i = mm->nr_vmas - 1; i >= 0; i--) {
 		struct vm_area_struct *vma = mm->vmas[i];

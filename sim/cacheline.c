@@ -300,6 +300,13 @@ double cacheline_read_by(struct cacheline *l, int cpu, double at)
 	return modified ? line_transfer(l, at, lat) : line_serve_read(l, at, lat);
 }
 
+void cacheline_read_next(struct cacheline *l)
+{
+	double at = cpu_clock();
+
+	cpu_account(cacheline_read_by(l, smp_processor_id(), at) - at);
+}
+
 void cacheline_read(struct cacheline *l)
 {
 	double now;

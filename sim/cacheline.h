@@ -81,6 +81,8 @@ void cacheline_rmw(struct cacheline *l);
 void cacheline_rmw_next(struct cacheline *l);
 /* A load by the current CPU. */
 void cacheline_read(struct cacheline *l);
+/* A load issued right after the CPU's previous access, as cacheline_rmw_next(). */
+void cacheline_read_next(struct cacheline *l);
 /*
  * A store the current CPU does not wait for (a release): the line is
  * reserved for it, the CPU only pays the local cost.  Returns the instant
