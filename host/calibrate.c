@@ -491,51 +491,86 @@ static void measure_occupancy(struct calibration *c)
 	c->occupancy = summarize(v, REPEATS);
 }
 
-/*
- * mem_latency: a chain of dependent loads through a buffer far larger than
- * the caches, one line a step in a random order, so that neither the
- * caches nor the prefetchers help.  Huge pages keep TLB misses out of it
- * where THP is on.
- */
+/* Far larger than the caches: neither they nor the prefetchers help. */
 #define CHASE_BYTES (256UL << 20)
-#define CHASE_LINES (CHASE_BYTES / 64)
 
-static void measure_memory(struct calibration *c)
+/*
+ * ns a load of a chain of dependent loads through bytes, one line a step
+ * in a random order: what a load costs from the level of the hierarchy
+ * that holds that many bytes.
+ */
+static struct figure chase(size_t bytes)
 {
-	size_t *buf = aligned_alloc(2UL << 20, CHASE_BYTES), *order, i, p;
+	size_t lines = bytes / 64,
+	       *buf = aligned_alloc(2UL << 20, bytes < (2UL << 20) ? 2UL << 20 : bytes);
+	size_t *order = malloc(lines * sizeof(*order)), i, p;
 	double v[REPEATS];
 
-	c->mem = (struct figure){0};
-	order = malloc(CHASE_LINES * sizeof(*order));
-	if (!buf || !order) {
+	if (!buf || !order || lines < 2) {
 		free(buf);
 		free(order);
-		return;
+		return (struct figure){0};
 	}
-	madvise(buf, CHASE_BYTES, MADV_HUGEPAGE);
-	for (i = 0; i < CHASE_LINES; i++)
+	madvise(buf, bytes, MADV_HUGEPAGE);
+	for (i = 0; i < lines; i++)
 		order[i] = i;
 	srand(1);
-	for (i = CHASE_LINES - 1; i > 0; i--) {
+	for (i = lines - 1; i > 0; i--) {
 		size_t j = (size_t)rand() % (i + 1), t = order[i];
 
 		order[i] = order[j];
 		order[j] = t;
 	}
-	for (i = 0; i < CHASE_LINES; i++)
-		buf[order[i] * 8] = order[(i + 1) % CHASE_LINES] * 8;
+	for (i = 0; i < lines; i++)
+		buf[order[i] * 8] = order[(i + 1) % lines] * 8;
 	free(order);
-	pin(0);
+	/* One pass to bring the buffer in, then the timed ones. */
+	for (p = 0, i = 0; i < lines; i++)
+		p = buf[p];
 	for (int r = 0; r < REPEATS; r++) {
 		double t0 = now_ns();
 
-		p = 0;
 		for (i = 0; i < 2000000; i++)
 			p = buf[p];
 		v[r] = (now_ns() - t0) / 2e6 + (p == 1 ? 1e-9 : 0);
 	}
 	free(buf);
-	c->mem = summarize(v, REPEATS);
+	return summarize(v, REPEATS);
+}
+
+static double sysfs_cache_bytes(int index)
+{
+	char path[96], buf[32] = "";
+	double kib = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f))
+		kib = strtod(buf, NULL);
+	fclose(f);
+	return kib * 1024;
+}
+
+/*
+ * The hierarchy's levels, each a chase through half of a level's size
+ * (16 KiB for L1): cost_l1_hit, l2_hit and llc_hit.  mem_latency: a chase
+ * far larger than the caches.  Huge pages keep TLB misses out of them
+ * where THP is on.
+ */
+static void measure_memory(struct calibration *c)
+{
+	pin(0);
+	c->l2_size = sysfs_cache_bytes(2);
+	c->llc_size = sysfs_cache_bytes(3);
+	c->l1 = chase(16 << 10);
+	if (c->l2_size > 0)
+		c->l2 = chase((size_t)c->l2_size / 2);
+	if (c->llc_size > c->l2_size)
+		c->llc = chase((size_t)(c->l2_size + (c->llc_size - c->l2_size) / 2));
+	c->mem = chase(CHASE_BYTES);
 }
 
 bool calibrate_thp_available(void)

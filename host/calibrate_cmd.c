@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,30 +24,39 @@ static const struct {
     {"lru_page", 30},	    {"change_pte", 25}, {"gap_search", 15}, {"user_touch", 4},
 };
 
-/* A cache's size as sysfs gives it ("1280K"), bytes; 0 if there is none. */
-static double sysfs_cache_size(int index)
+static void comment_figure(FILE *f, const struct figure *fig, double scale, const char *unit)
 {
-	char path[96], buf[32] = "";
-	double kib = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fgets(buf, sizeof(buf), f))
-		kib = strtod(buf, NULL);
-	fclose(f);
-	return kib * 1024;
+	if (!fig->measured) {
+		fprintf(f, "not measured");
+		return;
+	}
+	fprintf(f, "median %.4g %s, spread %.0f%%%s", fig->median * scale, unit, 100 * fig->spread,
+		fig->noisy ? " NOISY: repeats disagree, the machine was busy" : "");
 }
 
-static void write_tlb(FILE *f)
+/* A chased level's load in core cycles, or the shipped estimate. */
+static void write_hit(FILE *f, const char *key, const struct figure *fig, double ghz,
+		      double estimate)
 {
-	double l2 = sysfs_cache_size(2), llc = sysfs_cache_size(3);
+	if (!fig->measured || ghz <= 0) {
+		fprintf(f, "%s = %g ; not measured: the shipped estimate\n", key, estimate);
+		return;
+	}
+	fprintf(f, "%s = %.1f ; a chase of dependent loads: ", key, fig->median * ghz);
+	comment_figure(f, fig, 1, "ns");
+	fputc('\n', f);
+}
 
-	fprintf(f, "; Address translation: not measured, the shipped estimates (Ice Lake-SP's).\n");
+static void write_tlb(FILE *f, const struct calibration *c)
+{
+	double l2 = c->l2_size, llc = c->llc_size;
+
+	fprintf(f, "; Address translation: the TLBs not measured, the shipped estimates\n");
+	fprintf(f, "; (Ice Lake-SP's); the caches' hits chased.\n");
 	fprintf(f, "itlb_4k = 128 ; estimate\nitlb_2m = 8 ; estimate\nstlb = 2048 ; estimate\n");
-	fprintf(f, "stlb_hit = 9 ; estimate\nl2_hit = 14 ; estimate\nllc_hit = 70 ; estimate\n");
+	fprintf(f, "stlb_hit = 9 ; estimate\n");
+	write_hit(f, "l2_hit", &c->l2, c->freq_ghz, 14);
+	write_hit(f, "llc_hit", &c->llc, c->freq_ghz, 70);
 	if (l2 > 0)
 		fprintf(f, "l2_size = %.0fk ; sysfs cpu0 cache index2\n", l2 / 1024);
 	else
@@ -56,16 +66,6 @@ static void write_tlb(FILE *f)
 	else
 		fprintf(f, "llc_size = %.0fk ; no index3 in sysfs: the L2 is the last level\n",
 			(l2 > 0 ? l2 : 1280 * 1024) / 1024);
-}
-
-static void comment_figure(FILE *f, const struct figure *fig, double scale, const char *unit)
-{
-	if (!fig->measured) {
-		fprintf(f, "not measured");
-		return;
-	}
-	fprintf(f, "median %.4g %s, spread %.0f%%%s", fig->median * scale, unit, 100 * fig->spread,
-		fig->noisy ? " NOISY: repeats disagree, the machine was busy" : "");
 }
 
 /* The nearest measured class stands in for one this machine lacks. */
@@ -184,10 +184,15 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 		    : 0);
 	fprintf(f, "zap_page = %.1fns ; munmap per page, less what freeing a page costs here\n",
 		c->munmap_page.median > 30 ? c->munmap_page.median - 30 : c->munmap_page.median);
-	fprintf(f, "; Core cycles of local work: not measured, the shipped estimates.\n");
-	for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++)
+	fprintf(f, "; Core cycles of local work: the shipped estimates, but an L1 hit chased.\n");
+	for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++) {
+		if (!strcmp(costs[i].name, "l1_hit")) {
+			write_hit(f, "cost_l1_hit", &c->l1, c->freq_ghz, costs[i].cycles);
+			continue;
+		}
 		fprintf(f, "cost_%s = %g ; estimate\n", costs[i].name, costs[i].cycles);
-	write_tlb(f);
+	}
+	write_tlb(f, c);
 	fprintf(f, ";\n; Measured, for faultsim validate (no key in a machine description):\n");
 	fprintf(f, "; fault_4k_first_ns = %.1f ; first touch in a fresh process\n",
 		c->fault_first.median);
