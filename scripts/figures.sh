@@ -203,9 +203,13 @@ for f in $all; do
 	[[ " $skip " == *" $f "* ]] && continue
 	figures="$figures${figures:+ }$f"
 done
-cp README.md "$work/README.md"
 for f in $figures; do
 	"fig_${f//-/_}" >"$work/$f.md"
+done
+# The README as it is now, not as it was when the run began minutes ago:
+# edits made meanwhile stay.
+cp README.md "$work/README.md"
+for f in $figures; do
 	# Replace what stands between the figure's markers.
 	awk -v name="$f" -v file="$work/$f.md" '
 		$0 == "<!-- figure " name " -->" { print; while ((getline l < file) > 0) print l; skip = 1; found = 1; next }

@@ -22,7 +22,7 @@ double cache_refetch(int toucher, double stamp, int me, int node)
 	if (since > t->l2_size + llc_share)
 		return memory_ns(me, node);
 	if (toucher != me)
-		return machine_line_latency(sim_machine, toucher, me);
+		return cpu_line_latency(toucher, me);
 	if (since > t->l2_size)
 		return t->llc_hit * 1e9 / sim_machine->freq;
 	return 0;

@@ -18,6 +18,28 @@
 #define FAULTSIM_SIM_CACHE_H
 
 #include "cpu.h"
+#include "engine.h"
+
+/*
+ * The latency of a line transfer between two CPUs, by how much of the
+ * hierarchy they share (the CPUs' topology is worked out once, at start).
+ */
+static inline double cpu_line_latency(int from, int to)
+{
+	const struct cpu *a, *b;
+
+	if (from == to || from < 0)
+		return 0;
+	a = &cpus[from];
+	b = &cpus[to];
+	if (a->core == b->core)
+		return sim_machine->line_smt;
+	if (a->llc == b->llc)
+		return sim_machine->line_llc;
+	if (a->socket == b->socket)
+		return sim_machine->line_socket;
+	return sim_machine->line_remote;
+}
 
 /* Bytes brought into the current CPU's caches. */
 static inline void cache_fill(double bytes)

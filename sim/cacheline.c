@@ -156,7 +156,7 @@ static double line_fetch(const struct cacheline *l, int from, int cpu)
 {
 	if (from == l->toucher)
 		return cache_refetch(from, l->stamp, cpu, -1);
-	return machine_line_latency(sim_machine, from, cpu);
+	return cpu_line_latency(from, cpu);
 }
 
 /* A line cpu holds itself: free while cached, an LLC hit or memory once evicted. */
@@ -222,7 +222,7 @@ static double line_rmw(struct cacheline *l, int me, double now, bool reserve)
 	if (l->owner != me && l->owner >= 0)
 		lat = line_fetch(l, l->owner, me);
 	else
-		lat = machine_line_latency(sim_machine, l->last_reader, me);
+		lat = cpu_line_latency(l->last_reader, me);
 	/* A first touch costs a fill from memory. */
 	if (l->owner < 0 && l->last_reader < 0)
 		lat = sim_machine->mem_latency;

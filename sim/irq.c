@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "cache.h"
 #include "cacheline.h"
 #include "engine.h"
 #include "lockup.h"
@@ -91,7 +92,7 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at, d
 	at = cacheline_rmw_ahead(&call_single_queue[target->id], target->id, at);
 	end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
 	target->irq_until = end;
-	ack = end + machine_line_latency(sim_machine, target->id, call->sender->id);
+	ack = end + cpu_line_latency(target->id, call->sender->id);
 
 	r->acked = true;
 	trace_span(target->id, true, "IPI handler", call->what, at, end);

@@ -1,4 +1,4 @@
-/* sim/machine.c - topology distances and the SimGrid platform of a machine.
+/* sim/machine.c - a machine's checks and its SimGrid platform.
  *
  * The platform holds one host per simulated CPU (named cpuN, running at the
  * core frequency), one host per socket standing for its memory controller
@@ -11,19 +11,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-
-double machine_line_latency(const struct machine *m, int from, int to)
-{
-	if (from == to || from < 0)
-		return 0;
-	if (machine_cpu_core(m, from) == machine_cpu_core(m, to))
-		return m->line_smt;
-	if (machine_cpu_llc(m, from) == machine_cpu_llc(m, to))
-		return m->line_llc;
-	if (machine_cpu_socket(m, from) == machine_cpu_socket(m, to))
-		return m->line_socket;
-	return m->line_remote;
-}
 
 int machine_validate(const struct machine *m, const char **keys, const char **why)
 {

@@ -127,8 +127,6 @@ static inline int machine_spread_cpu(const struct machine *m, int idx)
 	       llc * m->cores_per_llc + core;
 }
 
-double machine_line_latency(const struct machine *m, int from, int to);
-
 /*
  * Check the description for values no machine can have: 0, or -1 with *why
  * set and *keys naming the fields at fault, comma-separated.
