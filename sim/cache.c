@@ -1,8 +1,6 @@
 /* sim/cache.c - reuse distances: where a line touched earlier is now. */
 #include "cache.h"
 
-#include "engine.h"
-
 static double memory_ns(int me, int node)
 {
 	return node < 0 || node == cpus[me].socket ? sim_machine->mem_latency

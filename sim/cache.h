@@ -3,7 +3,7 @@
  * A line a CPU touched stays in its caches until the CPU has pulled about
  * their capacity of other data through them.  Each CPU counts the bytes
  * it brings in (cache_fill(): lines it misses on, pages it zeroes or
- * copies, the bytes its task writes), and whoever touches a line keeps
+ * copies), and whoever touches a line keeps
  * that count as the line's stamp.  The next touch looks at how much has
  * passed through the toucher's caches since - the reuse distance in bytes
  * - and finds the line in L2 (l2_size), in the toucher's share of the LLC
