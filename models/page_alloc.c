@@ -17,14 +17,16 @@
  *
  * What a page costs under those locks is mostly cache misses on its
  * struct page: written last by the CPU that freed it, or added it to the
- * LRU, or by nobody since boot (then it is in memory).  Pages are tracked
- * as runs of pages one CPU wrote last, in list order: the buddy free
- * lists as a stack (LIFO, as the kernel hands out the hottest pages), each
- * node's LRU as a list from newest to oldest.  Moving a page touches its
- * own struct page and its list neighbours'; each touch of a line another
- * CPU wrote is a transfer from it, a cold one a memory access, and all of
- * it is paid inside the lock: zone->lock and lru_lock holds grow with the
- * batch and with how far the pages come from.
+ * LRU, or mapped or unmapped it, or by nobody since boot (then it is in
+ * memory).  Pages are tracked as runs of pages one CPU wrote last, in list
+ * order, each with that CPU's cache traffic then (sim/cache.h): the buddy
+ * free lists as a stack (LIFO, as the kernel hands out the hottest pages),
+ * each node's LRU as a list from newest to oldest.  Moving a page touches
+ * its own struct page and its list neighbours'; each touch is a hit while
+ * the line is still in our caches, a transfer while it is in the writer's,
+ * and a memory access once it has been pushed out, and all of it is paid
+ * inside the lock: zone->lock and lru_lock holds grow with the batch and
+ * with how far, and how long ago, the pages come from.
  */
 #include "page_alloc.h"
 

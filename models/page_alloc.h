@@ -4,8 +4,8 @@
  * lock behind it, the memcg counter and the LRU lock, each a shared line
  * or lock of the simulation, batched as the kernel batches, and the cache
  * misses on struct pages inside those locks.  A mapped page is known by
- * the CPU that mapped it (the PTE records it), which is the CPU that wrote
- * its struct page last: see page_alloc.c.
+ * the CPU that mapped it and by who wrote its struct page last, and when
+ * (the PTE records a struct page_mark): see page_alloc.c.
  */
 #ifndef FAULTSIM_MODELS_PAGE_ALLOC_H
 #define FAULTSIM_MODELS_PAGE_ALLOC_H
