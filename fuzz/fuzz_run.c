@@ -1,7 +1,7 @@
 /* fuzz/fuzz_run.c - libFuzzer target: scenarios that pass check, run.
  *
- * An input that check accepts is run for a short simulated time in a child
- * process (SimGrid allows one engine per process).  The run must end with
+ * An input that check accepts is run for 20 us simulated, with no warm-up,
+ * in a child process (SimGrid allows one engine per process).  The run must end with
  * exit 0, or with exit 3 and the lockup or deadlock report in its JSON; a
  * crash, another exit status, a run past its wall-clock limit, or exit 3
  * without a report aborts, and libFuzzer keeps the input.
@@ -23,13 +23,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char *sets[] = {"workload.duration=20us"};
+/* No warm-up: under auto a loop workload would first run a whole loop. */
+static char *sets[] = {"workload.duration=20us", "workload.warmup=0"};
 
 static int run_child(const char *scenario, const char *json)
 {
 	struct run_opts o = {.scenario = scenario,
 			     .sets = sets,
-			     .nr_sets = 1,
+			     .nr_sets = 2,
 			     .seed = 1,
 			     .json = json,
 			     .quiet = true};

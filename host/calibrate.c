@@ -556,20 +556,25 @@ static double sysfs_cache_bytes(int index)
 
 /*
  * The hierarchy's levels, each a chase through half of a level's size
- * (16 KiB for L1): cost_l1_hit, l2_hit and llc_hit.  mem_latency: a chase
- * far larger than the caches.  Huge pages keep TLB misses out of them
- * where THP is on.
+ * (16 KiB for L1): cost_l1_hit, l2_hit and llc_hit.  Where sysfs does not
+ * say (a VM may not), 128 KiB is in every current server core's L2 and
+ * 4 MiB past it and inside its LLC.  mem_latency: a chase far larger than
+ * the caches.  Huge pages keep TLB misses out of them where THP is on.
  */
 static void measure_memory(struct calibration *c)
 {
+	size_t l2 = 128 << 10, llc = 4 << 20;
+
 	pin(0);
 	c->l2_size = sysfs_cache_bytes(2);
 	c->llc_size = sysfs_cache_bytes(3);
-	c->l1 = chase(16 << 10);
 	if (c->l2_size > 0)
-		c->l2 = chase((size_t)c->l2_size / 2);
-	if (c->llc_size > c->l2_size)
-		c->llc = chase((size_t)(c->l2_size + (c->llc_size - c->l2_size) / 2));
+		l2 = (size_t)c->l2_size / 2;
+	if (c->llc_size > c->l2_size && c->l2_size > 0)
+		llc = (size_t)(c->l2_size + (c->llc_size - c->l2_size) / 2);
+	c->l1 = chase(16 << 10);
+	c->l2 = chase(l2);
+	c->llc = chase(llc);
 	c->mem = chase(CHASE_BYTES);
 }
 

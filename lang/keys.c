@@ -140,6 +140,9 @@ const struct key_def keys[] = {
 	 "readahead window of a page-cache miss"},
 	{"kernel", "read_error", KEY_REAL, "0", 0, 1, NULL, NULL,
 	 "chance that a read from storage fails"},
+	{"kernel", "rwsem_reader_spin", KEY_BOOL, "false", 0, 1, NULL, NULL,
+	 "rw_semaphore readers spin on a running writer, as Linux 5.3 to 5.10 did; before and "
+	 "since, a reader that finds a writer sleeps"},
 	{"kernel", "munmap_downgrade", KEY_BOOL, "true", 0, 1, NULL, NULL,
 	 "munmap drops mmap_sem to read for its zap (Linux 5.0+); MAP_FIXED never does"},
 

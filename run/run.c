@@ -98,6 +98,7 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	cfg->spinlock = strcmp(scenario_str(sc, "kernel", "spinlock"), "ticket") == 0
 			    ? SPINLOCK_TICKET
 			    : SPINLOCK_QUEUED;
+	cfg->rwsem_reader_spin = scenario_num(sc, "kernel", "rwsem_reader_spin") != 0;
 	cfg->watchdog_thresh = scenario_num(sc, "kernel", "watchdog_thresh");
 	cfg->rcu_gp = scenario_num(sc, "kernel", "rcu_gp");
 	cfg->seed = seed;

@@ -20,6 +20,7 @@ enum spinlock_kind {
 struct sim_config {
 	struct machine machine;
 	enum spinlock_kind spinlock;
+	bool rwsem_reader_spin; /* readers spin on a running writer (5.3 to 5.10) */
 	double watchdog_thresh; /* ns of IRQs off before a hard lockup */
 	double rcu_gp;		/* ns a grace period takes at least */
 	unsigned long seed;

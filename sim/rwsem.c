@@ -115,8 +115,15 @@ void down_read(struct rw_semaphore *sem)
 		rwsem_check(sem);
 		return;
 	}
-	/* rwsem_down_read_slowpath(): spin on a running writer if no one sleeps. */
-	if (!rwsem_has_waiters(sem) && rwsem_owner_running(sem))
+	/*
+	 * rwsem_down_read_slowpath(): 5.3 to 5.10 spin on a running writer if
+	 * no one sleeps.  Since 5.11 (617f3ef95177, "Remove reader optimistic
+	 * spinning") a reader that finds a writer, or sleepers, queues and
+	 * sleeps at once.  Its lock stealing (1a728dff855a) needs a free lock
+	 * with sleepers, which never happens here: a release hands the lock
+	 * to the sleepers, as RWSEM_FLAG_HANDOFF would.
+	 */
+	if (sim_cfg->rwsem_reader_spin && !rwsem_has_waiters(sem) && rwsem_owner_running(sem))
 		rwsem_wait(sem, false, -1);
 	else
 		rwsem_wait(sem, false, 0);

@@ -1,4 +1,4 @@
-/* sim/rwsem.h - struct rw_semaphore, after kernel/locking/rwsem.c (v5.3+).
+/* sim/rwsem.h - struct rw_semaphore, after kernel/locking/rwsem.c (v5.11+).
  *
  * The count word (reader count, writer-locked and waiters flags) and the
  * owner field share one cache line: every down/up is an atomic on it, so
@@ -8,8 +8,9 @@
  * is a running writer, or for a bounded time while readers own it; then
  * it queues and sleeps.  A queued waiter sets the waiters flag,
  * which sends later readers to the slow path: a waiting writer blocks new
- * readers.  Readers also spin while a running writer owns the lock and no
- * one is queued.  Queueing and waking take the wait_lock (its line: the
+ * readers.  A reader that cannot take the lock queues and sleeps at once,
+ * as since 5.11; with [kernel] rwsem_reader_spin (5.3 to 5.10) it spins
+ * while a running writer owns the lock and no one is queued.  Queueing and waking take the wait_lock (its line: the
  * lock is held for a few instructions and modelled by what it costs to
  * take, an RMW of that line).  The waker wakes sleepers one after the
  * other (wake_up_q()), paying a try_to_wake_up() each, so woken readers

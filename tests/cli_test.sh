@@ -453,12 +453,13 @@ calibrate() {
 		ko "insane figures: $(awk '/=/' "$p" | head -30)"
 	grep -q '^; Each figure: the median' "$p" && grep -Eq 'spread [0-9]+%' "$p" &&
 		ok "medians with their spread" || ko "no spread reported"
-	# The chased hits are measured and climb the hierarchy: L1 < L2 < LLC < memory.
+	# The chased hits are measured, and a cache hit is faster than memory (no
+	# finer order: other tests load this machine while it measures).
 	awk -F'[ =;]+' '/^freq/ { ghz = $2 + 0 } /^cost_l1_hit/ { l1 = $2 } /^l2_hit/ { l2 = $2 }
 		/^llc_hit/ { llc = $2 } /^mem_latency =/ { mem = $2 * ghz }
-		END { exit !(l1 > 0 && l1 < l2 && l2 < llc && llc < mem) }' "$p" &&
-		grep -q '^cost_l1_hit = .*a chase of dependent loads' "$p" &&
-		ok "cost_l1_hit, l2_hit, llc_hit chased, each level slower" ||
+		END { exit !(l1 > 0 && l2 > 0 && llc > 0 && l1 < mem && l2 < mem && llc < mem) }' "$p" &&
+		[ "$(grep -cE '^(cost_l1_hit|l2_hit|llc_hit) = .*a chase of dependent loads' "$p")" -eq 3 ] &&
+		ok "cost_l1_hit, l2_hit, llc_hit chased, each faster than memory" ||
 		ko "chased hits: $(grep -E '^(cost_l1_hit|l2_hit|llc_hit|mem_latency|freq)' "$p")"
 }
 
