@@ -435,6 +435,55 @@ static void test_shootdown_grows(void)
 	CHECK(cluster < many - 100 * 20, "multicast %g ns, unicast %g ns", cluster, many);
 }
 
+/* ---- rwsem readers facing a running writer: sleep (5.11+) or spin ---- */
+
+/* CPU 0 holds the write lock, running, from 0 to 20 us; CPU 1 reads at 1 us. */
+static void reader_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id() == 0) {
+		down_write(&sem);
+		sleep_until(20e3);
+		up_write(&sem);
+		return;
+	}
+	sleep_until(1e3);
+	down_read(&sem);
+	cpu_sync();
+	out[0] = sim_now();
+	out[1] = this_cpu()->idle_ns;
+	up_read(&sem);
+}
+
+static void reader_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	init_rwsem(&sem, "sem");
+	sim_start_cpu(0, reader_task, NULL);
+	sim_start_cpu(1, reader_task, NULL);
+}
+
+/*
+ * Since 5.11 the reader sleeps until the writer wakes it: its CPU idles
+ * for most of the wait and it resumes a wake-up (2 us) after the release.
+ * With rwsem_reader_spin (5.3 to 5.10) it spins, never idle, and takes
+ * the lock within a line transfer of the release.
+ */
+static void test_rwsem_readers_sleep(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result sleeps, spins;
+
+	run_child(&cfg, reader_body, NULL, 1e9, &sleeps);
+	cfg.rwsem_reader_spin = true;
+	run_child(&cfg, reader_body, NULL, 1e9, &spins);
+	CHECK(sleeps.v[1] > 15e3, "5.11+: idle %g ns of a 19 us wait", sleeps.v[1]);
+	CHECK(sleeps.v[0] >= 20e3 + cfg.machine.wakeup, "5.11+: resumed at %g ns", sleeps.v[0]);
+	CHECK(spins.v[1] == 0, "5.3-5.10: idle %g ns while spinning", spins.v[1]);
+	CHECK(spins.v[0] < 20e3 + 500, "5.3-5.10: took the lock at %g ns", spins.v[0]);
+}
+
 /* ---- a line stays cached until its CPU has moved the caches' worth ---- */
 
 /* An RMW of the line by CPU 0, its cost in ns, after streaming bytes. */
@@ -514,6 +563,9 @@ static const struct test_case cases[] = {
      test_rwsem_wakeups},
     {"pte_lines", "CPUs faulting neighbouring pages share a PTE line only when their entries do",
      test_pte_lines},
+    {"rwsem_readers_sleep",
+     "a reader facing a running writer sleeps since 5.11, spins with rwsem_reader_spin",
+     test_rwsem_readers_sleep},
     {"line_reuse",
      "a line costs nothing while in L2, an LLC hit past it, memory once its CPU moved a cache's "
      "worth",
