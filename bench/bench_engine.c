@@ -318,6 +318,9 @@ static int faults_per_bare_iteration(enum bench_kind kind, struct measure *m, do
  * profiler to look at: KIND is bare, staggered, lock, page_fault1 or
  * flagship.
  */
+static const char bench_usage[] =
+    "usage: bench_engine [bare|staggered|lock|page_fault1|flagship CPUS]\n";
+
 static int measure_one(const char *kind, const char *count)
 {
 	static const char *const kinds[] = {"lock", "bare", "page_fault1", "flagship", "staggered"};
@@ -333,7 +336,7 @@ static int measure_one(const char *kind, const char *count)
 		       m.events / m.wall, m.faults / m.wall);
 		return 0;
 	}
-	fprintf(stderr, "usage: bench_engine [bare|staggered|lock|page_fault1|flagship CPUS]\n");
+	fputs(bench_usage, stderr);
 	return 2;
 }
 
@@ -347,8 +350,7 @@ int main(int argc, char **argv)
 	if (argc == 3)
 		return measure_one(argv[1], argv[2]);
 	if (argc != 1) {
-		fprintf(stderr,
-			"usage: bench_engine [bare|staggered|lock|page_fault1|flagship CPUS]\n");
+		fputs(bench_usage, stderr);
 		return 2;
 	}
 

@@ -15,13 +15,14 @@ double cache_refetch(int toucher, double stamp, int me, int node)
 	if (toucher < 0)
 		return memory_ns(me, node);
 	since = cpus[toucher].cache_traffic - stamp;
+	/* Most touches: a line still in the toucher's L2. */
+	if (since <= t->l2_size)
+		return toucher == me ? 0 : cpu_line_latency(toucher, me);
 	/* The LLC is shared: under load each core keeps its share of it. */
 	llc_share = t->llc_size / sim_machine->cores_per_llc;
 	if (since > t->l2_size + llc_share)
 		return memory_ns(me, node);
 	if (toucher != me)
 		return cpu_line_latency(toucher, me);
-	if (since > t->l2_size)
-		return t->llc_hit * 1e9 / sim_machine->freq;
-	return 0;
+	return t->llc_hit * 1e9 / sim_machine->freq;
 }
