@@ -33,6 +33,7 @@ static struct cache_page *page_alloc_cache(pgoff_t index, int order)
 	p->index = index;
 	p->order = order;
 	cacheline_init(&p->flags);
+	p->data.cpu = -1;
 	init_waitqueue_head(&p->wait, "page lock");
 	return p;
 }
@@ -204,6 +205,7 @@ static struct cache_page *shmem_alloc_hole(struct address_space *m, pgoff_t inde
 	alloc_page();
 	clear_page();
 	p = page_alloc_cache(index, 0);
+	p->data = page_mark_now(); /* the zeroing left it in our caches */
 	p->uptodate = true;
 	if (add_to_page_cache(m, p)) {
 		page_cache_discard(p);

@@ -19,7 +19,12 @@ struct cache_page {
 	bool uptodate;
 	bool locked;
 	bool dirty;
-	struct cacheline flags;	     /* page->flags: PG_locked, PG_uptodate */
+	struct cacheline flags; /* page->flags: PG_locked, PG_uptodate */
+	/*
+	 * The page's first data line, the one will-it-scale writes: whose
+	 * caches it was last pulled into (cpu -1: it is only in memory).
+	 */
+	struct page_mark data;
 	struct wait_queue_head wait; /* wait_on_page_locked() */
 };
 

@@ -30,6 +30,15 @@ enum page_fault_kind {
 static enum page_fault_kind kind;
 static struct file *files; /* one a task */
 
+/* page_fault3 writes the page-cache page itself: where its line was. */
+static void page_fault_store_cached(struct file *file, unsigned long off)
+{
+	struct cache_page *p = file->f_mapping.i_pages[off >> PAGE_SHIFT];
+
+	if (p)
+		task_store_cached(&p->data);
+}
+
 static void page_fault_task(void *arg)
 {
 	struct task *t = arg;
@@ -47,6 +56,8 @@ static void page_fault_task(void *arg)
 			if (task_time_up())
 				return;
 			task_touch(t, addr + off);
+			if (kind == PAGE_FAULT_SHARED_FILE)
+				page_fault_store_cached(file, off);
 			task_op_done(t, start);
 		}
 		vm_munmap(t->mm, addr, len);

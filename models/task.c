@@ -161,6 +161,25 @@ void task_touch(struct task *t, unsigned long addr)
 	task_access(t, addr, true);
 }
 
+/*
+ * A page-cache page outlives the mappings that write it: its data line
+ * was last pulled into whichever caches wrote it a loop ago and may have
+ * left them since (anonymous and copied pages are new, and the kernel
+ * just zeroed or copied them through ours).  The store itself retires
+ * into the store buffer and its miss drains under the next fault's
+ * exception entry, so it costs no time here; the line it brings in
+ * still takes its room in our caches, pushing out the struct pages and
+ * page-table lines the kernel touches next.
+ */
+void task_store_cached(struct page_mark *data)
+{
+	int me = smp_processor_id();
+
+	if (cache_refetch(data->cpu, data->stamp, me, -1) > 0)
+		cache_fill(64);
+	*data = page_mark_now();
+}
+
 void task_fetch(struct task *t, unsigned long addr)
 {
 	task_access(t, addr, false);

@@ -57,6 +57,8 @@ unsigned long task_loop_start(struct task *t, unsigned long pages);
 void task_loop_done(struct task *t);
 /* A user store to addr: faults if the page is not mapped. */
 void task_touch(struct task *t, unsigned long addr);
+/* The line a task_touch() stored to, of a page-cache page: its mark. */
+void task_store_cached(struct page_mark *data);
 /* An instruction fetch from addr: a read fault if it is not mapped. */
 void task_fetch(struct task *t, unsigned long addr);
 

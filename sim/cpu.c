@@ -20,9 +20,17 @@
  */
 static sg_sem_t *posts;
 static int nr_posts, posts_cap;
+/* A list already released, kept for the next post: no allocation each time. */
+static sg_sem_t *spare_posts;
+static int spare_cap;
 
 void sim_post(sg_sem_t sem)
 {
+	if (!posts && spare_posts) {
+		posts = spare_posts;
+		posts_cap = spare_cap;
+		spare_posts = NULL;
+	}
 	if (nr_posts == posts_cap) {
 		posts_cap = posts_cap ? 2 * posts_cap : 64;
 		posts = realloc(posts, posts_cap * sizeof(*posts));
@@ -37,13 +45,18 @@ void sim_flush_posts(void)
 	while (nr_posts) {
 		/* Others run during each release and may post: take the list. */
 		sg_sem_t *batch = posts;
-		int n = nr_posts;
+		int n = nr_posts, cap = posts_cap;
 
 		posts = NULL;
 		nr_posts = posts_cap = 0;
 		for (int i = 0; i < n; i++)
 			sg_sem_release(batch[i]);
-		free(batch);
+		if (spare_posts) {
+			free(batch);
+			continue;
+		}
+		spare_posts = batch;
+		spare_cap = cap;
 	}
 	sim_resume(me);
 }

@@ -291,6 +291,41 @@ static void test_page_fault3_dirties(void)
 }
 
 /*
+ * page_fault3 writes the page-cache page itself, so each loop pulls a
+ * data line a page through the caches beside the struct page its fault
+ * locks.  With 512 KiB of reach (a 256 KiB L2 and as much of the LLC), a
+ * 2 MiB region's loop fits and a 16 MiB one's (900 KiB of lines) does
+ * not: its faults find their struct pages in memory.  Without the data
+ * lines, part of them would still be in reach (about 60 ns a page more
+ * than 2 MiB's, against 87).
+ */
+static void test_page_fault3_data_lines(void)
+{
+	struct sim_config cfg = test_config(2, 16, 1);
+	struct workload_params p = loop_workload("page_fault3", 1, true);
+	struct child_result small, large;
+	double small_ns, large_ns;
+
+	cfg.machine.tlb.l2_size = 256 << 10;
+	cfg.machine.tlb.llc_size = 16 * (256 << 10);
+	child_after_run = fault_collect;
+	/* The first loop zeroes the file's pages: measure from the third on. */
+	p.warmup = 12e6;
+	p.duration = 6e6;
+	p.region = 2UL << 20;
+	run_child(&cfg, fault_body, &p, 1e9, &small);
+	p.region = 16UL << 20;
+	run_child(&cfg, fault_body, &p, 1e9, &large);
+	CHECK(small.outcome.end == SIM_END_OK && large.outcome.end == SIM_END_OK, "%s%s",
+	      small.outcome.report, large.outcome.report);
+	/* Time a page written, its share of the loop's mmap and munmap included. */
+	small_ns = p.duration / small.v[OUT_OPS];
+	large_ns = p.duration / large.v[OUT_OPS];
+	CHECK(large_ns - small_ns >= 0.9 * cfg.machine.mem_latency,
+	      "a page costs %.0f ns in a 16 MiB region, %.0f ns in 2 MiB", large_ns, small_ns);
+}
+
+/*
  * tlb_flush2 as threads: each operation's madvise flushes every other
  * CPU of the mm - a shootdown per operation, an IPI to each other thread.
  */
@@ -509,6 +544,9 @@ static const struct test_case cases[] = {
      test_page_fault2_copies},
     {"page_fault3_dirties", "page_fault3: shared pages dirtied once, none freed, unmap flushes",
      test_page_fault3_dirties},
+    {"page_fault3_data_lines",
+     "page_fault3: the data lines it writes push its struct pages out of a cache they fit alone",
+     test_page_fault3_data_lines},
     {"tlb_flush2_shoots_down", "tlb_flush2 threads: a shootdown per madvise, an IPI a thread",
      test_tlb_flush2_shoots_down},
     {"tlb_flush2_storm_holds", "tlb_flush2 threads: a shootdown storm slows, never stops",
