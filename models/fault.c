@@ -25,8 +25,11 @@ static vm_fault_t lock_mmap_fault(struct mm_struct *mm, unsigned long address, b
 	struct vm_area_struct *vma;
 	vm_fault_t fault;
 
-retry:
-	down_read(&mm->mmap_sem);
+	/* do_user_addr_fault(): a trylock first; the sleeping lock if it fails, and on a retry. */
+	if (!down_read_trylock(&mm->mmap_sem)) {
+	retry:
+		down_read(&mm->mmap_sem);
+	}
 	vma = find_vma(mm, address);
 	/* No stack expansion modelled: a hole is a SIGSEGV. */
 	if (!vma || vma->vm_start > address || access_error(write, vma)) {

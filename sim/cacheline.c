@@ -252,30 +252,43 @@ double cacheline_rmw_ahead(struct cacheline *l, int me, double at)
 	return line_rmw(l, me, at, at < l->free_at);
 }
 
+/*
+ * A locked instruction drains the store buffer first (x86-TSO): an RMW
+ * after a posted store to a line another CPU now waits on starts only
+ * when that store has landed.
+ */
+static double locked_start(double now)
+{
+	return current_cpu->stores_visible > now ? current_cpu->stores_visible : now;
+}
+
 void cacheline_rmw(struct cacheline *l)
 {
 	double now;
 
 	cacheline_sync(l);
 	now = cpu_clock();
-	cpu_account(cacheline_rmw_by(l, smp_processor_id(), now) - now);
+	cpu_account(cacheline_rmw_by(l, smp_processor_id(), locked_start(now)) - now);
 }
 
 void cacheline_rmw_next(struct cacheline *l)
 {
 	double at = cpu_clock();
 
-	cpu_account(cacheline_rmw_by(l, smp_processor_id(), at) - at);
+	cpu_account(cacheline_rmw_by(l, smp_processor_id(), locked_start(at)) - at);
 }
 
 double cacheline_store_posted(struct cacheline *l)
 {
-	double now;
+	double now, visible;
 
 	cacheline_sync(l);
 	now = cpu_clock();
 	cpu_account(sim_machine->atomic);
-	return cacheline_rmw_by(l, smp_processor_id(), now);
+	visible = cacheline_rmw_by(l, smp_processor_id(), now);
+	if (visible > current_cpu->stores_visible)
+		current_cpu->stores_visible = visible;
+	return visible;
 }
 
 double cacheline_read_by(struct cacheline *l, int cpu, double at)

@@ -10,8 +10,8 @@
  * which sends later readers to the slow path: a waiting writer blocks new
  * readers.  A reader that cannot take the lock queues and sleeps at once,
  * as since 5.11; with [kernel] rwsem_reader_spin (5.3 to 5.10) it spins
- * while a running writer owns the lock and no one is queued.  Queueing and waking take the wait_lock (its line: the
- * lock is held for a few instructions and modelled by what it costs to
+ * while a running writer owns the lock and no one is queued.  Queueing and waking take the
+ * wait_lock (its line: the lock is held for a few instructions and modelled by what it costs to
  * take, an RMW of that line).  The waker wakes sleepers one after the
  * other (wake_up_q()), paying a try_to_wake_up() each, so woken readers
  * resume one wake-up apart, each after the wake-up latency.  A sleeper
@@ -25,6 +25,13 @@
 
 #include "cacheline.h"
 #include "cpu.h"
+
+/* The count word's fields, as kernel/locking/rwsem.c lays them out. */
+#define RWSEM_UNLOCKED_VALUE   0L
+#define RWSEM_WRITER_LOCKED    (1L << 0)
+#define RWSEM_FLAG_WAITERS     (1L << 1)
+#define RWSEM_READER_BIAS      (1L << 8)
+#define RWSEM_READ_FAILED_MASK (RWSEM_WRITER_LOCKED | RWSEM_FLAG_WAITERS)
 
 struct rw_semaphore {
 	struct cacheline line;		 /* count and owner */
