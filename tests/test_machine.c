@@ -366,6 +366,57 @@ static void test_rwsem_reader_lines(void)
 	CHECK_NEAR(per, 3 * 45, 0.05);
 }
 
+/* ---- a locked instruction waits for the CPU's posted stores ---- */
+
+static struct cacheline queued_line, own_line;
+
+/*
+ * CPUs 1..8 RMW queued_line at 0, 45 ns apart on the line; CPU 0 then
+ * posts a store to it, which lands behind them, and at once RMWs
+ * own_line, which no one else touches.
+ */
+static void drain_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id()) {
+		cacheline_rmw(&queued_line);
+		return;
+	}
+	cacheline_rmw(&own_line);
+	out[1] = cacheline_store_posted(&queued_line);
+	out[2] = cpu_clock();
+	cacheline_rmw(&own_line);
+	out[0] = cpu_clock();
+}
+
+static void drain_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	cacheline_init(&queued_line);
+	cacheline_init(&own_line);
+	for (int i = 0; i <= 8; i++)
+		sim_start_cpu(i, drain_task, NULL);
+}
+
+static void test_store_buffer_drains(void)
+{
+	struct sim_config cfg = test_config(1, 16, 1);
+	struct child_result r;
+
+	run_child(&cfg, drain_body, NULL, 1e9, &r);
+	/*
+	 * CPU 0's first RMW misses to memory (85 ns); the store it then posts
+	 * lands behind the 8 queued RMWs (the first from memory, 85 ns, the
+	 * rest 45 ns each) and its own transfer: at 85 + 7 x 45 + 45 = 445 ns,
+	 * while CPU 0 has moved on to 90.
+	 */
+	CHECK_NEAR(r.v[1], 445, 0.01);
+	CHECK_NEAR(r.v[2], 90, 0.01);
+	/* The RMW of the line CPU 0 holds waits for the store, then costs an atomic. */
+	CHECK_NEAR(r.v[0], 445 + 5, 0.01);
+}
+
 /* ---- page tables at the hardware's granularity ---- */
 
 static struct mm_struct pt_mm;
@@ -624,6 +675,9 @@ static const struct test_case cases[] = {
     {"rwsem_reader_lines",
      "a reader's trylock writes the rwsem's line twice (count, owner), its release once",
      test_rwsem_reader_lines},
+    {"store_buffer_drains",
+     "an RMW after a posted store waits for that store to land, as a locked instruction does",
+     test_store_buffer_drains},
     {"line_reuse",
      "a line costs nothing while in L2, an LLC hit past it, memory once its CPU moved a cache's "
      "worth",
