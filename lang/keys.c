@@ -88,7 +88,7 @@ const struct key_def keys[] = {
 	{"machine", "cost_change_pte", KEY_REAL, NULL, 0, 1e6, NULL, NULL,
 	 "core cycles: change_pte_range() per present PTE"},
 	{"machine", "cost_gap_search", KEY_REAL, NULL, 0, 1e6, NULL, NULL,
-	 "core cycles: get_unmapped_area() per VMA looked at"},
+	 "core cycles: get_unmapped_area() per tree level descended"},
 	{"machine", "itlb_4k", KEY_INT, NULL, 0, 1e6, NULL, NULL,
 	 "first-level iTLB entries for 4 KiB pages"},
 	{"machine", "itlb_2m", KEY_INT, NULL, 0, 1e6, NULL, NULL,

@@ -177,6 +177,13 @@ struct vm_area_struct {
 	pgoff_t vm_pgoff;	   /* file offset of vm_start, in pages */
 	bool vm_policy_interleave; /* an MPOL_INTERLEAVE mempolicy */
 	struct userfaultfd_ctx *vm_userfaultfd_ctx;
+	/*
+	 * The struct's first line: vm_start, vm_end, vm_next, vm_prev and the
+	 * rb node ("The first cache line has the info for VMA tree walking",
+	 * mm_types.h, 5.x).  Linking, unlinking and resizing a VMA write it,
+	 * and so do its neighbours' links.
+	 */
+	struct cacheline vm_line;
 
 	/* SPF: writers bump it around every change; readers compare. */
 	seqcount_t vm_sequence;
@@ -236,6 +243,14 @@ extern struct mm_tunables mm_tunables;
 /* Levels of the VMA tree whose lines are followed; deeper ones share the last. */
 #define VMA_TREE_LINES 16
 
+/* include/linux/vmacache.h (3.15 to 6.0): a task's last VMAs found. */
+#define VMACACHE_SIZE 4
+
+struct vmacache {
+	unsigned long seqnum; /* mm->vmacache_seqnum when it was filled */
+	struct vm_area_struct *vmas[VMACACHE_SIZE];
+};
+
 struct mm_struct {
 	struct rw_semaphore mmap_sem;
 	/*
@@ -248,6 +263,13 @@ struct mm_struct {
 
 	struct vm_area_struct **vmas; /* sorted by address: the VMA tree */
 	int nr_vmas, vmas_cap;
+	/*
+	 * mm->mmap, mm->mm_rb and vmacache_seqnum share mm_struct's first
+	 * line: every lookup reads it, every unlink writes it.
+	 */
+	struct cacheline mm_rb_line;
+	unsigned long vmacache_seqnum;
+	struct vmacache **vmacache; /* per CPU, a task's current->vmacache */
 	/*
 	 * mm->mm_rb's nodes as the caches see them, a line a level: the
 	 * paths to nearby addresses share their nodes.  And the counters
@@ -306,8 +328,8 @@ unsigned long vm_mmap(struct mm_struct *mm, struct file *file, unsigned long add
 		      unsigned long len, unsigned long vm_flags, bool fixed);
 int vm_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 /* A VMA that exists before the run starts: set up at no simulated cost. */
-unsigned long mm_setup_vma(struct mm_struct *mm, unsigned long start, unsigned long len,
-			   unsigned long flags);
+struct vm_area_struct *mm_setup_vma(struct mm_struct *mm, unsigned long start, unsigned long len,
+				    unsigned long flags);
 void vm_write_begin(struct vm_area_struct *vma);
 void vm_write_end(struct vm_area_struct *vma);
 

@@ -11,6 +11,41 @@
 
 struct task_set task_set;
 
+/* Start-up mappings of the program, its loader and its libraries: see below. */
+#define TASK_IMAGE_VMAS 25
+/* glibc's default thread stack: RLIMIT_STACK, 8 MiB. */
+#define TASK_THREAD_STACK (8UL << 20)
+
+/*
+ * What a will-it-scale task has mapped before its test maps anything:
+ * its binary, heap and five shared libraries of four segments each (r,
+ * r-x, r, rw), TASK_IMAGE_VMAS in all (an estimate, from /proc/PID/maps
+ * of a glibc program linked with libhwloc), and, for each thread
+ * pthread_create() started, its stack and the guard page below it
+ * (glibc's allocate_stack() maps both and mprotect()s the stack: two
+ * VMAs).  Every VMA lookup descends past them.  Neighbours never share
+ * flags, so none merges with another or with what the test maps.  They
+ * are laid out above TASK_MMAP_BASE, where the workloads' own mappings
+ * start, though the kernel puts them below mmap_base: only the tree's
+ * size matters.
+ */
+static void task_image_setup(struct mm_struct *mm, int threads)
+{
+	static const unsigned long segment[4] = {VM_READ, VM_READ | VM_EXEC, VM_READ,
+						 VM_READ | VM_WRITE};
+	unsigned long a = TASK_MMAP_BASE;
+
+	for (int i = 0; i < threads; i++) {
+		mm_setup_vma(mm, a, PAGE_SIZE, 0);
+		mm_setup_vma(mm, a + PAGE_SIZE, TASK_THREAD_STACK, VM_READ | VM_WRITE);
+		a += PAGE_SIZE + TASK_THREAD_STACK;
+	}
+	for (int i = 0; i < TASK_IMAGE_VMAS; i++) {
+		mm_setup_vma(mm, a, HPAGE_PMD_SIZE, segment[i % 4]);
+		a += HPAGE_PMD_SIZE;
+	}
+}
+
 void tasks_start(const struct workload_params *p, void (*body)(void *arg), bool loops)
 {
 	struct task_set *ts = &task_set;
@@ -35,6 +70,7 @@ void tasks_start(const struct workload_params *p, void (*body)(void *arg), bool 
 
 		mm_init(&ts->mms[i], alone ? task_cpu(p, i) : -1);
 		ts->mms[i].mm_users = p->processes ? 1 : p->tasks;
+		task_image_setup(&ts->mms[i], p->processes ? 0 : p->tasks);
 	}
 	for (int i = 0; i < p->tasks; i++) {
 		struct task *t = &ts->tasks[i];

@@ -69,10 +69,9 @@ static void text_start_tasks(const struct workload_params *p)
 		struct mm_struct *mm = &task_set.mms[i];
 		struct vm_area_struct *vma;
 
-		mm_setup_vma(mm, text_start, len,
-			     VM_READ | VM_EXEC | (p->text_writes > 0 ? VM_WRITE : 0) |
-				 (p->text_shared ? VM_SHARED : 0));
-		vma = mm->vmas[0];
+		vma = mm_setup_vma(mm, text_start, len,
+				   VM_READ | VM_EXEC | (p->text_writes > 0 ? VM_WRITE : 0) |
+				       (p->text_shared ? VM_SHARED : 0));
 		vma->vm_ops = &generic_file_vm_ops;
 		vma->vm_file = &text_file;
 		vma->vm_pgoff = 0;

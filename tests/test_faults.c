@@ -3,6 +3,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../models/mm.h"
+#include "../models/page_alloc.h"
+#include "../models/vmstat.h"
 #include "harness.h"
 
 /* What a child reports back, by name: counters, then the few extras below. */
@@ -526,6 +529,93 @@ static void test_thp_maps_2m(void)
 	      v(&mixed_sizes, "thp_fault_fallback"));
 }
 
+/* ---- VMAs merge and split as mm/mmap.c does up to 6.0 ---- */
+
+static struct mm_struct merge_mm;
+static double *merge_out;
+
+enum {
+	MERGE_JOINED,	 /* VMAs after three adjacent anonymous mmaps */
+	MERGE_ADJACENT,	 /* the three went top-down, each right below the last */
+	MERGE_OTHER,	 /* VMAs after a read-only one below them */
+	MERGE_CUT_NS,	 /* munmap of the middle of the joined VMA */
+	MERGE_CUT_VMAS,	 /* VMAs after it */
+	MERGE_CUT_RIGHT, /* the pieces left have the right bounds and offsets */
+	MERGE_WHOLE_NS,	 /* munmap of the whole read-only VMA */
+	MERGE_REFILL,	 /* VMAs after the hole is mapped again */
+	MERGE_REFILL_AT, /* that mapping went into the hole */
+};
+
+static void merge_task(void *arg)
+{
+	unsigned long len = 2UL << 20, rw = VM_READ | VM_WRITE, a, b, c, ro;
+	struct mm_struct *mm = &merge_mm;
+	double t0;
+
+	(void)arg;
+	a = vm_mmap(mm, NULL, 0, len, rw, false);
+	b = vm_mmap(mm, NULL, 0, len, rw, false);
+	c = vm_mmap(mm, NULL, 0, len, rw, false);
+	merge_out[MERGE_JOINED] = mm->nr_vmas;
+	merge_out[MERGE_ADJACENT] = b == a - len && c == b - len;
+	ro = vm_mmap(mm, NULL, 0, len, VM_READ, false);
+	merge_out[MERGE_OTHER] = mm->nr_vmas;
+	t0 = cpu_clock();
+	vm_munmap(mm, b, len);
+	merge_out[MERGE_CUT_NS] = cpu_clock() - t0;
+	merge_out[MERGE_CUT_VMAS] = mm->nr_vmas;
+	merge_out[MERGE_CUT_RIGHT] =
+	    mm->nr_vmas == 3 && mm->vmas[1]->vm_start == c && mm->vmas[1]->vm_end == b &&
+	    mm->vmas[2]->vm_start == a && mm->vmas[2]->vm_end == a + len &&
+	    mm->vmas[1]->vm_pgoff == c >> PAGE_SHIFT && mm->vmas[2]->vm_pgoff == a >> PAGE_SHIFT;
+	t0 = cpu_clock();
+	vm_munmap(mm, ro, len);
+	merge_out[MERGE_WHOLE_NS] = cpu_clock() - t0;
+	merge_out[MERGE_REFILL_AT] = vm_mmap(mm, NULL, 0, len, rw, false) == b;
+	merge_out[MERGE_REFILL] = mm->nr_vmas;
+}
+
+static void merge_body(void *arg, double *o)
+{
+	merge_out = o;
+	vmstat_init();
+	page_alloc_init();
+	mm_init(&merge_mm, -1);
+	merge_mm.mm_users = 1;
+	cpumask_set_cpu(0, mm_cpumask(&merge_mm));
+	sim_start_cpu(0, merge_task, arg);
+}
+
+/*
+ * A new anonymous mapping joins the neighbour it continues (vma_merge()),
+ * and munmap of part of a VMA cuts it first (__split_vma()), paying for
+ * the copy and the relinking: what Yin Fengwei found makes mmap1 threads
+ * slower when its 128 MiB mappings merge (LKP, Dec 2022).
+ */
+static void test_vmas_merge_and_split(void)
+{
+	struct sim_config cfg = test_config(1, 2, 1);
+	struct child_result r;
+	double *o = r.v;
+
+	run_child(&cfg, merge_body, NULL, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	CHECK(o[MERGE_ADJACENT] == 1, "the three mappings are not adjacent");
+	CHECK(o[MERGE_JOINED] == 1, "three adjacent anonymous mappings left %g VMAs",
+	      o[MERGE_JOINED]);
+	CHECK(o[MERGE_OTHER] == 2, "a read-only mapping beside them left %g VMAs", o[MERGE_OTHER]);
+	CHECK(o[MERGE_CUT_VMAS] == 3 && o[MERGE_CUT_RIGHT] == 1,
+	      "munmap of the middle left %g VMAs, bounds right: %g", o[MERGE_CUT_VMAS],
+	      o[MERGE_CUT_RIGHT]);
+	/* Two cuts, each an __vma_adjust() with a VMA linked: at least two vma_op more. */
+	CHECK(o[MERGE_CUT_NS] >= o[MERGE_WHOLE_NS] + 2 * cfg.machine.vma_op,
+	      "munmap with two cuts %g ns, of a whole VMA %g ns", o[MERGE_CUT_NS],
+	      o[MERGE_WHOLE_NS]);
+	CHECK(o[MERGE_REFILL_AT] == 1 && o[MERGE_REFILL] == 1,
+	      "mapping the hole again: into it %g, %g VMAs left", o[MERGE_REFILL_AT],
+	      o[MERGE_REFILL]);
+}
+
 static const struct test_case cases[] = {
     {"spf_outcomes_add_up",
      "no writer: speculation succeeds; unmap churn: fallbacks, attempts = successes + fallbacks",
@@ -556,6 +646,9 @@ static const struct test_case cases[] = {
     {"spin_variant_locks_up",
      "spin_lock with IRQs off against a zap that flushes under the PTL: hard lockup; trylock: none",
      test_spin_variant_locks_up},
+    {"vmas_merge_and_split",
+     "adjacent anonymous mappings join one VMA; munmap of part of one cuts it, at a cost",
+     test_vmas_merge_and_split},
     {"mmap1_threads_serialise", "mmap1: two threads do not scale, two processes do",
      test_mmap1_threads_serialise},
     {"faults_accounted", "every fault raised is completed by exactly one path, on every path",
