@@ -97,6 +97,7 @@ static int vma_index_path(struct mm_struct *mm, unsigned long addr, int *levels)
 	int i = vma_search(mm, addr, levels);
 
 	cpu_work(cycles(*levels * COST_VMA_TREE_LEVEL));
+	cacheline_read_next(&mm->mm_rb_line); /* mm->mm_rb: the root */
 	vma_tree_path(mm, *levels, false);
 	return i;
 }

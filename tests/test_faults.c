@@ -616,6 +616,56 @@ static void test_vmas_merge_and_split(void)
 	      o[MERGE_REFILL]);
 }
 
+/* ---- vmacache: a task's repeated lookups skip the tree ---- */
+
+static void vmacache_task(void *arg)
+{
+	struct mm_struct *mm = &merge_mm;
+	unsigned long addr = *(unsigned long *)arg;
+	double t0;
+
+	for (int i = 0; i < 3; i++) {
+		t0 = cpu_clock();
+		find_vma(mm, addr);
+		merge_out[i] = cpu_clock() - t0;
+		/* After the second lookup a VMA elsewhere goes: every cache is stale. */
+		if (i == 1)
+			vm_munmap(mm, TASK_MMAP_BASE - (2UL << 20), PAGE_SIZE);
+	}
+}
+
+static void vmacache_body(void *arg, double *o)
+{
+	merge_out = o;
+	vmstat_init();
+	page_alloc_init();
+	mm_init(&merge_mm, -1);
+	merge_mm.mm_users = 1;
+	for (int i = 1; i <= 64; i++)
+		mm_setup_vma(&merge_mm, TASK_MMAP_BASE - i * (2UL << 20), PAGE_SIZE, VM_READ);
+	cpumask_set_cpu(0, mm_cpumask(&merge_mm));
+	sim_start_cpu(0, vmacache_task, arg);
+}
+
+/*
+ * Up to 6.0 find_vma() first asks the task's vmacache: a second lookup
+ * of the same VMA costs one step, not a descent of log2(64) levels, until
+ * a VMA leaves the tree and bumps vmacache_seqnum.  Per-VMA lock kernels
+ * (6.4 and later) descend every time.
+ */
+static void test_vmacache_spares_the_descent(void)
+{
+	struct sim_config cfg = test_config(1, 2, 1);
+	unsigned long addr = TASK_MMAP_BASE - 32 * (2UL << 20);
+	struct child_result r;
+	double *o = r.v;
+
+	run_child(&cfg, vmacache_body, &addr, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	CHECK(o[1] < 0.3 * o[0], "the same lookup again: %g ns, the first %g ns", o[1], o[0]);
+	CHECK(o[2] > 3 * o[1], "after an unmap: %g ns, a cached lookup %g ns", o[2], o[1]);
+}
+
 static const struct test_case cases[] = {
     {"spf_outcomes_add_up",
      "no writer: speculation succeeds; unmap churn: fallbacks, attempts = successes + fallbacks",
@@ -649,6 +699,9 @@ static const struct test_case cases[] = {
     {"vmas_merge_and_split",
      "adjacent anonymous mappings join one VMA; munmap of part of one cuts it, at a cost",
      test_vmas_merge_and_split},
+    {"vmacache_spares_the_descent",
+     "up to 6.0 a repeated lookup hits the task's vmacache until a VMA leaves the tree",
+     test_vmacache_spares_the_descent},
     {"mmap1_threads_serialise", "mmap1: two threads do not scale, two processes do",
      test_mmap1_threads_serialise},
     {"faults_accounted", "every fault raised is completed by exactly one path, on every path",
