@@ -18,7 +18,11 @@ quick=()
 [ -z "${FAULTSIM_STUDY_QUICK:-}" ] ||
 	quick=(--vary workload.threads=8,16 --vary kernel.max_try=0,4 --seeds 2
 		--set workload.duration=1ms)
+# A sweep resumes only its own build's points: a rebuilt faultsim starts afresh.
+build=$(sha256sum build/faultsim | cut -d' ' -f1)
+[ "$(cat "$out/.build" 2>/dev/null)" = "$build" ] || rm -rf "$out"
 build/faultsim sweep scenarios/spf-maxtry.ini "${quick[@]}" --out "$out"
+echo "$build" >"$out/.build"
 build/faultsim report "$out" >/dev/null
 echo "report: $out/report.md"
 grep -A1 '^\*\*' "$out/report.md" | head -n 2

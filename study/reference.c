@@ -295,17 +295,60 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return remove(path);
 }
 
-/* DIR/rows/ID.row holds the row it ran; another row there is stale: start afresh. */
+/* A row's one-point sweep: its options and the strings they point into. */
+struct row_sweep {
+	char *sets[MAX_SETS + 4], buf[1024], profile[PATH_MAX + 32], tasks[64], other[64];
+	struct sweep_opts so;
+};
+
+static void row_sweep_init(const struct reference *r, const struct row *w, const char *dir,
+			   struct row_sweep *rs)
+{
+	const char *mode = w->cell[MODE];
+	char *save;
+	int n = 0;
+
+	snprintf(rs->profile, sizeof(rs->profile), "machine.profile=%s", w->machine);
+	snprintf(rs->tasks, sizeof(rs->tasks), "workload.%s=%s", mode, w->cell[TASKS]);
+	snprintf(rs->other, sizeof(rs->other), "workload.%s=0",
+		 strcmp(mode, "threads") ? "threads" : "processes");
+	rs->sets[n++] = rs->profile;
+	rs->sets[n++] = rs->other;
+	rs->sets[n++] = rs->tasks;
+	snprintf(rs->buf, sizeof(rs->buf), "%s", w->cell[SET]);
+	for (char *t = strtok_r(rs->buf, " ", &save); t && n < MAX_SETS;
+	     t = strtok_r(NULL, " ", &save))
+		rs->sets[n++] = t;
+	rs->so = (struct sweep_opts){.self = r->o->self,
+				     .scenario = w->scenario,
+				     .sets = rs->sets,
+				     .nr_sets = n,
+				     .seeds = 1,
+				     .jobs = 1,
+				     .out = dir};
+}
+
+/*
+ * DIR/rows/ID.row holds the row it ran and its sweep's fingerprint: a
+ * changed row, machine profile, scenario or faultsim build makes what is
+ * there stale, and the row starts afresh.
+ */
 static int row_dir(const struct reference *r, const struct row *w, char *dir, size_t len)
 {
 	char path[PATH_MAX + 8], text[4096] = "", old[4096] = "";
+	struct row_sweep rs;
+	unsigned long long fp;
 	FILE *f;
 
 	snprintf(dir, len, "%s/rows/%s", r->o->out, w->cell[ID]);
+	row_sweep_init(r, w, dir, &rs);
+	if (sweep_fingerprint(&rs.so, &fp))
+		return 2;
 	for (int c = 0; c < NR_COLUMNS; c++)
 		if (c != PUBLISHED && c != BOUND && c != SOURCE)
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s\n",
 				 w->cell[c]);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "%016llx\n", fp);
 	snprintf(path, sizeof(path), "%s.row", dir);
 	f = fopen(path, "r");
 	if (f) {
@@ -329,28 +372,10 @@ static int row_dir(const struct reference *r, const struct row *w, char *dir, si
 /* The row as a one-point sweep; in a child, so rows run side by side. */
 static int run_row(const struct reference *r, const struct row *w, const char *dir)
 {
-	char *sets[MAX_SETS + 4], buf[1024], profile[PATH_MAX + 32], tasks[64], other[64], *save;
-	const char *mode = w->cell[MODE];
-	struct sweep_opts so = {.self = r->o->self,
-				.scenario = w->scenario,
-				.sets = sets,
-				.seeds = 1,
-				.jobs = 1,
-				.out = dir};
-	int n = 0;
+	struct row_sweep rs;
 
-	snprintf(profile, sizeof(profile), "machine.profile=%s", w->machine);
-	snprintf(tasks, sizeof(tasks), "workload.%s=%s", mode, w->cell[TASKS]);
-	snprintf(other, sizeof(other), "workload.%s=0",
-		 strcmp(mode, "threads") ? "threads" : "processes");
-	sets[n++] = profile;
-	sets[n++] = other;
-	sets[n++] = tasks;
-	snprintf(buf, sizeof(buf), "%s", w->cell[SET]);
-	for (char *t = strtok_r(buf, " ", &save); t && n < MAX_SETS; t = strtok_r(NULL, " ", &save))
-		sets[n++] = t;
-	so.nr_sets = n;
-	return faultsim_sweep(&so);
+	row_sweep_init(r, w, dir, &rs);
+	return faultsim_sweep(&rs.so);
 }
 
 /* Rows that have no result yet, --jobs of them at once; their output goes to DIR/rows/ID.log. */
@@ -386,6 +411,8 @@ static int run_rows(struct reference *r)
 				if (!freopen(log, "w", stderr) ||
 				    !freopen("/dev/null", "w", stdout))
 					_exit(2);
+				/* freopen() leaves stderr buffered, and _exit() drops buffers. */
+				setvbuf(stderr, NULL, _IONBF, 0);
 				_exit(run_row(r, w, dir));
 			}
 			if (pids[next] < 0) {

@@ -606,13 +606,39 @@ static int absolute(const char *path, char *buf, size_t len, const char *what)
 }
 
 /*
- * What a point's result depends on besides its own values: every resolved
- * key of the scenario (includes and machine profile included) and the
- * --set list.  A DIR holding points of another fingerprint is refused.
+ * The executable that runs the points, byte by byte: a rebuilt model
+ * gives other results for the same settings, so its points must not be
+ * mixed with an older build's.  0 if it cannot be read.
+ */
+static uint64_t build_id(const char *self)
+{
+	unsigned char buf[65536];
+	uint64_t h = FNV_BASIS;
+	FILE *f = fopen(self, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 1099511628211ULL;
+	fclose(f);
+	return h;
+}
+
+/*
+ * What a point's result depends on besides its own values: the build that
+ * runs it, every resolved key of the scenario (includes and machine
+ * profile included) and the --set list.  A DIR holding points of another
+ * fingerprint is refused.
  */
 static uint64_t fingerprint(const struct scenario *sc, const struct sweep_opts *o)
 {
 	uint64_t h = FNV_BASIS;
+	char build[32];
+
+	snprintf(build, sizeof(build), "%016llx", (unsigned long long)build_id(o->self));
+	h = fnv1a(h, build);
 
 	for (int i = 0; i < nr_keys; i++) {
 		h = fnv1a(h, keys[i].section);
@@ -697,8 +723,8 @@ static int check_same_sweep(const struct sweep *sw)
 	theirs = json_string_value(json_object_get(m, "fingerprint"));
 	if (!theirs || strcmp(theirs, mine)) {
 		fprintf(stderr,
-			"faultsim: sweep: %s holds a sweep of other settings (scenario or --set "
-			"changed): give another --out, or remove it\n",
+			"faultsim: sweep: %s holds a sweep of other settings (the scenario, "
+			"--set or the faultsim build changed): give another --out, or remove it\n",
 			sw->o->out);
 		rc = 2;
 	}
@@ -745,6 +771,16 @@ static void sweep_free(struct sweep *sw)
 	free(sw->points);
 	for (int i = 0; i < sw->nr_vary; i++)
 		vary_free(&sw->vary[i]);
+}
+
+int sweep_fingerprint(const struct sweep_opts *o, unsigned long long *fp)
+{
+	struct sweep sw;
+	int rc = load_sweep(&sw, o);
+
+	*fp = sw.fingerprint;
+	sweep_free(&sw);
+	return rc;
 }
 
 int faultsim_sweep(const struct sweep_opts *o)

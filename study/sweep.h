@@ -26,6 +26,13 @@ struct sweep_opts {
 /* 0 when every point ran (failed points are results too), 2 on bad input. */
 int faultsim_sweep(const struct sweep_opts *o);
 
+/*
+ * What DIR/sweep.json would record of o (the build, the resolved scenario
+ * and --set): a sweep resumes only points of the same fingerprint.  0, or
+ * 2 on bad input (said on stderr).
+ */
+int sweep_fingerprint(const struct sweep_opts *o, unsigned long long *fp);
+
 /* mkdir -p: DIR and any missing parent; 0 or -1 (errno set). */
 int mkdir_parents(const char *dir);
 

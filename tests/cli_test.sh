@@ -237,6 +237,15 @@ sweep() {
 		ko "restart: $(cat "$tmp/resume.err")"
 	cmp -s "$ref/results.csv" "$tmp/k/results.csv" && ok "killed and resumed: identical results" ||
 		ko "resumed differs: $(diff "$ref/results.csv" "$tmp/k/results.csv" | head -3)"
+	# Another build's points are not mixed in: a changed model gives other results.
+	cp "$faultsim" "$tmp/faultsim-rebuilt" && printf x >>"$tmp/faultsim-rebuilt"
+	"$tmp/faultsim-rebuilt" sweep "$src/scenarios/mmap1.ini" --vary workload.threads=1 \
+		--set workload.duration=100us --out "$tmp/b" >/dev/null 2>&1
+	"$faultsim" sweep "$src/scenarios/mmap1.ini" --vary workload.threads=1 \
+		--set workload.duration=100us --out "$tmp/b" >/dev/null 2>"$tmp/stderr"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "faultsim build changed" "$tmp/stderr" &&
+		ok "a DIR of another build's points: exit 2, said" || ko "another build: exit $rc: $(cat "$tmp/stderr")"
 
 	# The cluster path: command lines for GNU parallel, then --collect.
 	# shellcheck disable=SC2046
@@ -733,6 +742,12 @@ reference() {
 	"$faultsim" reference "$d/reference.csv" --out "$d/out" >/dev/null 2>&1
 	[ "$(col "$d/out/rows/a/results.csv" status tasks)" = "ok 3" ] &&
 		ok "a changed row runs again, with its new settings" || ko "changed row: $(cat "$d/out/rows/a.row")"
+	# Another faultsim build (the model changed): every row runs again.
+	cp "$faultsim" "$tmp/faultsim-rebuilt" && printf x >>"$tmp/faultsim-rebuilt"
+	touch -d '2000-01-01' "$d/out/rows/b/results.csv"
+	"$tmp/faultsim-rebuilt" reference "$d/reference.csv" --out "$d/out" >/dev/null 2>"$tmp/rb.err"
+	[ "$(stat -c %Y "$d/out/rows/b/results.csv")" -gt 946684800 ] && ! grep -q "did not run" "$tmp/rb.err" &&
+		ok "rows of another build run again" || ko "rebuilt: $(cat "$tmp/rb.err")"
 	# A bound exceeded or a shape broken: exit 1, and the table says which.
 	sed -i 's/,1000,src$/,1,src/' "$d/reference.csv"
 	printf 'id,expect,known_miss,source\nless,b < a,false,s\n' >"$d/shapes.csv"
