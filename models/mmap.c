@@ -499,9 +499,8 @@ static void __vma_adjust(struct mm_struct *mm, struct vm_area_struct *vma, unsig
  * over next as well if their anon_vmas agree, or pull next down to addr.
  * Returns the VMA that now covers the range, or NULL: link a new one.
  */
-static struct vm_area_struct *vma_merge(struct mm_struct *mm, unsigned long addr,
-					unsigned long end, unsigned long vm_flags,
-					struct file *file, pgoff_t pgoff)
+static struct vm_area_struct *vma_merge(struct mm_struct *mm, unsigned long addr, unsigned long end,
+					unsigned long vm_flags, struct file *file, pgoff_t pgoff)
 {
 	int i = vma_index(mm, addr);
 	struct vm_area_struct *prev = i > 0 ? mm->vmas[i - 1] : NULL;
@@ -509,8 +508,9 @@ static struct vm_area_struct *vma_merge(struct mm_struct *mm, unsigned long addr
 
 	if (prev && (prev->vm_end != addr || !can_vma_merge_after(prev, vm_flags, file, pgoff)))
 		prev = NULL;
-	if (next && (next->vm_start != end ||
-		     !can_vma_merge_before(next, vm_flags, file, pgoff + ((end - addr) >> PAGE_SHIFT))))
+	if (next &&
+	    (next->vm_start != end ||
+	     !can_vma_merge_before(next, vm_flags, file, pgoff + ((end - addr) >> PAGE_SHIFT))))
 		next = NULL;
 	if (prev && next && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)
 		next = NULL;
@@ -595,8 +595,8 @@ static void mmap_write_downgrade(struct mm_struct *mm)
 
 /*
  * __do_munmap() (5.0+): cut the VMAs at either end that reach past the
- * range, detach the VMAs now inside it from the tree, then, with downgrade, let mmap_sem go to read - nothing can find them any
- * more, so faults on other VMAs may run during the zap - and
+ * range, detach the VMAs now inside it from the tree, then, with downgrade, let mmap_sem go to read
+ * - nothing can find them any more, so faults on other VMAs may run during the zap - and
  * unmap_region() zaps the range, flushes the TLBs and frees the page
  * tables; the tree's references go last.  Returns 1 if it downgraded.
  */
