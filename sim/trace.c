@@ -1,10 +1,21 @@
-/* sim/trace.c - recording timeline events in memory. */
+/* sim/trace.c - recording timeline events in memory.
+ *
+ * Only the measured window is recorded (sim/stats.h): a loop workload's
+ * warm-up can be a thousand times longer than the window a trace is
+ * sized for.  A complete span that ends in the window is kept whole; one
+ * opened before the window (trace_begin()) is left out with its end.
+ */
 #include "trace.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "cpu.h"
 #include "engine.h"
+#include "stats.h"
+
+/* An open span begun before the window: its end is not recorded either. */
+#define TRACE_UNRECORDED SIZE_MAX
 
 bool trace_on;
 struct trace_event *trace_events;
@@ -29,7 +40,7 @@ static struct trace_event *trace_add(void)
 void trace_span(int cpu, bool irq_track, const char *what, const char *detail, double start,
 		double end)
 {
-	if (!trace_on)
+	if (!trace_on || end < stats_from)
 		return;
 	*trace_add() = (struct trace_event){.phase = TRACE_SPAN,
 					    .what = what,
@@ -51,8 +62,10 @@ void trace_begin(const char *what, const char *detail)
 		depth = calloc(nr_cpu_ids, sizeof(*depth));
 	}
 	if (depth[cpu] < TRACE_MAX_DEPTH)
-		open_spans[cpu][depth[cpu]] = trace_nr;
+		open_spans[cpu][depth[cpu]] = stats_measuring() ? trace_nr : TRACE_UNRECORDED;
 	depth[cpu]++;
+	if (!stats_measuring())
+		return;
 	*trace_add() = (struct trace_event){
 	    .phase = TRACE_BEGIN, .what = what, .detail = detail, .cpu = cpu, .start = cpu_clock()};
 }
@@ -63,8 +76,9 @@ void trace_end(void)
 
 	if (!trace_on)
 		return;
-	if (depth && depth[cpu])
-		depth[cpu]--;
+	if (depth && depth[cpu] && --depth[cpu] < TRACE_MAX_DEPTH &&
+	    open_spans[cpu][depth[cpu]] == TRACE_UNRECORDED)
+		return;
 	*trace_add() = (struct trace_event){.phase = TRACE_END, .cpu = cpu, .start = cpu_clock()};
 }
 
@@ -72,7 +86,8 @@ static struct trace_event *innermost(void)
 {
 	int cpu = smp_processor_id();
 
-	if (!trace_on || !depth || !depth[cpu] || depth[cpu] > TRACE_MAX_DEPTH)
+	if (!trace_on || !depth || !depth[cpu] || depth[cpu] > TRACE_MAX_DEPTH ||
+	    open_spans[cpu][depth[cpu] - 1] == TRACE_UNRECORDED)
 		return NULL;
 	return &trace_events[open_spans[cpu][depth[cpu] - 1]];
 }
@@ -95,7 +110,7 @@ void trace_arg_num(const char *key, double value)
 
 void trace_flow(int from, double at, int to, double to_at, const char *what)
 {
-	if (!trace_on)
+	if (!trace_on || to_at < stats_from)
 		return;
 	flows++;
 	*trace_add() = (struct trace_event){.phase = TRACE_FLOW_START,

@@ -436,6 +436,19 @@ trace() {
 		--trace "$tmp/l.json" >/dev/null
 	"$trace_check" "$tmp/l.json" --open-ok >"$tmp/tl" && grep -qx "name spin, IRQs off, on ptl" "$tmp/tl" &&
 		ok "lockup trace shows the spin with IRQs off" || ko "lockup trace: $(tail -3 "$tmp/tl")"
+	# A loop workload warms up first: the trace holds the measured window only.
+	"$faultsim" run "$src/scenarios/page_fault1.ini" --set workload.processes=0 --set workload.threads=4 \
+		--set workload.region=2m --set workload.duration=1ms --quiet --trace "$tmp/w.json" \
+		--json "$tmp/w.out.json"
+	python3 - "$tmp/w.json" "$tmp/w.out.json" <<'PY' && ok "a warmed-up run's trace starts at its window" ||
+import json, sys
+t = json.load(open(sys.argv[1]))
+ev = t["traceEvents"] if isinstance(t, dict) else t
+first = min(e["ts"] for e in ev if "ts" in e)
+warm = json.load(open(sys.argv[2]))["warmup_s"] * 1e6
+sys.exit(0 if warm > 0 and warm - 1 <= first <= warm + 50 else f"first event at {first} us, window at {warm} us")
+PY
+		ko "warm-up traced"
 	"$faultsim" run "$src/scenarios/spf-maxtry.ini" --trace "$tmp/big.json" --quiet 2>"$tmp/stderr"
 	[ $? -eq 2 ] && grep -q "above the 64 CPU-ms a trace may cover" "$tmp/stderr" &&
 		[ ! -e "$tmp/big.json" ] && ok "a big run is refused before it starts" ||
