@@ -80,6 +80,7 @@ struct cpu {
 	double irqs_off_since;		    /* logical instant of the disable */
 	double irqs_last_off, irqs_last_on; /* the last closed section */
 	double irq_until;		    /* the end of the last IPI handler it ran */
+	double irq_batch_at;		    /* when it last emptied call_single_queue */
 	struct histogram irqs_off;	    /* length of every IRQs-off section */
 	struct ipi_request *ipi_pending, **ipi_pending_tail;
 

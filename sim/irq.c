@@ -81,16 +81,31 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at, d
 	double end, ack;
 
 	/*
-	 * A CPU runs one interrupt at a time: an IPI that lands while another
-	 * handler runs waits for it.  Under a shootdown storm the acks come
-	 * that much later, and the senders slow down with them.
+	 * llist_add() onto a queue the target has not emptied yet returns
+	 * false, and the sender sends no IPI for it (kernel/smp.c): queued
+	 * before the last handler's llist_del_all(), the request is in that
+	 * handler's batch: no interrupt of its own, but its csd, which the
+	 * sender wrote, is one more line to pull in (llist_reverse_order(),
+	 * then its func and info), then its function.
+	 *
+	 * Otherwise it is an interrupt of its own.  A CPU runs one at a time:
+	 * an IPI that lands while another handler runs waits for it.  Under a
+	 * shootdown storm the acks come that much later, and the senders slow
+	 * down with them.
 	 */
-	if (at < target->irq_until)
-		at = target->irq_until;
-	/* flush_smp_call_function_queue(): llist_del_all() of our queue. */
-	*began = at;
-	at = cacheline_rmw_ahead(&call_single_queue[target->id], target->id, at);
-	end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
+	if (r->sent_at < target->irq_batch_at) {
+		*began = at = target->irq_until;
+		end = at + cpu_line_latency(call->sender->id, target->id) +
+		      call->func(target->id, call->info);
+	} else {
+		if (at < target->irq_until)
+			at = target->irq_until;
+		*began = at;
+		/* flush_smp_call_function_queue(): llist_del_all() of our queue. */
+		at = cacheline_rmw_ahead(&call_single_queue[target->id], target->id, at);
+		target->irq_batch_at = at;
+		end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
+	}
 	target->irq_until = end;
 	ack = end + cpu_line_latency(target->id, call->sender->id);
 
@@ -192,12 +207,14 @@ double ttwu_queue(int target, double at)
 }
 
 /*
- * smp_call_function_many_cond(): queue the call on each target's
- * call_single_queue (an llist_add() on a line the target took last), then
- * write the ICR: once a target, or once a cluster of 16 with x2APIC
- * cluster multicast.  The sender pays all of it, so a shootdown of 127
- * CPUs costs it more than one of 1; each target's IPI leaves with its ICR
- * write.  Returns with the sender synced at the last write.
+ * smp_call_function_many_cond(): lock the csd it keeps for each target
+ * (csd_lock(): a store to a line the target's csd_unlock() wrote last,
+ * which the locked llist_add() after it waits for), queue it on the
+ * target's call_single_queue (llist_add() on a line the target took
+ * last), then write the ICR: once a target, or once a cluster of 16 with
+ * x2APIC cluster multicast.  The sender pays all of it, so a shootdown of
+ * 127 CPUs costs it more than one of 1; each target's IPI leaves with its
+ * ICR write.  Returns with the sender synced at the last write.
  */
 static void ipi_send_all(struct ipi_call *call)
 {
@@ -209,6 +226,7 @@ static void ipi_send_all(struct ipi_call *call)
 		struct ipi_request *r = &call->reqs[i];
 		int cluster = r->target / X2APIC_CLUSTER_SIZE;
 
+		cpu_account(cpu_line_latency(r->target, call->sender->id));
 		cacheline_rmw_next(&call_single_queue[r->target]);
 		if (!sim_machine->ipi_multicast || cluster != last_cluster)
 			cpu_account(sim_machine->ipi_send);
