@@ -167,19 +167,23 @@ static void vmacache_invalidate(struct mm_struct *mm)
 	cacheline_rmw_next(&mm->mm_rb_line);
 }
 
+/* __find_vma(): the first VMA with vm_end > addr, from the tree alone. */
+static struct vm_area_struct *__find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	int i = vma_index(mm, addr);
+
+	return i < mm->nr_vmas ? mm->vmas[i] : NULL;
+}
+
 /* The first VMA with vm_end > addr; it may start above addr. */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
 {
 	struct vm_area_struct *vma = vmacache_find(mm, addr);
-	int i;
 
 	if (vma)
 		return vma;
-	i = vma_index(mm, addr);
-	if (i == mm->nr_vmas)
-		return NULL;
-	vma = mm->vmas[i];
-	if (vma->vm_start <= addr)
+	vma = __find_vma(mm, addr);
+	if (vma && vma->vm_start <= addr)
 		vmacache_update(mm, addr, vma);
 	return vma;
 }
@@ -210,7 +214,11 @@ void put_vma(struct vm_area_struct *vma)
 		call_rcu(&vma->rcu, vm_area_free_rcu);
 }
 
-/* SPF v12 find_vma_rcu(): a referenced VMA, found without mmap_sem. */
+/*
+ * SPF v12 find_vma_rcu(): a referenced VMA, found without mmap_sem.  It
+ * walks the tree (__find_vma()): the task's vmacache is only for lookups
+ * under mmap_sem.
+ */
 struct vm_area_struct *find_vma_rcu(struct mm_struct *mm, unsigned long addr)
 {
 	struct vm_area_struct *vma = NULL;
@@ -229,7 +237,7 @@ struct vm_area_struct *find_vma_rcu(struct mm_struct *mm, unsigned long addr)
 			continue;
 		}
 		rcu_read_lock();
-		vma = find_vma(mm, addr);
+		vma = __find_vma(mm, addr);
 		if (vma)
 			get_vma(vma);
 		rcu_read_unlock();
@@ -361,8 +369,8 @@ static void vmas_remove(struct mm_struct *mm, int i)
 /*
  * __vma_link_list() and __vma_unlink_list(): the VMAs on either side of
  * the gap at slot i (i - 1 and i, the one that comes or goes not in the
- * array) point at it or past it.  They are
- * often another thread's mappings, so their lines are in its cache.
+ * array) point at it or past it.  They are often another thread's
+ * mappings, so their lines are in its cache.
  */
 static void vma_list_neighbours(struct mm_struct *mm, int i)
 {
@@ -408,20 +416,17 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 }
 
 /*
- * is_mergeable_vma() and is_mergeable_anon_vma(): the same flags, file
- * and userfaultfd context, the default memory policy, and anon_vmas that
- * are the same or missing on one side.  Nothing here forks, so a VMA's
- * anon_vma chain is always singular and one without an anon_vma may join
- * any.
+ * is_mergeable_vma(): the same flags and file, no userfaultfd context and
+ * the default memory policy, as a new mapping has.  Its anon_vma, none
+ * yet, suits any neighbour's (is_mergeable_anon_vma()): nothing here
+ * forks, so an anon_vma chain is always singular.
  */
 static bool vma_mergeable(const struct vm_area_struct *vma, unsigned long vm_flags,
-			  struct file *file, const struct anon_vma *anon_vma)
+			  struct file *file)
 {
 	if (vma->vm_flags != vm_flags || vma->vm_file != file)
 		return false;
-	if (vma->vm_userfaultfd_ctx || vma->vm_policy_interleave)
-		return false;
-	return !vma->anon_vma || !anon_vma || vma->anon_vma == anon_vma;
+	return !vma->vm_userfaultfd_ctx && !vma->vm_policy_interleave;
 }
 
 /* A file's pages must continue across the join; an anonymous VMA's pgoff is its address. */
@@ -430,13 +435,13 @@ static bool can_vma_merge_after(const struct vm_area_struct *prev, unsigned long
 {
 	pgoff_t pages = (prev->vm_end - prev->vm_start) >> PAGE_SHIFT;
 
-	return vma_mergeable(prev, vm_flags, file, NULL) && prev->vm_pgoff + pages == pgoff;
+	return vma_mergeable(prev, vm_flags, file) && prev->vm_pgoff + pages == pgoff;
 }
 
 static bool can_vma_merge_before(const struct vm_area_struct *next, unsigned long vm_flags,
 				 struct file *file, pgoff_t end_pgoff)
 {
-	return vma_mergeable(next, vm_flags, file, NULL) && next->vm_pgoff == end_pgoff;
+	return vma_mergeable(next, vm_flags, file) && next->vm_pgoff == end_pgoff;
 }
 
 /*
@@ -512,6 +517,7 @@ static struct vm_area_struct *vma_merge(struct mm_struct *mm, unsigned long addr
 	    (next->vm_start != end ||
 	     !can_vma_merge_before(next, vm_flags, file, pgoff + ((end - addr) >> PAGE_SHIFT))))
 		next = NULL;
+	/* Joining both sides needs one anon_vma for all three. */
 	if (prev && next && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)
 		next = NULL;
 	if (prev) {
