@@ -1,12 +1,18 @@
 /* models/mmu_gather.c - flush once, then free what the flush protected. */
 #include "mmu_gather.h"
 
+#include <stddef.h>
+#include <string.h>
+
 #include "page_alloc.h"
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long start,
 		    unsigned long end)
 {
-	*tlb = (struct mmu_gather){.mm = mm, .start = start, .end = end};
+	memset(tlb, 0, offsetof(struct mmu_gather, page));
+	tlb->mm = mm;
+	tlb->start = start;
+	tlb->end = end;
 }
 
 void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address)

@@ -19,14 +19,15 @@
 
 struct mmu_gather {
 	struct mm_struct *mm;
-	unsigned long start, end;		     /* the range to flush */
-	int nr_pages;				     /* gathered 4 KiB pages */
-	struct page_mark page[MMU_GATHER_MAX_PAGES]; /* each one's mapper */
-	int nr_huge;				     /* gathered huge pages */
-	int nr_file;				     /* gathered page-cache pages: not freed */
+	unsigned long start, end; /* the range to flush */
+	int nr_pages;		  /* gathered 4 KiB pages */
+	int nr_huge;		  /* gathered huge pages */
+	int nr_file;		  /* gathered page-cache pages: not freed */
 	bool need_flush;
 	bool freed_tables;
 	struct pte_table *tables; /* page tables to free after the flush */
+	/* Last: only its first nr_pages are ever read, so it is never cleared. */
+	struct page_mark page[MMU_GATHER_MAX_PAGES]; /* each one's mapper */
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long start,

@@ -21,13 +21,22 @@ static inline unsigned long *sharers_map(struct cacheline *l)
 	return sharers_inline() ? &l->sharers.word : l->sharers.map;
 }
 
+/*
+ * Past 64 CPUs the bitmap is allocated at the line's first sharer: the
+ * lines a private mm's page tables are made of never get one.
+ */
 static inline int sharer_test(struct cacheline *l, int cpu)
 {
+	if (!sharers_map(l))
+		return 0;
 	return (sharers_map(l)[cpu / BITS_PER_LONG] >> (cpu % BITS_PER_LONG)) & 1;
 }
 
 static inline void sharer_set(struct cacheline *l, int cpu)
 {
+	if (!sharers_map(l))
+		l->sharers.map =
+		    calloc((nr_cpu_ids + BITS_PER_LONG - 1) / BITS_PER_LONG, sizeof(unsigned long));
 	sharers_map(l)[cpu / BITS_PER_LONG] |= 1UL << (cpu % BITS_PER_LONG);
 }
 
@@ -44,8 +53,6 @@ static void sharers_clear(struct cacheline *l)
 
 void cacheline_init(struct cacheline *l)
 {
-	size_t words = (nr_cpu_ids + BITS_PER_LONG - 1) / BITS_PER_LONG;
-
 	l->owner = -1;
 	l->last_reader = -1;
 	l->nr_sharers = 0;
@@ -56,7 +63,7 @@ void cacheline_init(struct cacheline *l)
 	if (sharers_inline())
 		l->sharers.word = 0;
 	else
-		l->sharers.map = calloc(words, sizeof(unsigned long));
+		l->sharers.map = NULL;
 	l->private_to = -1;
 	l->watchers = NULL;
 }

@@ -7,6 +7,8 @@
 #include "engine.h"
 
 #include <gsl/gsl_rng.h>
+#include <malloc.h>
+
 #include <simgrid/actor.h>
 #include <simgrid/disk.h>
 #include <simgrid/engine.h>
@@ -81,6 +83,12 @@ int sim_init(const struct sim_config *cfg, char *err, int errlen)
 	sim_cfg = cfg;
 	sim_machine = &cfg->machine;
 	nr_cpu_ids = machine_nr_cpus(sim_machine);
+	/*
+	 * Every loop of a page-fault workload frees its page tables and
+	 * allocates them again: kept in the heap instead of going back to the
+	 * OS, their memory is not faulted in afresh each time.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
 	fd = mkstemp(path);
 	if (fd < 0 || (close(fd), machine_write_platform(sim_machine, path)) != 0) {
