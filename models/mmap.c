@@ -343,6 +343,32 @@ static struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	return vma;
 }
 
+/*
+ * validate_mm() (mm/mmap.c, CONFIG_DEBUG_VM_RB), with the invariant
+ * checks on: the VMAs in address order, none empty or overlapping the
+ * next or detached, and an anonymous VMA's pgoff its address, which
+ * merging relies on.
+ */
+static void validate_mm(const struct mm_struct *mm)
+{
+	if (!sim_invariants)
+		return;
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		const struct vm_area_struct *vma = mm->vmas[i];
+
+		SIM_BUG_ON(vma->vm_start >= vma->vm_end, "vma %d: [%#lx, %#lx) is empty", i,
+			   vma->vm_start, vma->vm_end);
+		SIM_BUG_ON(i + 1 < mm->nr_vmas && vma->vm_end > mm->vmas[i + 1]->vm_start,
+			   "vma %d ends at %#lx, past the next one's start %#lx", i, vma->vm_end,
+			   mm->vmas[i + 1]->vm_start);
+		SIM_BUG_ON(vma->detached, "vma %d at %#lx is in the tree but detached", i,
+			   vma->vm_start);
+		SIM_BUG_ON(!vma->vm_file && vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT,
+			   "anonymous vma %d at %#lx has pgoff %#lx", i, vma->vm_start,
+			   vma->vm_pgoff);
+	}
+}
+
 /* Make room for one more VMA in the array. */
 static void vmas_grow(struct mm_struct *mm)
 {
@@ -393,6 +419,7 @@ static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	vmas_insert(mm, i, vma);
 	cacheline_rmw_next(&mm->vm_stat); /* map_count, vm_stat_account() */
 	write_seqcount_end(&mm->mm_seq);
+	validate_mm(mm);
 }
 
 /* detach_vmas_to_be_unmapped() and vma_rb_erase() for one VMA. */
@@ -413,6 +440,7 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 	cacheline_rmw_next(&mm->vm_stat);
 	write_seqcount_end(&mm->mm_seq);
 	vm_write_end(vma);
+	validate_mm(mm);
 }
 
 /*
@@ -497,6 +525,7 @@ static void __vma_adjust(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 	vm_write_end(vma);
 	if (remove)
 		put_vma(remove);
+	validate_mm(mm);
 }
 
 /*

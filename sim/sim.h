@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "cpumask.h"
 #include "engine.h"
+#include "invariant.h"
 #include "irq.h"
 #include "memory.h"
 #include "rcu.h"
