@@ -741,8 +741,12 @@ static void zap_pmd_range(struct mmu_gather *tlb, struct vm_area_struct *vma, un
 		if (next > end)
 			next = end;
 		/*
-		 * A huge PMD only maps a range its VMA covers whole, and writers
-		 * act on whole VMAs: a zap never cuts one (no split modelled).
+		 * A huge PMD maps only a range its VMA covered whole when it was
+		 * faulted.  The kernel's __split_vma() splits one that a cut
+		 * through a merged VMA would halve (split_huge_pmd()); that is
+		 * not modelled, so such a zap drops the whole huge page and the
+		 * half outside the range faults again.  Shipped scenarios never
+		 * cut one: their anonymous THP mappings are not merged.
 		 */
 		if (pmd && pmd_trans_huge(*pmd) && zap_huge_pmd(tlb, vma, pmd, addr)) {
 			addr = next;

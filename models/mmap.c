@@ -4,7 +4,8 @@
  * descent of log2(n) levels.  As mm/mmap.c does up to 6.0 (the rbtree and
  * the vm_next list), a new mapping joins a neighbour it continues
  * (vma_merge()), and munmap first cuts the VMAs it only partly covers
- * (__split_vma()).  mprotect and madvise act on whole VMAs.
+ * (__split_vma(); a huge PMD the cut would halve is not split first: see
+ * zap_pmd_range()).  mprotect and madvise act on whole VMAs.
  *
  * Lifetime follows SPF v12: the tree holds a reference (vm_ref_count);
  * find_vma_rcu() takes one more under RCU, retrying if mm_seq says the

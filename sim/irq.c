@@ -209,10 +209,11 @@ double ttwu_queue(int target, double at)
 /*
  * smp_call_function_many_cond(): lock the csd it keeps for each target
  * (csd_lock(): a store to a line the target's csd_unlock() wrote last,
- * which the locked llist_add() after it waits for), queue it on the
- * target's call_single_queue (llist_add() on a line the target took
- * last), then write the ICR: once a target, or once a cluster of 16 with
- * x2APIC cluster multicast.  The sender pays all of it, so a shootdown of
+ * which the locked llist_add() after it waits for; only those two CPUs
+ * touch a csd, so where its line is is known without tracking it), queue
+ * it on the target's call_single_queue (llist_add() on a line the target
+ * took last), then write the ICR: once a target, or once a cluster of 16
+ * with x2APIC cluster multicast.  The sender pays all of it, so a shootdown of
  * 127 CPUs costs it more than one of 1; each target's IPI leaves with its
  * ICR write.  Returns with the sender synced at the last write.
  */

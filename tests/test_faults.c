@@ -575,7 +575,8 @@ static void merge_task(void *arg)
 	merge_out[MERGE_REFILL] = mm->nr_vmas;
 }
 
-static void merge_body(void *arg, double *o)
+/* merge_mm: one task's address space, on CPU 0, that the task below maps. */
+static void merge_mm_init(double *o)
 {
 	merge_out = o;
 	vmstat_init();
@@ -583,6 +584,11 @@ static void merge_body(void *arg, double *o)
 	mm_init(&merge_mm, -1);
 	merge_mm.mm_users = 1;
 	cpumask_set_cpu(0, mm_cpumask(&merge_mm));
+}
+
+static void merge_body(void *arg, double *o)
+{
+	merge_mm_init(o);
 	sim_start_cpu(0, merge_task, arg);
 }
 
@@ -636,14 +642,9 @@ static void vmacache_task(void *arg)
 
 static void vmacache_body(void *arg, double *o)
 {
-	merge_out = o;
-	vmstat_init();
-	page_alloc_init();
-	mm_init(&merge_mm, -1);
-	merge_mm.mm_users = 1;
+	merge_mm_init(o);
 	for (int i = 1; i <= 64; i++)
 		mm_setup_vma(&merge_mm, TASK_MMAP_BASE - i * (2UL << 20), PAGE_SIZE, VM_READ);
-	cpumask_set_cpu(0, mm_cpumask(&merge_mm));
 	sim_start_cpu(0, vmacache_task, arg);
 }
 
