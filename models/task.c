@@ -58,6 +58,7 @@ void tasks_start(const struct workload_params *p, void (*body)(void *arg), bool 
 	 * loops open it sooner; anything else measures from the start.
 	 */
 	stats_from = p->warmup != WARMUP_AUTO ? p->warmup : loops ? WARMUP_AUTO_MAX : 0;
+	stats_length = p->duration;
 	mm_tunables = p->kernel;
 	vmstat_init();
 	page_alloc_init();

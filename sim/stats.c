@@ -17,17 +17,25 @@ static double hist_ranges[HIST_BINS + 1];
 /* log2(1 + k / 256): the mantissa's share of a sample's logarithm. */
 static double hist_log2_mantissa[257];
 
-double stats_from;
+double stats_from, stats_length = HUGE_VAL;
 
 bool stats_measuring(void)
 {
+	double now;
+
 	/* Most runs measure from the start: no clock to read on every sample. */
-	return stats_from <= 0 || !current_cpu || cpu_clock() >= stats_from;
+	if ((stats_from <= 0 && stats_length == HUGE_VAL) || !current_cpu)
+		return true;
+	now = cpu_clock();
+	return now >= stats_from && now <= stats_from + stats_length;
 }
 
 double stats_span(double t0, double t1)
 {
-	return t1 > stats_from ? t1 - (t0 > stats_from ? t0 : stats_from) : 0;
+	double from = t0 > stats_from ? t0 : stats_from;
+	double to = t1 < stats_from + stats_length ? t1 : stats_from + stats_length;
+
+	return to > from ? to - from : 0;
 }
 
 static void hist_ranges_init(void)

@@ -13,12 +13,15 @@
 #include <stddef.h>
 
 /*
- * The measured window opens at stats_from (ns): a workload warms up
- * first, and what a CPU records before then on its own clock is not
- * counted.  Every figure below, and the simulator's own (IPIs, TLB
- * shootdowns, storage, memory, idle time), honours it; 0 measures all.
+ * The measured window is [stats_from, stats_from + stats_length] (ns): a
+ * workload warms up first, and what a CPU records before then on its own
+ * clock is not counted; nor is what it records after the window closes,
+ * while the tasks finish the operation they are in (a 128 MiB munmap can
+ * take tens of ms behind a saturated zone->lock).  Every figure below,
+ * and the simulator's own (IPIs, TLB shootdowns, storage, memory, idle
+ * time), honours it.  stats_from 0 and stats_length HUGE_VAL measure all.
  */
-extern double stats_from;
+extern double stats_from, stats_length;
 /* Is the current CPU's clock inside the window?  Outside a CPU: yes. */
 bool stats_measuring(void);
 /* Of the span [t0, t1], how much lies inside the window. */

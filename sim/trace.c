@@ -40,7 +40,7 @@ static struct trace_event *trace_add(void)
 void trace_span(int cpu, bool irq_track, const char *what, const char *detail, double start,
 		double end)
 {
-	if (!trace_on || end < stats_from)
+	if (!trace_on || end < stats_from || start > stats_from + stats_length)
 		return;
 	*trace_add() = (struct trace_event){.phase = TRACE_SPAN,
 					    .what = what,
@@ -110,7 +110,7 @@ void trace_arg_num(const char *key, double value)
 
 void trace_flow(int from, double at, int to, double to_at, const char *what)
 {
-	if (!trace_on || to_at < stats_from)
+	if (!trace_on || to_at < stats_from || at > stats_from + stats_length)
 		return;
 	flows++;
 	*trace_add() = (struct trace_event){.phase = TRACE_FLOW_START,

@@ -203,6 +203,69 @@ static void test_rwsem_writer_blocks_readers(void)
 	      with.v[2]);
 }
 
+/* ---- the measured window has an end ---- */
+
+#define WINDOW_NS 10.5e3
+
+static spinlock_t window_lock;
+static struct rw_semaphore window_sem;
+
+/* CPU 0: 20 holds of 1 us, and mmap_sem-like write hold to 20 us; CPU 1 sleeps on it. */
+static void window_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id() == 0) {
+		down_write(&window_sem);
+		for (int i = 0; i < 20; i++) {
+			spin_lock(&window_lock);
+			cpu_account(1e3);
+			spin_unlock(&window_lock);
+		}
+		up_write(&window_sem);
+		return;
+	}
+	sleep_until(5e3);
+	down_read(&window_sem);
+	up_read(&window_sem);
+	cpu_sync();
+	out[3] = sim_now();
+	out[2] = this_cpu()->idle_ns;
+}
+
+static void window_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	stats_length = WINDOW_NS;
+	spin_lock_init(&window_lock, "window_lock");
+	init_rwsem(&window_sem, "window_sem");
+	sim_start_cpu(0, window_task, NULL);
+	sim_start_cpu(1, window_task, NULL);
+}
+
+static void window_collect(double *o)
+{
+	const struct lock_class *c = lock_class_get("window_lock");
+
+	o[0] = (double)c->acquisitions;
+	o[1] = c->hold_total;
+}
+
+static void test_window_ends(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+
+	child_after_run = window_collect;
+	run_child(&cfg, window_body, NULL, 1e9, &r);
+	/* The run goes on to 20 us; what happens after 10.5 us is not counted. */
+	CHECK(r.v[3] >= 20e3, "the reader got in at %g ns, before the writer left", r.v[3]);
+	CHECK(r.v[0] >= 10 && r.v[0] <= 11, "%g acquisitions counted in a 10.5 us window", r.v[0]);
+	CHECK(r.v[1] <= WINDOW_NS, "%g ns of holds counted in a 10.5 us window", r.v[1]);
+	/* Asleep from 5 us to 20 us, of which 5.5 us in the window. */
+	CHECK(r.v[2] > 4e3 && r.v[2] <= WINDOW_NS - 5e3, "%g ns idle counted", r.v[2]);
+}
+
 /* ---- spin_lock() with IRQs off against a shootdown: a hard lockup ---- */
 
 static spinlock_t ptl;
@@ -543,6 +606,8 @@ static const struct test_case cases[] = {
     {"rcu_grace_period", "a grace period waits for pre-existing readers only",
      test_rcu_grace_period},
     {"seqcount", "a seqcount is odd inside a write and readers see the change", test_seqcount},
+    {"window_ends", "what CPUs do after the measured window closes is not counted",
+     test_window_ends},
     {"abba_deadlock_reported", "an ABBA deadlock ends the run with a circular-wait report",
      test_abba_deadlock_reported},
 };
