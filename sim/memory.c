@@ -4,6 +4,7 @@
 #include <simgrid/actor.h>
 #include <simgrid/exec.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cache.h"
 #include "cpu.h"
@@ -13,12 +14,111 @@
 
 struct memory_stats memory_stats;
 
+/*
+ * A core streams through its own L1 miss buffers (line fill buffers) and
+ * L2 queue, and their number bounds what one core can stream: Little's
+ * law, bandwidth = buffers x 64 B / latency (J. McCalpin, "Single-core
+ * memory bandwidth: latency, bandwidth and concurrency", 2025-02-17).  The
+ * buffers are the core's: its SMT siblings share them, so two siblings
+ * zeroing pages at once stream mem_bw_core between them, not each.
+ *
+ * Each core keeps the spans its buffers are busy, on its CPUs' clocks,
+ * which run ahead of SimGrid's by the local work they have yet to pay: a
+ * CPU may book a span before its sibling, at an earlier instant of its
+ * own, asks for one.  A stream takes the free time from its start on, in
+ * order; spans that ended before SimGrid's now can concern nobody.
+ */
+struct busy_span {
+	double from, until;
+};
+
+struct core_buffers {
+	struct busy_span *spans; /* disjoint, in order */
+	int nr, cap;
+};
+
+static struct core_buffers *core_buffers;
+
+/* Mark [from, until] busy: it lies in a gap; it may join its neighbours. */
+static void busy_insert(struct core_buffers *b, double from, double until)
+{
+	int at = 0;
+
+	while (at < b->nr && b->spans[at].from < from)
+		at++;
+	if (b->nr == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 8;
+		b->spans = realloc(b->spans, b->cap * sizeof(*b->spans));
+	}
+	memmove(&b->spans[at + 1], &b->spans[at], (b->nr - at) * sizeof(*b->spans));
+	b->spans[at] = (struct busy_span){from, until};
+	b->nr++;
+	if (at + 1 < b->nr && b->spans[at + 1].from <= until) {
+		b->spans[at].until = b->spans[at + 1].until;
+		memmove(&b->spans[at + 1], &b->spans[at + 2], (b->nr - at - 2) * sizeof(*b->spans));
+		b->nr--;
+	}
+	if (at > 0 && b->spans[at - 1].until >= from) {
+		b->spans[at - 1].until = b->spans[at].until;
+		memmove(&b->spans[at], &b->spans[at + 1], (b->nr - at - 1) * sizeof(*b->spans));
+		b->nr--;
+	}
+}
+
+/* Book ns of this core's streaming from now on; returns when it is done. */
+static double core_stream(struct cpu *c, double ns)
+{
+	static struct busy_span *pieces;
+	static int pieces_cap;
+	struct core_buffers *b;
+	double t = cpu_clock();
+	int old = 0, nr_pieces = 0;
+
+	if (!core_buffers)
+		core_buffers = calloc(nr_cpu_ids, sizeof(*core_buffers));
+	b = &core_buffers[c->core];
+	while (old < b->nr && b->spans[old].until < sim_now())
+		old++;
+	memmove(b->spans, &b->spans[old], (b->nr - old) * sizeof(*b->spans));
+	b->nr -= old;
+	if (pieces_cap < b->nr + 1) {
+		pieces_cap = 2 * (b->nr + 1);
+		pieces = realloc(pieces, pieces_cap * sizeof(*pieces));
+	}
+	/* The gaps between booked spans first, in order, then after the last. */
+	for (int i = 0; i < b->nr && ns > 0; i++) {
+		const struct busy_span *s = &b->spans[i];
+
+		if (s->until <= t)
+			continue;
+		if (s->from > t) {
+			double use = s->from - t < ns ? s->from - t : ns;
+
+			pieces[nr_pieces++] = (struct busy_span){t, t + use};
+			ns -= use;
+			t += use;
+		}
+		if (ns > 0)
+			t = s->until;
+	}
+	if (ns > 0) {
+		pieces[nr_pieces++] = (struct busy_span){t, t + ns};
+		t += ns;
+	}
+	for (int i = 0; i < nr_pieces; i++)
+		busy_insert(b, pieces[i].from, pieces[i].until);
+	return t;
+}
+
 void memory_stream(size_t bytes)
 {
 	struct cpu *c = this_cpu();
+	double alone = bytes / sim_machine->mem_bw_core * 1e9;
 	sg_exec_t exec;
 	double t0;
 
+	/* The buffers' share first; the controller may then serve it slower. */
+	cpu_account(core_stream(c, alone) - alone - cpu_clock());
 	cpu_sync();
 	t0 = sim_now();
 	cache_fill(bytes);
@@ -41,18 +141,19 @@ static sg_exec_t *draining;
 void memory_write(size_t bytes)
 {
 	struct cpu *c = this_cpu();
+	double alone = bytes / sim_machine->mem_bw_core * 1e9, t0 = cpu_clock();
+	double done = core_stream(c, alone);
 	sg_exec_t exec;
 
 	if (!backlog) {
 		backlog = calloc(nr_cpu_ids, sizeof(*backlog));
 		draining = calloc(nr_cpu_ids, sizeof(*draining));
 	}
-	trace_span(c->id, false, "zeroing/copying", NULL, cpu_clock(),
-		   cpu_clock() + bytes / sim_machine->mem_bw_core * 1e9);
-	cpu_account(bytes / sim_machine->mem_bw_core * 1e9);
+	trace_span(c->id, false, "zeroing/copying", NULL, t0, done);
+	cpu_account(done - t0);
 	cache_fill(bytes);
 	if (stats_measuring()) {
-		memory_stats.time_ns += bytes / sim_machine->mem_bw_core * 1e9;
+		memory_stats.time_ns += done - t0;
 		memory_stats.bytes += bytes;
 	}
 	backlog[c->id] += bytes;
@@ -61,12 +162,12 @@ void memory_write(size_t bytes)
 	cpu_sync();
 	if (draining[c->id]) {
 		/* The cache cannot take more than memory drains. */
-		double t0 = sim_now();
+		double waited_from = sim_now();
 
 		c->events++;
 		sg_exec_wait(draining[c->id]);
 		sim_resume(c);
-		memory_stats.time_ns += stats_span(t0, sim_now());
+		memory_stats.time_ns += stats_span(waited_from, sim_now());
 	}
 	exec = sg_actor_exec_init((double)backlog[c->id]);
 	sg_exec_set_host(exec, mem_host[c->socket]);

@@ -240,6 +240,63 @@ static void test_smt_siblings(void)
 	CHECK_NEAR(both.v[1], 100e3 * 2 / 1.25, 0.02);
 }
 
+/* ---- SMT siblings share their core's streaming bandwidth ---- */
+
+#define ZERO_PAGES 100
+
+/* arg: local work (ns) before the pages, not yet paid when they are booked. */
+static void zero_pages_task(void *arg)
+{
+	cpu_work(*(double *)arg);
+	for (int i = 0; i < ZERO_PAGES; i++)
+		memory_write(1UL << 12);
+	cpu_sync();
+	out[smp_processor_id() ? 1 : 0] = sim_now();
+}
+
+/* CPU 0 alone, with its sibling CPU 4, or with CPU 1 of another core. */
+struct zero_pages_case {
+	int other;
+	double cpu0_first; /* ns of work CPU 0 does before its pages */
+};
+
+static void zero_pages_body(void *arg, double *o)
+{
+	struct zero_pages_case *z = arg;
+	static double none;
+
+	out = o;
+	sim_start_cpu(0, zero_pages_task, &z->cpu0_first);
+	if (z->other >= 0)
+		sim_start_cpu(z->other, zero_pages_task, &none);
+}
+
+static void test_smt_siblings_share_streams(void)
+{
+	struct sim_config cfg = test_config(1, 4, 2);
+	double one = ZERO_PAGES * 4096 / 10e9 * 1e9; /* mem_bw_core 10 GB/s */
+	struct zero_pages_case none = {-1, 0}, sibling = {4, 0}, core = {1, 0};
+	struct zero_pages_case apart = {4, 2 * one};
+	struct child_result alone, siblings, cores, after;
+
+	run_child(&cfg, zero_pages_body, &none, 1e9, &alone);
+	run_child(&cfg, zero_pages_body, &sibling, 1e9, &siblings);
+	run_child(&cfg, zero_pages_body, &core, 1e9, &cores);
+	run_child(&cfg, zero_pages_body, &apart, 1e9, &after);
+	CHECK_NEAR(alone.v[0], one, 0.01);
+	/* Two cores stream at a core's rate each. */
+	CHECK_NEAR(cores.v[0], one, 0.01);
+	CHECK_NEAR(cores.v[1], one, 0.01);
+	/* Two siblings share one core's fill buffers: together, twice as long. */
+	CHECK_NEAR(siblings.v[0] > siblings.v[1] ? siblings.v[0] : siblings.v[1], 2 * one, 0.02);
+	/*
+	 * CPU 0 books its pages first, for after its own work; its sibling,
+	 * streaming before then, is not held up by them.
+	 */
+	CHECK_NEAR(after.v[1], one, 0.01);
+	CHECK_NEAR(after.v[0], 3 * one, 0.01);
+}
+
 /* ---- rwsem: woken readers resume one wake-up apart, asleep is idle ---- */
 
 #define READERS 6
@@ -666,6 +723,9 @@ static const struct test_case cases[] = {
     {"struct_page_misses",
      "a page freed on one CPU costs another a transfer, a cold one memory, inside zone->lock",
      test_struct_page_misses},
+    {"smt_siblings_share_streams",
+     "two SMT siblings zeroing pages share their core's streaming bandwidth; two cores do not",
+     test_smt_siblings_share_streams},
     {"smt_siblings", "two busy SMT siblings each run slower than one alone, by smt_yield",
      test_smt_siblings},
     {"rwsem_wakeups", "woken readers resume one wake-up apart; their sleep is idle time",
