@@ -160,6 +160,30 @@ static json_t *idle_json(const struct run_result *r)
 			 "per_task_pct", per_task);
 }
 
+/*
+ * Spinning on spinlocks: the share of the tasks' CPU time their waiters
+ * spent spinning in the window, overall and per lock class, as a profile
+ * of the machine shows it in native_queued_spin_lock_slowpath() (LKP's
+ * perf-profile.self.cycles-pp figures).  Sleeping and rwsem spinning apart.
+ */
+static json_t *spin_json(const struct run_result *r)
+{
+	double from = stats_from, end = r->outcome.sim_time, total = 0;
+	double span = end < from + r->wp->duration ? end - from : r->wp->duration;
+	double cpu_time = span * r->wp->tasks;
+	json_t *per_lock = json_object();
+
+	for (struct lock_class *c = lock_class_first(); c; c = c->next) {
+		if (!c->spins)
+			continue;
+		total += c->wait_total;
+		json_object_set_new(per_lock, c->name,
+				    json_real(cpu_time > 0 ? 100 * c->wait_total / cpu_time : 0));
+	}
+	return json_pack("{s:f,s:o}", "pct", cpu_time > 0 ? 100 * total / cpu_time : 0,
+			 "per_lock_pct", per_lock);
+}
+
 static json_t *result_json(const struct run_result *r)
 {
 	const struct workload_result *w = &r->work;
@@ -204,6 +228,7 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "irqs_off_per_cpu", per_cpu);
 	json_object_set_new(root, "idle", idle_json(r));
 	json_object_set_new(root, "locks", locks_json());
+	json_object_set_new(root, "spin", spin_json(r));
 	json_object_set_new(root, "ipi",
 			    json_pack("{s:I,s:I,s:I,s:o}", "calls", (json_int_t)ipi_stats.calls,
 				      "ipis", (json_int_t)ipi_stats.ipis, "deferred",

@@ -9,6 +9,7 @@ void spin_lock_init(spinlock_t *lock, const char *name)
 	lock->owner = -1;
 	lock->waiters = (struct cpu_queue){0};
 	lock->class = lock_class_get(name);
+	lock->class->spins = true;
 	lock->acquired_at = 0;
 }
 

@@ -56,6 +56,7 @@ struct lock_class {
 	unsigned long contentions;   /* acquisitions that had to wait */
 	double wait_total, wait_max; /* ns */
 	double hold_total, hold_max; /* ns */
+	bool spins; /* a spinlock class: its waiters spin, as perf sees them */
 };
 
 struct lock_class *lock_class_get(const char *name);

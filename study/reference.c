@@ -101,6 +101,21 @@ static struct row *row_find(struct reference *r, const char *id)
 	return NULL;
 }
 
+/* A metric's column in a run's results.csv; NULL: no such metric. */
+static const char *metric_column(const char *metric)
+{
+	static const char *const metric_columns[][2] = {
+	    {"throughput", "throughput"},
+	    {"idle_pct", "idle.machine_pct"},
+	    {"spin_pct", "spin.pct"},
+	};
+
+	for (size_t i = 0; i < sizeof(metric_columns) / sizeof(metric_columns[0]); i++)
+		if (!strcmp(metric, metric_columns[i][0]))
+			return metric_columns[i][1];
+	return NULL;
+}
+
 static int check_row(struct reference *r, struct row *w)
 {
 	const char *f = r->o->file;
@@ -122,8 +137,8 @@ static int check_row(struct reference *r, struct row *w)
 	tasks = strtol(w->cell[TASKS], &end, 10);
 	if (end == w->cell[TASKS] || *end || tasks < 1 || tasks > 4096)
 		return bad(f, w->line, "tasks", "'%s' is not 1 to 4096", w->cell[TASKS]);
-	if (strcmp(w->cell[METRIC], "throughput") && strcmp(w->cell[METRIC], "idle_pct"))
-		return bad(f, w->line, "metric", "'%s' is not throughput or idle_pct",
+	if (!metric_column(w->cell[METRIC]))
+		return bad(f, w->line, "metric", "'%s' is not throughput, idle_pct or spin_pct",
 			   w->cell[METRIC]);
 	w->published = strtod(w->cell[PUBLISHED], &end);
 	if (end == w->cell[PUBLISHED] || *end || !(w->published > 0))
@@ -452,8 +467,7 @@ static void collect_row(struct reference *r, struct row *w)
 	if (table_load(path, &t, err, sizeof(err)))
 		return;
 	status = table_col(&t, "status");
-	col = table_col(&t,
-			strcmp(w->cell[METRIC], "throughput") ? "idle.machine_pct" : "throughput");
+	col = table_col(&t, metric_column(w->cell[METRIC]));
 	if (t.nr_rows && status >= 0) {
 		w->status = strdup(t.cells[0][status]);
 		w->predicted = table_num(&t, 0, col);

@@ -724,6 +724,17 @@ steady() {
 		'BEGIN { exit !(m >= 100 * 120 / 128 && m - (100 * 120 + 8 * t) / 128 < 0.01 && m - (100 * 120 + 8 * t) / 128 > -0.01) }' &&
 		ok "idle: the machine's $machine_idle% = 120 idle CPUs and the tasks' $task_idle%" ||
 		ko "idle: machine $machine_idle%, tasks $task_idle%"
+	# Spinning: the waiters' share of the tasks' CPU time, overall and per lock.
+	"$faultsim" run "$src/scenarios/lock-collapse.ini" --set workload.threads=1 --set workload.duration=1ms \
+		--quiet --csv "$tmp/s1.csv"
+	"$faultsim" run "$src/scenarios/lock-collapse.ini" --set workload.duration=1ms --quiet --csv "$tmp/s32.csv"
+	read -r alone <<<"$(col "$tmp/s1.csv" spin.pct)"
+	read -r spin lock wait <<<"$(col "$tmp/s32.csv" spin.pct spin.per_lock_pct.study_lock locks.study_lock.wait_total_ns)"
+	# 32 CPUs want 32 x 400 ns of every 4.4 us: the lock is oversubscribed 2.9 times.
+	awk -v a="$alone" -v s="$spin" -v l="$lock" -v w="$wait" \
+		'BEGIN { exit !(a == 0 && s > 50 && s == l && (w / (32 * 1e6) * 100 - s) ^ 2 < 0.01) }' &&
+		ok "spin: 1 CPU 0%, 32 CPUs on one lock $spin% of their time, its wait total" ||
+		ko "spin: alone $alone, 32 CPUs $spin (lock $lock, wait $wait ns)"
 	# warmup is auto or a time.
 
 	"$faultsim" check "$src/scenarios/page_fault1.ini" --set workload.warmup=soon >/dev/null 2>"$tmp/w.err"
@@ -780,6 +791,8 @@ reference() {
 	ref_error "mode thread" "$d/b1.csv" "$d/b1.csv:2: mode: 'thread' is not threads or processes"
 	cp "$d/bad.csv" "$d/b2.csv" && sed -i '2s/,s$/,/' "$d/b2.csv"
 	ref_error "no source" "$d/b2.csv" "$d/b2.csv:2: source: every published figure names its source"
+	cp "$d/bad.csv" "$d/b5.csv" && sed -i '2s/throughput/spin/' "$d/b5.csv"
+	ref_error "metric spin" "$d/b5.csv" "$d/b5.csv:2: metric: 'spin' is not throughput, idle_pct or spin_pct"
 	cp "$d/bad.csv" "$d/b3.csv" && sed -i '1s/bound_pct/bound/' "$d/b3.csv"
 	ref_error "header" "$d/b3.csv" "$d/b3.csv:1: header: column bound_pct expected"
 	cp "$d/bad.csv" "$d/b4.csv" && printf 'id,expect,known_miss,source\nq,x >> 2,false,s\n' >"$d/shapes.csv"
