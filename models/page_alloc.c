@@ -4,8 +4,10 @@
  *  - rmqueue_pcplist(): IRQs off, a page off the per-CPU list; an empty
  *    list is refilled with pcp->batch pages under zone->lock
  *    (rmqueue_bulk()); freeing past pcp->high returns batch pages
- *    (free_pcppages_bulk()).  zone_batchsize() gives 31 on large zones,
- *    and high = 6 * batch.
+ *    (free_pcppages_bulk()).  zone_batchsize() gives 63 on zones of a
+ *    GiB or more (1 MiB / 4, rounded down to 2^n - 1) since 4.19's
+ *    d8a759b57035 ("mm, page_alloc: double zone's batchsize", Aaron Lu:
+ *    zone->lock contention in page_fault1), and high = 6 * batch.
  *  - try_charge(): a per-CPU stock of charge; an empty stock charges
  *    MEMCG_CHARGE_BATCH (32) pages at once with an atomic on the
  *    memcg's page_counter.  Uncharging a list of freed pages is one
@@ -36,7 +38,7 @@
 #include "mm.h"
 #include "vmstat.h"
 
-#define PCP_BATCH	   31
+#define PCP_BATCH	   63
 #define PCP_HIGH	   (6 * PCP_BATCH)
 #define MEMCG_CHARGE_BATCH 32
 #define PAGEVEC_SIZE	   15

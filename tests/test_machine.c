@@ -147,25 +147,28 @@ static double zone_hold(void)
 	return zone_lock_class ? zone_lock_class->hold_total : 0;
 }
 
+/* zone_batchsize() of a zone of a GiB or more; high is 6 batches. */
+#define BATCH 63
+
 /*
- * CPU 0 refills its per-CPU list from cold memory, then frees enough
- * pages to spill two batches back to the buddy lists; CPU 1 then refills
- * from those (written last by CPU 0), and CPU 0 refills from its own.
+ * CPU 0 refills its per-CPU list from cold memory 8 times, then frees
+ * the pages, spilling batches back to the buddy lists past 6 batches;
+ * CPU 1 then refills from those (written last by CPU 0).
  */
 static void pages_task(void *arg)
 {
-	static struct page_mark mine[248];
+	static struct page_mark mine[8 * BATCH];
 	double h;
 
 	(void)arg;
 	if (smp_processor_id() == 0) {
-		for (int i = 0; i < 248; i++) {
+		for (int i = 0; i < 8 * BATCH; i++) {
 			alloc_page();
 			mine[i] = page_mark_now();
 		}
 		zone_lock_class = lock_class_get("zone->lock");
 		out[0] = zone_lock_class->hold_total / 8; /* a cold refill */
-		release_pages(mine, 248, false);
+		release_pages(mine, 8 * BATCH, false);
 		cpu_sync();
 		out[3] = sim_now();
 		return;
@@ -196,11 +199,11 @@ static void test_struct_page_misses(void)
 	double buddy = 40 * 1e9 / cfg.machine.freq; /* COST_BUDDY_PAGE cycles */
 
 	run_child(&cfg, pages_body, NULL, 1e9, &r);
-	/* 31 cold pages: each the page and its neighbour from memory (80 ns each). */
-	CHECK_NEAR(r.v[0], 31 * (buddy + 2 * 80), 0.05);
-	/* 31 pages CPU 0 freed: each a transfer of two lines from it (40 ns). */
-	CHECK_NEAR(r.v[1], 31 * (buddy + 2 * 40), 0.05);
-	/* The hold grows with the batch: one block is a 31st of a refill. */
+	/* 63 cold pages: each the page and its neighbour from memory (80 ns each). */
+	CHECK_NEAR(r.v[0], BATCH * (buddy + 2 * 80), 0.05);
+	/* 63 pages CPU 0 freed: each a transfer of two lines from it (40 ns). */
+	CHECK_NEAR(r.v[1], BATCH * (buddy + 2 * 40), 0.05);
+	/* The hold grows with the batch: one block is a 63rd of a refill. */
 	CHECK(r.v[2] < r.v[1] / 10, "one block held zone->lock %g ns, a batch %g ns", r.v[2],
 	      r.v[1]);
 }
