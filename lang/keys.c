@@ -145,6 +145,9 @@ const struct key_def keys[] = {
 	 "since, a reader that finds a writer sleeps"},
 	{"kernel", "munmap_downgrade", KEY_BOOL, "true", 0, 1, NULL, NULL,
 	 "munmap drops mmap_sem to read for its zap (Linux 5.0+); MAP_FIXED never does"},
+	{"kernel", "vma_lock_file_faults", KEY_BOOL, "false", 0, 1, NULL, NULL,
+	 "per-VMA locks also take faults on file mappings with ->map_pages (Linux 6.7+); "
+	 "before, only anonymous VMAs"},
 
 	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|page_fault2|page_fault3|tlb_flush2|pft|mmap1|mixed|text", NULL,
 	 "what the tasks run"},

@@ -294,6 +294,35 @@ oom_free_page:
 	return VM_FAULT_OOM;
 }
 
+/*
+ * vmf_can_call_fault() (6.7): under the VMA lock, only a file whose
+ * ->fault comes with ->map_pages (the page cache's filemap_fault()) may
+ * be called; others want mmap_lock.
+ */
+static vm_fault_t vmf_can_call_fault(const struct vm_fault *vmf)
+{
+	if (vmf->vma->vm_ops->map_pages || !(vmf->flags & FAULT_FLAG_VMA_LOCK))
+		return 0;
+	return VM_FAULT_RETRY;
+}
+
+/*
+ * vmf_anon_prepare() (6.7): the first private copy in a VMA creates its
+ * anon_vma, which looks at neighbours only mmap_lock keeps still.
+ */
+static vm_fault_t vmf_anon_prepare(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma->anon_vma)
+		return 0;
+	if (vmf->flags & FAULT_FLAG_VMA_LOCK)
+		return VM_FAULT_RETRY;
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	return 0;
+}
+
 /* __do_fault(): the file's ->fault, which returns the page locked. */
 static vm_fault_t __do_fault(struct vm_fault *vmf)
 {
@@ -346,6 +375,9 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 		if (ret)
 			return ret;
 	}
+	ret = vmf_can_call_fault(vmf);
+	if (ret)
+		return ret;
 	ret = __do_fault(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
@@ -357,10 +389,12 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 /* A write to a private file mapping: a private copy of the page. */
 static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 {
-	vm_fault_t ret;
+	vm_fault_t ret = vmf_can_call_fault(vmf);
 
-	if (anon_vma_prepare(vmf->vma))
-		return VM_FAULT_OOM;
+	if (!ret)
+		ret = vmf_anon_prepare(vmf);
+	if (ret)
+		return ret;
 	alloc_page();
 	if (mem_cgroup_try_charge(1)) {
 		free_page();
@@ -395,8 +429,11 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 static vm_fault_t do_shared_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	vm_fault_t ret = __do_fault(vmf);
+	vm_fault_t ret = vmf_can_call_fault(vmf);
 
+	if (ret)
+		return ret;
+	ret = __do_fault(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
 	/* Check if the backing address space wants to know that the page is about to become
@@ -623,8 +660,10 @@ vm_fault_t handle_speculative_fault(struct mm_struct *mm, unsigned long address,
 
 /*
  * lock_vma_under_rcu() (6.4): find the VMA under RCU and read-lock it;
- * NULL sends the fault to mmap_lock.  Only anonymous VMAs that already
- * have an anon_vma are handled.
+ * NULL sends the fault to mmap_lock.  6.4 handles anonymous VMAs that
+ * already have an anon_vma; 6.7 (Matthew Wilcox, "Handle more faults
+ * under the VMA lock") file VMAs as well, whose handlers decide for
+ * themselves (vmf_can_call_fault(), vmf_anon_prepare()).
  */
 struct vm_area_struct *lock_vma_under_rcu(struct mm_struct *mm, unsigned long address)
 {
@@ -635,7 +674,10 @@ retry:
 	vma = find_vma(mm, address);
 	if (!vma || vma->vm_start > address)
 		goto inval;
-	if (vma->vm_ops || !vma->anon_vma)
+	if (vma->vm_ops && !mm_tunables.vma_lock_file_faults)
+		goto inval;
+	/* find_mergeable_anon_vma() reads neighbours we have not locked. */
+	if (!vma->vm_ops && !vma->anon_vma)
 		goto inval;
 	if (!vma_start_read(vma))
 		goto inval;

@@ -236,6 +236,7 @@ struct mm_tunables {
 	unsigned long ra_bytes; /* readahead window */
 	double read_error;	/* chance a read fails */
 	bool munmap_downgrade;	/* munmap zaps under mmap_sem for read (5.0+) */
+	bool vma_lock_file_faults; /* per-VMA locks take file faults too (6.7+) */
 };
 
 extern struct mm_tunables mm_tunables;

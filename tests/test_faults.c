@@ -22,6 +22,8 @@ static const char *const wanted[] = {
     "thp_fault_alloc",
     "thp_fault_fallback",
     "vma_lock_success",
+    "vma_lock_retry",
+    "vma_lock_abort",
     "cow_fault",
     "nr_dirtied",
     "pgfree",
@@ -464,6 +466,49 @@ static void test_mmap1_threads_serialise(void)
 	CHECK(threads < 1.3 * one, "2 threads %g ops vs 1: %g", threads, one);
 }
 
+/*
+ * Per-VMA locks and file mappings: 6.4 sends every fault on a file VMA to
+ * mmap_lock; 6.7 takes them under the VMA lock, a private one's first
+ * copy apart, which needs mmap_lock to set up the VMA's anon_vma.
+ */
+static void test_vma_lock_file_faults(void)
+{
+	struct workload_params p = loop_workload("page_fault2", 4, false);
+	struct child_result v64, v67, shared;
+
+	p.kernel.fault_path = FAULT_PATH_PERVMA;
+	v64 = run(p);
+	CHECK(v64.outcome.end == SIM_END_OK, "%s", v64.outcome.report);
+	CHECK(v(&v64, "fault_done_vma_lock") == 0 && v(&v64, "fault_done_classic") > 1000,
+	      "6.4, private file: %g faults under the VMA lock, %g under mmap_lock",
+	      v(&v64, "fault_done_vma_lock"), v(&v64, "fault_done_classic"));
+
+	p.kernel.vma_lock_file_faults = true;
+	v67 = run(p);
+	CHECK(v67.outcome.end == SIM_END_OK, "%s", v67.outcome.report);
+	CHECK(v(&v67, "fault_done_vma_lock") > 0.9 * v(&v67, "pgfault"),
+	      "6.7, private file: %g of %g faults under the VMA lock",
+	      v(&v67, "fault_done_vma_lock"), v(&v67, "pgfault"));
+	/*
+	 * Each mapping's first copy retried under mmap_lock (no anon_vma yet);
+	 * any other fault there found no VMA to lock (aborted).
+	 */
+	CHECK(v(&v67, "vma_lock_retry") > 0 &&
+		  adds_up(v(&v67, "fault_done_classic"),
+			  v(&v67, "vma_lock_retry") + v(&v67, "vma_lock_abort"), 4),
+	      "6.7: %g retries, %g aborts, %g faults under mmap_lock", v(&v67, "vma_lock_retry"),
+	      v(&v67, "vma_lock_abort"), v(&v67, "fault_done_classic"));
+
+	p = loop_workload("page_fault3", 4, false);
+	p.kernel.fault_path = FAULT_PATH_PERVMA;
+	p.kernel.vma_lock_file_faults = true;
+	shared = run(p);
+	CHECK(shared.outcome.end == SIM_END_OK, "%s", shared.outcome.report);
+	CHECK(v(&shared, "vma_lock_retry") == 0 && v(&shared, "fault_done_classic") == 0,
+	      "6.7, shared file: %g retries, %g faults under mmap_lock",
+	      v(&shared, "vma_lock_retry"), v(&shared, "fault_done_classic"));
+}
+
 static void check_accounted(const char *what, const struct child_result *r, int tasks)
 {
 	double done = v(r, "fault_done_classic") + v(r, "fault_done_spf") +
@@ -694,6 +739,10 @@ static const struct test_case cases[] = {
     {"munmap_downgrade_lets_faults_in",
      "munmap downgraded to read: other threads' faults go on during its zap",
      test_munmap_downgrade_lets_faults_in},
+    {"vma_lock_file_faults",
+     "per-VMA locks take file faults from 6.7, a private mapping's first copy apart; "
+     "not in 6.4",
+     test_vma_lock_file_faults},
     {"page_fault2_copies", "page_fault2: every write copies from the page cache, copies freed",
      test_page_fault2_copies},
     {"page_fault3_dirties", "page_fault3: shared pages dirtied once, none freed, unmap flushes",
