@@ -177,13 +177,17 @@ struct lock_class *lock_class_first(void)
 
 void lock_class_acquired(struct lock_class *c, double waited_ns)
 {
+	double now;
+
 	if (!stats_measuring())
 		return;
 	c->acquisitions++;
 	if (waited_ns <= 0)
 		return;
 	c->contentions++;
-	c->wait_total += waited_ns;
+	/* A wait begun in the warm-up counts in the total from the window's start. */
+	now = current_cpu ? cpu_clock() : 0;
+	c->wait_total += current_cpu ? stats_span(now - waited_ns, now) : waited_ns;
 	if (waited_ns > c->wait_max)
 		c->wait_max = waited_ns;
 }

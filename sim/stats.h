@@ -54,9 +54,9 @@ struct lock_class {
 	struct lock_class *next;
 	unsigned long acquisitions;
 	unsigned long contentions;   /* acquisitions that had to wait */
-	double wait_total, wait_max; /* ns */
+	double wait_total, wait_max; /* ns: inside the window; the longest wait, whole */
 	double hold_total, hold_max; /* ns */
-	bool spins; /* a spinlock class: its waiters spin, as perf sees them */
+	bool spins;		     /* a spinlock class: its waiters spin, as perf sees them */
 };
 
 struct lock_class *lock_class_get(const char *name);

@@ -266,6 +266,54 @@ static void test_window_ends(void)
 	CHECK(r.v[2] > 4e3 && r.v[2] <= WINDOW_NS - 5e3, "%g ns idle counted", r.v[2]);
 }
 
+/* CPU 0 holds a lock 3 us from 0; CPU 1 waits for it from 0; the window opens at 2 us. */
+static spinlock_t straddle_lock;
+
+static void straddle_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id() == 0) {
+		spin_lock(&straddle_lock);
+		cpu_account(3e3);
+		spin_unlock(&straddle_lock);
+		return;
+	}
+	cpu_account(10);
+	spin_lock(&straddle_lock);
+	spin_unlock(&straddle_lock);
+}
+
+static void straddle_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	stats_from = 2e3;
+	spin_lock_init(&straddle_lock, "straddle_lock");
+	sim_start_cpu(0, straddle_task, NULL);
+	sim_start_cpu(1, straddle_task, NULL);
+}
+
+static void straddle_collect(double *o)
+{
+	const struct lock_class *c = lock_class_get("straddle_lock");
+
+	o[0] = c->wait_total;
+	o[1] = c->wait_max;
+}
+
+static void test_window_clips_waits(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+
+	child_after_run = straddle_collect;
+	run_child(&cfg, straddle_body, NULL, 1e9, &r);
+	/* Waited from 10 ns to 3 us and a hand-off: the total counts what lies past 2 us. */
+	CHECK(r.v[1] > 2.9e3, "the longest wait %g ns, not the whole of it", r.v[1]);
+	CHECK(r.v[0] > 0.9e3 && r.v[0] < 1.3e3,
+	      "%g ns of wait counted from a window opening at 2 us", r.v[0]);
+}
+
 /* ---- spin_lock() with IRQs off against a shootdown: a hard lockup ---- */
 
 static spinlock_t ptl;
@@ -608,6 +656,8 @@ static const struct test_case cases[] = {
     {"seqcount", "a seqcount is odd inside a write and readers see the change", test_seqcount},
     {"window_ends", "what CPUs do after the measured window closes is not counted",
      test_window_ends},
+    {"window_clips_waits", "a wait begun before the window opens counts from its start",
+     test_window_clips_waits},
     {"abba_deadlock_reported", "an ABBA deadlock ends the run with a circular-wait report",
      test_abba_deadlock_reported},
 };
