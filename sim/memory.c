@@ -79,8 +79,10 @@ static double core_stream(struct cpu *c, double ns)
 	b = &core_buffers[c->core];
 	while (old < b->nr && b->spans[old].until < sim_now())
 		old++;
-	memmove(b->spans, &b->spans[old], (b->nr - old) * sizeof(*b->spans));
-	b->nr -= old;
+	if (old) {
+		memmove(b->spans, &b->spans[old], (b->nr - old) * sizeof(*b->spans));
+		b->nr -= old;
+	}
 	if (pieces_cap < b->nr + 1) {
 		pieces_cap = 2 * (b->nr + 1);
 		pieces = realloc(pieces, pieces_cap * sizeof(*pieces));
