@@ -74,6 +74,9 @@ static double core_stream(struct cpu *c, double ns)
 	double t = cpu_clock();
 	int old = 0, nr_pieces = 0;
 
+	/* Without SMT a core's buffers are its one CPU's, whose clock orders them. */
+	if (sim_machine->smt == 1)
+		return t + ns;
 	if (!core_buffers)
 		core_buffers = calloc(nr_cpu_ids, sizeof(*core_buffers));
 	b = &core_buffers[c->core];
