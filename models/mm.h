@@ -233,9 +233,9 @@ struct mm_tunables {
 	bool text_thp;	      /* filemap_huge_fault() for read-only text */
 	bool text_thp_posted; /* filemap_huge_fault() as posted, not as fixed */
 	unsigned long fault_around_bytes;
-	unsigned long ra_bytes; /* readahead window */
-	double read_error;	/* chance a read fails */
-	bool munmap_downgrade;	/* munmap zaps under mmap_sem for read (5.0+) */
+	unsigned long ra_bytes;	   /* readahead window */
+	double read_error;	   /* chance a read fails */
+	bool munmap_downgrade;	   /* munmap zaps under mmap_sem for read (5.0+) */
 	bool vma_lock_file_faults; /* per-VMA locks take file faults too (6.7+) */
 };
 

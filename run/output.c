@@ -153,11 +153,11 @@ static json_t *idle_json(const struct run_result *r)
 		total += idle;
 		json_array_append_new(per_task, json_real(span > 0 ? 100 * idle / span : 0));
 	}
-	return json_pack("{s:f,s:f,s:o}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,
-			 "machine_pct",
-			 span > 0 ? 100 * (total + (nr_cpus - r->wp->tasks) * span) / (span * nr_cpus)
-				  : 0,
-			 "per_task_pct", per_task);
+	return json_pack(
+	    "{s:f,s:f,s:o}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,
+	    "machine_pct",
+	    span > 0 ? 100 * (total + (nr_cpus - r->wp->tasks) * span) / (span * nr_cpus) : 0,
+	    "per_task_pct", per_task);
 }
 
 /*

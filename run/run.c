@@ -297,8 +297,12 @@ int faultsim_run(const struct run_opts *o)
 	static struct workload_params wp;
 	struct scenario sc;
 	struct output_files files;
-	struct run_result res = {.opts = o, .sc = &sc, .cfg = &cfg, .wp = &wp,
-				 .work = {.loops_min = -1}}; /* a workload without loops says nothing */
+	struct run_result res = {
+	    .opts = o,
+	    .sc = &sc,
+	    .cfg = &cfg,
+	    .wp = &wp,
+	    .work = {.loops_min = -1}}; /* a workload without loops says nothing */
 	const struct workload_ops *ops;
 	char err[256];
 	double t0;
