@@ -5,9 +5,13 @@
  *    list is refilled with pcp->batch pages under zone->lock
  *    (rmqueue_bulk()); freeing past pcp->high returns batch pages
  *    (free_pcppages_bulk()).  zone_batchsize() gives 63 on zones of a
- *    GiB or more (1 MiB / 4, rounded down to 2^n - 1) since 4.19's
- *    d8a759b57035 ("mm, page_alloc: double zone's batchsize", Aaron Lu:
- *    zone->lock contention in page_fault1), and high = 6 * batch.
+ *    GiB or more since 4.19's d8a759b57035 ("mm, page_alloc: double
+ *    zone's batchsize", Aaron Lu: zone->lock contention in page_fault1):
+ *    1 MiB is 256 pages, / 4 = 64, rounddown_pow_of_two(64 + 32) - 1.
+ *    high = 6 * batch is the rule up to 5.13; 5.14 sizes high from the
+ *    zone's low watermark and doubles free batches while a CPU only
+ *    frees (nr_pcp_free()), 6.7 tunes high at run time: not modelled, so
+ *    the rows of later kernels run this allocator.
  *  - try_charge(): a per-CPU stock of charge; an empty stock charges
  *    MEMCG_CHARGE_BATCH (32) pages at once with an atomic on the
  *    memcg's page_counter.  Uncharging a list of freed pages is one

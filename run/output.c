@@ -164,7 +164,7 @@ static json_t *idle_json(const struct run_result *r)
  * Spinning on spinlocks: the share of the tasks' CPU time their waiters
  * spent spinning in the window, overall and per lock class, as a profile
  * of the machine shows it in native_queued_spin_lock_slowpath() (LKP's
- * perf-profile.self.cycles-pp figures).  Sleeping and rwsem spinning apart.
+ * perf-profile.self.cycles-pp figures).  Sleeping and rwsem spinning are excluded.
  */
 static json_t *spin_json(const struct run_result *r)
 {

@@ -119,13 +119,12 @@ void memory_stream(size_t bytes)
 {
 	struct cpu *c = this_cpu();
 	double alone = bytes / sim_machine->mem_bw_core * 1e9;
+	double t0 = cpu_clock();
 	sg_exec_t exec;
-	double t0;
 
 	/* The buffers' share first; the controller may then serve it slower. */
-	cpu_account(core_stream(c, alone) - alone - cpu_clock());
+	cpu_account(core_stream(c, alone) - alone - t0);
 	cpu_sync();
-	t0 = sim_now();
 	cache_fill(bytes);
 	exec = sg_actor_exec_init((double)bytes);
 	sg_exec_set_host(exec, mem_host[c->socket]);

@@ -55,7 +55,7 @@ struct lock_class {
 	unsigned long acquisitions;
 	unsigned long contentions;   /* acquisitions that had to wait */
 	double wait_total, wait_max; /* ns: inside the window; the longest wait, whole */
-	double hold_total, hold_max; /* ns */
+	double hold_total, hold_max; /* ns: inside the window; the longest hold, whole */
 	bool spins;		     /* a spinlock class: its waiters spin, as perf sees them */
 };
 
