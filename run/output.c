@@ -132,6 +132,14 @@ static json_t *histograms_json(void)
 	return o;
 }
 
+/* The measured window's length, up to where the run ended, ns. */
+static double window_span(const struct run_result *r)
+{
+	double end = r->outcome.sim_time;
+
+	return end < stats_from + r->wp->duration ? end - stats_from : r->wp->duration;
+}
+
 /*
  * Idle CPU time: the share of the tasks' CPU time spent asleep (on a
  * rwsem, a page lock, a grace period), overall and per task; and the
@@ -142,9 +150,7 @@ static json_t *histograms_json(void)
 static json_t *idle_json(const struct run_result *r)
 {
 	int nr_cpus = machine_nr_cpus(&r->cfg->machine);
-	/* Idle time is counted in the measured window, up to where the run ended. */
-	double from = stats_from, end = r->outcome.sim_time, total = 0;
-	double span = end < from + r->wp->duration ? end - from : r->wp->duration;
+	double span = window_span(r), total = 0;
 	json_t *per_task = json_array();
 
 	for (int i = 0; i < r->wp->tasks; i++) {
@@ -168,9 +174,7 @@ static json_t *idle_json(const struct run_result *r)
  */
 static json_t *spin_json(const struct run_result *r)
 {
-	double from = stats_from, end = r->outcome.sim_time, total = 0;
-	double span = end < from + r->wp->duration ? end - from : r->wp->duration;
-	double cpu_time = span * r->wp->tasks;
+	double cpu_time = window_span(r) * r->wp->tasks, total = 0;
 	json_t *per_lock = json_object();
 
 	for (struct lock_class *c = lock_class_first(); c; c = c->next) {

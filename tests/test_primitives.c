@@ -243,12 +243,15 @@ static void window_body(void *arg, double *o)
 	sim_start_cpu(1, window_task, NULL);
 }
 
+/* What the window counted of window_lock: out[4..7]. */
 static void window_collect(double *o)
 {
 	const struct lock_class *c = lock_class_get("window_lock");
 
-	o[0] = (double)c->acquisitions;
-	o[1] = c->hold_total;
+	o[4] = (double)c->acquisitions;
+	o[5] = c->hold_total;
+	o[6] = c->wait_total;
+	o[7] = c->wait_max;
 }
 
 static void test_window_ends(void)
@@ -261,28 +264,26 @@ static void test_window_ends(void)
 	/* The run goes on to 20 us; what happens after 10.5 us is not counted. */
 	CHECK(r.v[3] >= 20e3, "the reader got in at %g ns, before the writer left", r.v[3]);
 	/* Acquired at 0, 1, ..., 10 us and a few ns a lock; held 1 us each, the 11th in part. */
-	CHECK(r.v[0] == 11, "%g acquisitions counted in a 10.5 us window", r.v[0]);
-	CHECK(r.v[1] > 10e3 && r.v[1] <= WINDOW_NS, "%g ns of holds counted in a 10.5 us window",
-	      r.v[1]);
+	CHECK(r.v[4] == 11, "%g acquisitions counted in a 10.5 us window", r.v[4]);
+	CHECK(r.v[5] > 10e3 && r.v[5] <= WINDOW_NS, "%g ns of holds counted in a 10.5 us window",
+	      r.v[5]);
 	/* Asleep from 5 us to 20 us, of which 5.5 us in the window. */
 	CHECK(r.v[2] > 4e3 && r.v[2] <= WINDOW_NS - 5e3, "%g ns idle counted", r.v[2]);
 }
 
 /* CPU 0 holds a lock 3 us from 0; CPU 1 waits for it from 0; the window opens at 2 us. */
-static spinlock_t straddle_lock;
-
 static void straddle_task(void *arg)
 {
 	(void)arg;
 	if (smp_processor_id() == 0) {
-		spin_lock(&straddle_lock);
+		spin_lock(&window_lock);
 		cpu_account(3e3);
-		spin_unlock(&straddle_lock);
+		spin_unlock(&window_lock);
 		return;
 	}
 	cpu_account(10);
-	spin_lock(&straddle_lock);
-	spin_unlock(&straddle_lock);
+	spin_lock(&window_lock);
+	spin_unlock(&window_lock);
 }
 
 static void straddle_body(void *arg, double *o)
@@ -290,17 +291,9 @@ static void straddle_body(void *arg, double *o)
 	(void)arg;
 	out = o;
 	stats_from = 2e3;
-	spin_lock_init(&straddle_lock, "straddle_lock");
+	spin_lock_init(&window_lock, "window_lock");
 	sim_start_cpu(0, straddle_task, NULL);
 	sim_start_cpu(1, straddle_task, NULL);
-}
-
-static void straddle_collect(double *o)
-{
-	const struct lock_class *c = lock_class_get("straddle_lock");
-
-	o[0] = c->wait_total;
-	o[1] = c->wait_max;
 }
 
 static void test_window_clips_waits(void)
@@ -308,12 +301,12 @@ static void test_window_clips_waits(void)
 	struct sim_config cfg = test_config(1, 4, 1);
 	struct child_result r;
 
-	child_after_run = straddle_collect;
+	child_after_run = window_collect;
 	run_child(&cfg, straddle_body, NULL, 1e9, &r);
 	/* Waited from 10 ns to 3 us and a hand-off: the total counts what lies past 2 us. */
-	CHECK(r.v[1] > 2.9e3, "the longest wait %g ns, not the whole of it", r.v[1]);
-	CHECK(r.v[0] > 0.9e3 && r.v[0] < 1.3e3,
-	      "%g ns of wait counted from a window opening at 2 us", r.v[0]);
+	CHECK(r.v[7] > 2.9e3, "the longest wait %g ns, not the whole of it", r.v[7]);
+	CHECK(r.v[6] > 0.9e3 && r.v[6] < 1.3e3,
+	      "%g ns of wait counted from a window opening at 2 us", r.v[6]);
 }
 
 /* ---- spin_lock() with IRQs off against a shootdown: a hard lockup ---- */
