@@ -239,8 +239,10 @@ static json_t *result_json(const struct run_result *r)
 				      (json_int_t)ipi_stats.deferred, "wait_ns",
 				      histogram_json(&ipi_stats.wait)));
 	json_object_set_new(root, "tlb",
-			    json_pack("{s:I,s:o}", "shootdowns", (json_int_t)tlb_stats.shootdowns,
-				      "wait_ns", histogram_json(&tlb_stats.wait)));
+			    json_pack("{s:I,s:I,s:o}", "shootdowns",
+				      (json_int_t)tlb_stats.shootdowns, "lazy_skipped",
+				      (json_int_t)tlb_stats.lazy_skipped, "wait_ns",
+				      histogram_json(&tlb_stats.wait)));
 	json_object_set_new(root, "storage",
 			    json_pack("{s:I,s:I,s:f}", "reads", (json_int_t)storage_stats.reads,
 				      "bytes", (json_int_t)storage_stats.bytes, "time_ns",
@@ -347,8 +349,9 @@ static void print_summary(const struct run_result *r, json_t *root)
 			       "there is wrong\n",
 			       c->value);
 	if (ipi_stats.calls)
-		printf("  ipi         %lu calls, %lu IPIs (%lu found IRQs off)\n", ipi_stats.calls,
-		       ipi_stats.ipis, ipi_stats.deferred);
+		printf("  ipi         %lu calls, %lu IPIs (%lu found IRQs off), %lu lazy CPUs "
+		       "skipped\n",
+		       ipi_stats.calls, ipi_stats.ipis, ipi_stats.deferred, tlb_stats.lazy_skipped);
 	printf("  engine      %lu events in %.2f s wall (%.3g events/s)\n", r->outcome.events,
 	       r->wall_time, r->wall_time > 0 ? r->outcome.events / r->wall_time : 0);
 }

@@ -63,6 +63,10 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	MACHINE_NUM(ipi_latency);
 	MACHINE_NUM(ipi_handler);
 	MACHINE_NUM(wakeup);
+	MACHINE_NUM(idle_c1e_exit);
+	MACHINE_NUM(idle_c1e_residency);
+	MACHINE_NUM(idle_c6_exit);
+	MACHINE_NUM(idle_c6_residency);
 	MACHINE_NUM(invlpg);
 	MACHINE_NUM(mem_latency);
 	MACHINE_NUM(mem_latency_remote);

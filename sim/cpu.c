@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "engine_private.h"
 #include "lockup.h"
+#include "tlb.h"
 #include "trace.h"
 
 /*
@@ -96,6 +97,47 @@ void cpu_sync(void)
 	}
 }
 
+/*
+ * How long c's core has been idle, c having slept since its asleep_since:
+ * a core enters a C-state only as deep as all its threads allow, so it
+ * has idled since the last of its busy threads went to sleep, and not at
+ * all while one runs.
+ */
+static double core_idle_for(const struct cpu *c)
+{
+	int stride = sim_machine->sockets * sim_machine->cores_per_socket;
+	double since = c->asleep_since;
+
+	for (int s = c->core; s < nr_cpu_ids; s += stride) {
+		if (s == c->id || !cpus[s].busy || cpus[s].state == CPU_DONE)
+			continue;
+		if (cpus[s].state != CPU_SLEEPING)
+			return 0;
+		if (cpus[s].asleep_since > since)
+			since = cpus[s].asleep_since;
+	}
+	return sim_now() - since;
+}
+
+/*
+ * An idle core enters the deepest state whose target residency its idle
+ * time reaches: cpuidle's menu governor when it predicts the sleep right.
+ * The wake-up then waits for that state's exit, the CPU idle meanwhile;
+ * C1's exit (a microsecond or two) is part of the machine's wakeup, and a
+ * thread whose sibling runs wakes as from C1.
+ */
+static double idle_state_exit(const struct cpu *c)
+{
+	const struct machine *m = sim_machine;
+	double idle = core_idle_for(c);
+
+	if (m->idle_c6_exit > 0 && idle >= m->idle_c6_residency)
+		return m->idle_c6_exit;
+	if (m->idle_c1e_exit > 0 && idle >= m->idle_c1e_residency)
+		return m->idle_c1e_exit;
+	return 0;
+}
+
 bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 {
 	struct cpu *c = current_cpu;
@@ -121,6 +163,7 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	c->state = st;
 	c->events++;
 	t0 = sim_now();
+	c->asleep_since = t0;
 	if (limit < 0) {
 		sg_sem_acquire(cpu_sem[c->id]);
 		timed_out = 0;
@@ -139,8 +182,17 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	}
 	c->woken = false;
 	/* A sleeping task leaves its CPU idle: will-it-scale's threads_idle. */
-	if (st == CPU_SLEEPING)
-		c->idle_ns += stats_span(t0, sim_now());
+	if (st == CPU_SLEEPING) {
+		double exit = idle_state_exit(c);
+
+		/* A timer's wake-up pays the exit now; a waker's adds to its delay. */
+		if (timed_out)
+			c->pending += exit;
+		else
+			c->wake_delay += exit;
+		c->idle_ns += stats_span(t0, sim_now() + exit);
+		c->pending += switch_mm_lazy_flush(c);
+	}
 	if (timed_out && watchdog)
 		lockup_hard(c);
 	c->state = CPU_RUNNING;

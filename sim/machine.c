@@ -24,6 +24,11 @@ int machine_validate(const struct machine *m, const char **keys, const char **wh
 		*why = "sockets x cores_per_socket x smt exceeds 4096 CPUs";
 		return -1;
 	}
+	if (m->idle_c6_exit > 0 && m->idle_c6_residency < m->idle_c1e_residency) {
+		*keys = "idle_c6_residency,idle_c1e_residency";
+		*why = "the deeper state C6 needs a target residency at least C1E's";
+		return -1;
+	}
 	if (m->mem_bw_core > m->mem_bw) {
 		*keys = "mem_bw_core,mem_bw";
 		*why = "mem_bw_core cannot exceed the socket's mem_bw";

@@ -32,8 +32,11 @@ struct machine {
 	bool ipi_multicast; /* x2APIC cluster mode: one ICR write per 16 CPUs */
 	double ipi_latency; /* send to handler entry, ns */
 	double ipi_handler; /* entry, handler body, exit and ack, ns */
-	double wakeup;	    /* a sleeping task woken until it runs, ns */
-	double invlpg;	    /* flushing one TLB entry, ns */
+	double wakeup;	    /* a sleeping task woken until it runs, its CPU in C1, ns */
+	/* Deeper idle states: exit latency and target residency, ns (intel_idle). */
+	double idle_c1e_exit, idle_c1e_residency;
+	double idle_c6_exit, idle_c6_residency;
+	double invlpg; /* flushing one TLB entry, ns */
 
 	double mem_latency;	   /* ns: a load that misses every cache, local memory */
 	double mem_latency_remote; /* ns: the same from the other socket's memory */

@@ -30,8 +30,32 @@ void rwsem_destroy(struct rw_semaphore *sem)
 }
 
 /*
+ * RWSEM_FLAG_HANDOFF: the first waiter has waited RWSEM_WAIT_TIMEOUT.  The
+ * kernel sets the bit when that waiter next tries the lock; it is woken
+ * at every release, so the bit is as good as set from the timeout on.
+ * From then on no reader steals the lock and no spinner takes it: it goes
+ * to that waiter.
+ */
+static bool rwsem_handoff(const struct rw_semaphore *sem, double at)
+{
+	const struct cpu *head = sem->wait_list.head;
+
+	return head && at - head->wait_since >= RWSEM_WAIT_TIMEOUT;
+}
+
+/*
+ * A writer at the head of the wait list that a release woke and that has
+ * not yet tried the lock again: a later release has nobody to wake.
+ */
+static bool rwsem_writer_waking(const struct cpu *c)
+{
+	return c && c->wait_flags & RWSEM_WAITING_WRITER && (c->state != CPU_SLEEPING || c->woken);
+}
+
+/*
  * The count agrees with the owner, the wait lists are sound, and nobody
- * waits on a free semaphore: every release hands it to the waiters first.
+ * waits on a free semaphore but a writer woken to try it again: every
+ * release hands it to spinners and readers, or wakes the writer in front.
  */
 static void rwsem_check(const struct rw_semaphore *sem)
 {
@@ -51,9 +75,11 @@ static void rwsem_check(const struct rw_semaphore *sem)
 		       (cpus[sem->owner].queued_on == &sem->wait_list ||
 			cpus[sem->owner].queued_on == &sem->spinners),
 		   "%s: the owner cpu%d waits for it", n, sem->owner);
-	SIM_BUG_ON(!rwsem_is_locked(sem) && (sem->wait_list.len || sem->spinners.len),
-		   "%s: free with %d sleepers and %d spinners", n, sem->wait_list.len,
+	SIM_BUG_ON(!rwsem_is_locked(sem) && sem->spinners.len, "%s: free with %d spinners", n,
 		   sem->spinners.len);
+	SIM_BUG_ON(!rwsem_is_locked(sem) && sem->wait_list.len &&
+		       !rwsem_writer_waking(sem->wait_list.head),
+		   "%s: free with %d sleepers, none of them woken", n, sem->wait_list.len);
 }
 
 static int rwsem_holder(const void *obj)
@@ -74,8 +100,31 @@ static bool rwsem_owner_running(const struct rw_semaphore *sem)
 }
 
 /*
- * Wait for the lock to be handed to us: spin first where the kernel would,
- * then sleep in the wait list.  Returns when we own it.
+ * rwsem_try_write_lock() by a woken writer, still in the wait list: the
+ * lock is its own if nobody holds it.  A reader that stole the lock, or
+ * an optimistic spinner that took it, while the writer was waking makes
+ * it sleep again; it stays at its place in the list.
+ */
+static bool rwsem_try_write_lock(struct rw_semaphore *sem)
+{
+	struct cpu *me = this_cpu();
+
+	/* raw_spin_lock_irq(&sem->wait_lock), then a cmpxchg of the count */
+	cacheline_rmw(&sem->wait_lock_line);
+	cacheline_rmw_next(&sem->line);
+	if (sem->writer_locked || sem->readers)
+		return false;
+	cpu_queue_remove(&sem->wait_list, me);
+	sem->writer_locked = true;
+	sem->owner = me->id;
+	return true;
+}
+
+/*
+ * Wait for the lock: spin first where the kernel would, then sleep in the
+ * wait list.  A reader is woken owning the lock (rwsem_mark_wake() counts
+ * it in); a writer is woken to try again, as rwsem_down_write_slowpath()
+ * loops, unless the handoff made the lock its own.  Returns when we own it.
  */
 static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 {
@@ -97,7 +146,9 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	cacheline_rmw_next(&sem->wait_lock_line);
 	me->wait_since = cpu_clock();
 	cpu_queue_add(&sem->wait_list, me);
-	cpu_block(CPU_SLEEPING, &w, -1);
+	do {
+		cpu_block(CPU_SLEEPING, &w, -1);
+	} while (writer && sem->owner != me->id && !rwsem_try_write_lock(sem));
 }
 
 /*
@@ -111,6 +162,75 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 static void rwsem_set_reader_owned(struct rw_semaphore *sem)
 {
 	cacheline_store_posted(&sem->line);
+}
+
+/*
+ * Grant the lock to c, which sees it at instant at (ns).  A spinner goes
+ * on at once; a sleeper is woken by the current CPU with
+ * try_to_wake_up(), which returns the instant the waker is done: the
+ * next sleeper's wake-up starts there.
+ */
+static double rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bool sleeper)
+{
+	double done = at;
+
+	if (c->wait_flags & RWSEM_WAITING_WRITER) {
+		sem->writer_locked = true;
+		sem->owner = c->id;
+	} else {
+		sem->readers++;
+	}
+	if (sleeper)
+		done = ttwu_queue(c->id, at);
+	cpu_wake(c, done - sim_now() + (sleeper ? sim_machine->wakeup : 0));
+	return done;
+}
+
+/* The waker pays for the wake-ups it did, up to instant done. */
+static void rwsem_waker_pays(double done)
+{
+	if (done > cpu_clock())
+		cpu_account(done - cpu_clock());
+}
+
+/*
+ * rwsem_mark_wake() for readers: grant every reader at the front of q,
+ * from instant at on; sleepers are woken under the wait_lock, one
+ * try_to_wake_up() after the other.  Returns when the waker is done.
+ */
+static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
+{
+	bool sleeper = q == &sem->wait_list;
+	struct cpu *c = q->head;
+
+	if (!c || c->wait_flags & RWSEM_WAITING_WRITER)
+		return at;
+	if (sleeper)
+		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), at);
+	while ((c = q->head) && !(c->wait_flags & RWSEM_WAITING_WRITER)) {
+		double done;
+
+		cpu_queue_pop(q);
+		done = rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, at), sleeper);
+		/* Spinners read the count at once; sleepers wait their turn to be woken. */
+		if (sleeper)
+			at = done;
+	}
+	return at;
+}
+
+/*
+ * Reader optimistic lock stealing (1a728dff855a, with 617f3ef95177 in
+ * 5.11): a reader in the slow path takes a lock that no writer holds and
+ * no handoff reserves, even with waiters queued, as when a release has
+ * woken a writer that has not yet tried it again.  Only a first reader
+ * steals: with readers inside it queues, so a stream of readers cannot
+ * starve the sleepers.
+ */
+static bool rwsem_read_steal(const struct rw_semaphore *sem)
+{
+	return !sim_cfg->rwsem_reader_spin && !sem->writer_locked && !sem->readers &&
+	       !rwsem_handoff(sem, cpu_clock());
 }
 
 void down_read(struct rw_semaphore *sem)
@@ -129,13 +249,21 @@ void down_read(struct rw_semaphore *sem)
 		rwsem_check(sem);
 		return;
 	}
+	if (rwsem_read_steal(sem)) {
+		sem->readers++;
+		rwsem_set_reader_owned(sem);
+		/* The first reader in wakes the readers at the front (RWSEM_WAKE_READ_OWNED). */
+		rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, cpu_clock()));
+		lock_class_acquired(sem->class, 0);
+		trace_begin("hold (read)", sem->class->name);
+		rwsem_check(sem);
+		return;
+	}
 	/*
 	 * rwsem_down_read_slowpath(): 5.3 to 5.10 spin on a running writer if
 	 * no one sleeps.  Since 5.11 (617f3ef95177, "Remove reader optimistic
 	 * spinning") a reader that finds a writer, or sleepers, queues and
-	 * sleeps at once.  Its lock stealing (1a728dff855a) needs a free lock
-	 * with sleepers, which never happens here: a release hands the lock
-	 * to the sleepers, as RWSEM_FLAG_HANDOFF would.
+	 * sleeps at once.
 	 */
 	if (sim_cfg->rwsem_reader_spin && !rwsem_has_waiters(sem) && rwsem_owner_running(sem))
 		rwsem_wait(sem, false, -1);
@@ -203,7 +331,13 @@ void down_write(struct rw_semaphore *sem)
 	t0 = cpu_clock();
 	/* atomic_long_try_cmpxchg_acquire(&sem->count, 0, RWSEM_WRITER_LOCKED) */
 	cacheline_rmw(&sem->line);
-	if (!sem->writer_locked && !sem->readers && !rwsem_has_waiters(sem)) {
+	/*
+	 * Free and no waiters: the fast path's cmpxchg.  Free with waiters (a
+	 * woken writer on its way) and no handoff: rwsem_optimistic_spin()'s
+	 * first rwsem_try_write_lock_unqueued() takes it.
+	 */
+	if (!sem->writer_locked && !sem->readers &&
+	    (!rwsem_has_waiters(sem) || !rwsem_handoff(sem, cpu_clock()))) {
 		sem->writer_locked = true;
 		sem->owner = smp_processor_id();
 		sem->write_acquired_at = cpu_clock();
@@ -225,89 +359,53 @@ void down_write(struct rw_semaphore *sem)
 }
 
 /*
- * Grant the lock to c, which sees it at instant at (ns).  A spinner goes
- * on at once; a sleeper is woken by the current CPU with
- * try_to_wake_up(), which returns the instant the waker is done: the
- * next sleeper's wake-up starts there.
- */
-static double rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bool sleeper)
-{
-	double done = at;
-
-	if (c->wait_flags & RWSEM_WAITING_WRITER) {
-		sem->writer_locked = true;
-		sem->owner = c->id;
-	} else {
-		sem->readers++;
-	}
-	if (sleeper)
-		done = ttwu_queue(c->id, at);
-	cpu_wake(c, done - sim_now() + (sleeper ? sim_machine->wakeup : 0));
-	return done;
-}
-
-/* The waker pays for the wake-ups it did, up to instant done. */
-static void rwsem_waker_pays(double done)
-{
-	if (done > cpu_clock())
-		cpu_account(done - cpu_clock());
-}
-
-/*
- * rwsem_mark_wake() for readers: grant every reader at the front of q,
- * from instant at on; sleepers are woken under the wait_lock, one
- * try_to_wake_up() after the other.  Returns when the waker is done.
- */
-static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
-{
-	bool sleeper = q == &sem->wait_list;
-	struct cpu *c = q->head;
-
-	if (!c || c->wait_flags & RWSEM_WAITING_WRITER)
-		return at;
-	if (sleeper)
-		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), at);
-	while ((c = q->head) && !(c->wait_flags & RWSEM_WAITING_WRITER)) {
-		double done;
-
-		cpu_queue_pop(q);
-		done = rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, at), sleeper);
-		/* Spinners read the count at once; sleepers wait their turn to be woken. */
-		if (sleeper)
-			at = done;
-	}
-	return at;
-}
-
-/*
  * rwsem_wake(): the lock just became free (or reader-owned with no writer
  * in front).  Optimistic spinners win the race against sleepers, as the
- * spinning CPU sees the release first; then the wait-list head, a writer
- * alone or all the readers at the front (rwsem_mark_wake()).
+ * spinning CPU sees the release first.  Readers at the front of the wait
+ * list are woken owning the lock (rwsem_mark_wake()).  A writer at the
+ * front is only woken: it tries the lock when it runs, and whoever comes
+ * first in the meantime may take it.  Under the handoff it gets the lock
+ * instead (RWSEM_FLAG_HANDOFF; handed over directly since 6.3).
  */
 static void rwsem_wake(struct rw_semaphore *sem, double visible)
 {
 	struct cpu *head = sem->wait_list.head, *c;
-	/* RWSEM_FLAG_HANDOFF: a sleeper kept waiting too long goes first. */
-	bool handoff = head && visible - head->wait_since >= RWSEM_WAIT_TIMEOUT;
-	struct cpu_queue *q = sem->spinners.head && !handoff ? &sem->spinners : &sem->wait_list;
-	bool sleeper = q == &sem->wait_list;
-	double at = visible;
+	bool handoff = rwsem_handoff(sem, visible);
+	double at;
 
-	c = q->head;
-	if (!c)
-		return;
-	if (!(c->wait_flags & RWSEM_WAITING_WRITER)) {
-		rwsem_waker_pays(rwsem_wake_readers(sem, q, visible));
+	c = sem->spinners.head;
+	if (c && !handoff) {
+		if (!(c->wait_flags & RWSEM_WAITING_WRITER)) {
+			rwsem_waker_pays(rwsem_wake_readers(sem, &sem->spinners, visible));
+			return;
+		}
+		if (sem->readers)
+			return;
+		cpu_queue_pop(&sem->spinners);
+		rwsem_waker_pays(
+		    rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, visible), false));
 		return;
 	}
-	if (sem->readers)
+	if (!head)
 		return;
-	/* Waking a sleeper: under the wait_lock, which a queueing sleeper took last. */
-	if (sleeper)
-		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
-	cpu_queue_pop(q);
-	rwsem_waker_pays(rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, at), sleeper));
+	if (!(head->wait_flags & RWSEM_WAITING_WRITER)) {
+		rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, visible));
+		return;
+	}
+	/* Readers still inside, or the writer is already on its way to try. */
+	if (sem->readers || rwsem_writer_waking(head))
+		return;
+	/* Under the wait_lock, which a queueing sleeper took last. */
+	at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
+	if (handoff) {
+		cpu_queue_pop(&sem->wait_list);
+		rwsem_waker_pays(
+		    rwsem_grant(sem, head, cacheline_rmw_by(&sem->line, head->id, at), true));
+		return;
+	}
+	at = ttwu_queue(head->id, at);
+	cpu_wake(head, at - sim_now() + sim_machine->wakeup);
+	rwsem_waker_pays(at);
 }
 
 void up_read(struct rw_semaphore *sem)

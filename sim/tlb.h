@@ -24,9 +24,19 @@ struct flush_tlb_info {
  */
 void flush_tlb_on_cpus(const struct cpumask *mask, const struct flush_tlb_info *info);
 
+struct cpu;
+/*
+ * A CPU whose task sleeps runs the idle task with the mm still loaded,
+ * lazily (is_lazy): a shootdown that freed no page tables skips it, and
+ * it flushes its whole TLB when its task runs again.  Returns the ns that
+ * flush costs c as it leaves the idle task, 0 if no shootdown skipped it.
+ */
+double switch_mm_lazy_flush(struct cpu *c);
+
 struct tlb_stats {
 	unsigned long shootdowns;
-	struct histogram wait; /* initiator's wait for the remote flushes */
+	unsigned long lazy_skipped; /* CPUs of the mm a shootdown sent no IPI: lazy TLB */
+	struct histogram wait;	    /* initiator's wait for the remote flushes */
 };
 
 extern struct tlb_stats tlb_stats;

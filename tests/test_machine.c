@@ -653,6 +653,209 @@ static void test_rwsem_readers_sleep(void)
 	CHECK(spins.v[0] < 20e3 + 500, "5.3-5.10: took the lock at %g ns", spins.v[0]);
 }
 
+/* ---- a woken writer tries again: readers steal, the handoff ends it ---- */
+
+/*
+ * CPU 1 wants to write while CPU 0 reads.  Overtaken: CPU 0 holds it from
+ * 0 to 20 us; CPU 2 reads at 21 us, while the woken writer is waking, and
+ * holds it to 30 us.  Starved: CPU 0 then takes it for 1 us every 1.3 us,
+ * for 10 ms, so it holds it whenever the woken writer (2 us) tries.
+ */
+static void writer_retry_task(void *arg)
+{
+	bool starve = *(bool *)arg;
+	int me = smp_processor_id();
+
+	if (me == 1) {
+		sleep_until(1e3);
+		down_write(&sem);
+		cpu_sync();
+		out[1] = sim_now();
+		up_write(&sem);
+		return;
+	}
+	if (me == 2) {
+		sleep_until(21e3);
+		down_read(&sem);
+		cpu_sync();
+		out[2] = sim_now();
+		sleep_until(30e3);
+		up_read(&sem);
+		return;
+	}
+	for (int i = 0; !i || (starve && sim_now() < 10e6); i++) {
+		down_read(&sem);
+		sleep_until(i ? sim_now() + 1e3 : 20e3);
+		up_read(&sem);
+		sleep_until(sim_now() + 300);
+	}
+}
+
+static void writer_retry_body(void *arg, double *o)
+{
+	out = o;
+	init_rwsem(&sem, "sem");
+	for (int i = 0; i <= 2 - *(bool *)arg; i++)
+		sim_start_cpu(i, writer_retry_task, arg);
+}
+
+/*
+ * A release wakes the writer at the head of the wait list without giving
+ * it the lock (rwsem_mark_wake()): it tries again once it runs.  Since
+ * 5.11 a reader arriving meanwhile steals the lock; with rwsem_reader_spin
+ * (5.3 to 5.10) it queues behind the writer.  A writer kept waiting
+ * RWSEM_WAIT_TIMEOUT (4 ms) gets the lock by the handoff.
+ */
+static void test_rwsem_writer_retries(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result steal, queue, starved;
+	bool no = false, yes = true;
+
+	run_child(&cfg, writer_retry_body, &no, 1e9, &steal);
+	CHECK(steal.v[2] < 21e3 + 500, "5.11+: the reader stole it at %g ns", steal.v[2]);
+	CHECK(steal.v[1] >= 30e3 + cfg.machine.wakeup,
+	      "5.11+: the writer got it at %g ns, before the stealer left", steal.v[1]);
+	run_child(&cfg, writer_retry_body, &yes, 1e9, &starved);
+	CHECK(starved.v[1] > 4e6 + 11e3 && starved.v[1] < 4e6 + 20e3,
+	      "the handoff gave the starved writer the lock at %g ns", starved.v[1]);
+	cfg.rwsem_reader_spin = true;
+	run_child(&cfg, writer_retry_body, &no, 1e9, &queue);
+	CHECK(queue.v[1] < 20e3 + cfg.machine.wakeup + 500, "5.3-5.10: the writer got it at %g ns",
+	      queue.v[1]);
+	CHECK(queue.v[2] > queue.v[1], "5.3-5.10: the reader got it at %g ns, before the writer",
+	      queue.v[2]);
+}
+
+/* ---- lazy TLB: a shootdown skips CPUs whose task sleeps ---- */
+
+static struct wait_queue_head lazy_wq;
+static struct cpumask lazy_mm_cpus;
+
+/*
+ * CPUs 1..LAZY_SLEEPERS sleep from 1 us to 60 us; CPU 0 flushes a page at
+ * 50 us, freeing page tables or not; out[0]: its wait, out[1]: IPIs sent,
+ * out[2]: the first sleeper's resumption after the wake-up at 60 us.
+ */
+#define LAZY_SLEEPERS 8
+
+static void lazy_task(void *arg)
+{
+	bool freed = *(bool *)arg;
+	int me = smp_processor_id();
+	unsigned long ipis;
+	double t0;
+
+	if (me) {
+		sleep_until(1e3);
+		prepare_to_wait(&lazy_wq);
+		schedule();
+		cpu_sync();
+		if (me == 1)
+			out[2] = sim_now();
+		return;
+	}
+	sleep_until(50e3);
+	ipis = ipi_stats.ipis;
+	t0 = sim_now();
+	flush_tlb_on_cpus(&lazy_mm_cpus, &(struct flush_tlb_info){0, PAGE_SIZE, PAGE_SHIFT, freed});
+	cpu_sync();
+	out[0] = sim_now() - t0;
+	out[1] = (double)(ipi_stats.ipis - ipis);
+	sleep_until(60e3);
+	wake_up_all(&lazy_wq);
+}
+
+static void lazy_body(void *arg, double *o)
+{
+	out = o;
+	init_waitqueue_head(&lazy_wq, "lazy");
+	cpumask_clear(&lazy_mm_cpus);
+	for (int i = 0; i <= LAZY_SLEEPERS; i++) {
+		cpumask_set_cpu(i, &lazy_mm_cpus);
+		sim_start_cpu(i, lazy_task, arg);
+	}
+}
+
+/*
+ * native_flush_tlb_multi(): a flush that frees no page tables sends no
+ * IPI to a CPU in lazy TLB mode, which flushes its whole TLB when its
+ * task runs again; one that frees tables IPIs every CPU of the mm.
+ */
+static void test_lazy_tlb_skipped(void)
+{
+	struct sim_config cfg = test_config(1, 16, 1);
+	struct child_result lazy, freed;
+	bool no = false, yes = true;
+
+	run_child(&cfg, lazy_body, &no, 1e9, &lazy);
+	run_child(&cfg, lazy_body, &yes, 1e9, &freed);
+	CHECK(lazy.v[1] == 0, "%g IPIs to sleeping CPUs, none freed", lazy.v[1]);
+	CHECK(freed.v[1] == LAZY_SLEEPERS, "%g IPIs with tables freed", freed.v[1]);
+	CHECK(freed.v[0] > lazy.v[0] + LAZY_SLEEPERS * cfg.machine.ipi_send,
+	      "the sender waited %g ns with tables freed, %g without", freed.v[0], lazy.v[0]);
+	/* The skipped CPU pays a full flush, 33 INVLPGs' worth, as it resumes. */
+	CHECK_NEAR(lazy.v[2] - freed.v[2], 33 * cfg.machine.invlpg, 0.01);
+}
+
+/* ---- C-states: a long sleep wakes slower, unless a sibling keeps the core up ---- */
+
+/*
+ * CPU 0 sleeps from 1 us until CPU 1 (another core) wakes it at 1 ms;
+ * CPU 2, CPU 0's SMT sibling, runs meanwhile or has no task.  out[0]: when
+ * CPU 0 resumed, out[1]: its idle time.
+ */
+static void cstate_task(void *arg)
+{
+	int me = smp_processor_id();
+
+	(void)arg;
+	if (me == 0) {
+		sleep_until(1e3);
+		prepare_to_wait(&lazy_wq);
+		schedule();
+		cpu_sync();
+		out[0] = sim_now();
+		out[1] = this_cpu()->idle_ns;
+	} else if (me == 1) {
+		sleep_until(1e6);
+		wake_up_all(&lazy_wq);
+	} else {
+		sleep_until(2e6);
+	}
+}
+
+static void cstate_body(void *arg, double *o)
+{
+	out = o;
+	init_waitqueue_head(&lazy_wq, "idle");
+	for (int i = 0; i <= 1 + *(bool *)arg; i++)
+		sim_start_cpu(i, cstate_task, arg);
+}
+
+/*
+ * intel_idle's states: a CPU that slept past C6's target residency (here
+ * 600 us) wakes after C6's exit latency (133 us) on top of the wake-up,
+ * and that time is idle; a core with a busy sibling never left C0.
+ */
+static void test_cstate_exit(void)
+{
+	struct sim_config cfg = test_config(1, 2, 2);
+	struct child_result deep, shallow;
+	bool no = false, yes = true;
+
+	cfg.machine.idle_c1e_exit = 10e3;
+	cfg.machine.idle_c1e_residency = 20e3;
+	cfg.machine.idle_c6_exit = 133e3;
+	cfg.machine.idle_c6_residency = 600e3;
+	run_child(&cfg, cstate_body, &no, 1e9, &deep);
+	run_child(&cfg, cstate_body, &yes, 1e9, &shallow);
+	CHECK_NEAR(deep.v[0] - shallow.v[0], 133e3, 0.01);
+	CHECK_NEAR(deep.v[1] - shallow.v[1], 133e3, 0.01);
+	CHECK(shallow.v[0] < 1e6 + 2 * cfg.machine.wakeup, "sibling busy: resumed at %g ns",
+	      shallow.v[0]);
+}
+
 /* ---- a line stays cached until its CPU has moved the caches' worth ---- */
 
 /* An RMW of the line by CPU 0, its cost in ns, after streaming bytes. */
@@ -751,6 +954,16 @@ static const struct test_case cases[] = {
     {"shootdown_grows",
      "a 127-target shootdown costs the sender its per-target cost 126 times more",
      test_shootdown_grows},
+    {"rwsem_writer_retries",
+     "a woken writer tries again: a reader stealing meanwhile wins (5.11+), the 4 ms handoff "
+     "ends it",
+     test_rwsem_writer_retries},
+    {"lazy_tlb_skipped",
+     "a shootdown freeing no page tables skips CPUs whose task sleeps; they flush on waking",
+     test_lazy_tlb_skipped},
+    {"cstate_exit",
+     "a CPU asleep past C6's residency wakes its exit latency later, unless its sibling runs",
+     test_cstate_exit},
 };
 
 int main(int argc, char **argv)
