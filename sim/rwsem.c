@@ -10,6 +10,9 @@
 /* kernel/locking/rwsem.c (5.3+): DIV_ROUND_UP(HZ, 250) jiffies, 4 ms. */
 #define RWSEM_WAIT_TIMEOUT 4e6
 
+/* kernel/locking/rwsem.c: the most readers one wake-up grants. */
+#define MAX_READERS_WAKEUP 0x100
+
 void init_rwsem(struct rw_semaphore *sem, const char *name)
 {
 	cacheline_init(&sem->line);
@@ -194,23 +197,31 @@ static void rwsem_waker_pays(double done)
 }
 
 /*
- * rwsem_mark_wake() for readers: grant every reader at the front of q,
- * from instant at on; sleepers are woken under the wait_lock, one
+ * rwsem_mark_wake() for readers, when a reader is first in q: grant every
+ * reader in q, those behind writers too, from instant at on (phase-fair
+ * since d3681e269fff, 5.3: "all readers are eligible to acquire the lock
+ * at the same time irrespective of their order in the queue"); writers
+ * keep their places.  Sleepers are woken under the wait_lock, one
  * try_to_wake_up() after the other.  Returns when the waker is done.
  */
 static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
 {
 	bool sleeper = q == &sem->wait_list;
-	struct cpu *c = q->head;
+	struct cpu *c = q->head, *next;
+	int woken = 0;
 
 	if (!c || c->wait_flags & RWSEM_WAITING_WRITER)
 		return at;
 	if (sleeper)
 		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), at);
-	while ((c = q->head) && !(c->wait_flags & RWSEM_WAITING_WRITER)) {
+	for (; c && woken < MAX_READERS_WAKEUP; c = next) {
 		double done;
 
-		cpu_queue_pop(q);
+		next = c->wait_next;
+		if (c->wait_flags & RWSEM_WAITING_WRITER)
+			continue;
+		cpu_queue_remove(q, c);
+		woken++;
 		done = rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, at), sleeper);
 		/* Spinners read the count at once; sleepers wait their turn to be woken. */
 		if (sleeper)

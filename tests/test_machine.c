@@ -727,6 +727,72 @@ static void test_rwsem_writer_retries(void)
 	      queue.v[2]);
 }
 
+/* ---- woken readers: all of the queue's, not only those in front ---- */
+
+/*
+ * CPU 0 write-locks and sleeps until CPU 4 wakes it at 50 us; then CPU 1
+ * (a reader), CPU 2 (a writer) and CPU 3 (a reader) queue, in that order.
+ * out[i]: when CPU i got the lock.
+ */
+static void phase_fair_task(void *arg)
+{
+	int me = smp_processor_id();
+
+	(void)arg;
+	if (me == 0) {
+		down_write(&sem);
+		prepare_to_wait(&writer_wq);
+		schedule();
+		up_write(&sem);
+		return;
+	}
+	if (me == 4) {
+		sleep_until(50e3);
+		wake_up_all(&writer_wq);
+		return;
+	}
+	sleep_until(me * 1e3);
+	if (me == 2)
+		down_write(&sem);
+	else
+		down_read(&sem);
+	cpu_sync();
+	out[me] = sim_now();
+	sleep_until(sim_now() + 10e3);
+	if (me == 2)
+		up_write(&sem);
+	else
+		up_read(&sem);
+}
+
+static void phase_fair_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	init_rwsem(&sem, "sem");
+	init_waitqueue_head(&writer_wq, "writer");
+	for (int i = 0; i <= 4; i++)
+		sim_start_cpu(i, phase_fair_task, NULL);
+}
+
+/*
+ * rwsem_mark_wake() since 5.3: with a reader first in the queue, every
+ * queued reader gets the lock, those behind a writer too; the writer
+ * waits for them all.
+ */
+static void test_rwsem_readers_phase_fair(void)
+{
+	struct sim_config cfg = test_config(1, 8, 1);
+	struct child_result r;
+
+	run_child(&cfg, phase_fair_body, NULL, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "ended %d: %s", r.outcome.end, r.outcome.report);
+	CHECK(r.v[3] < r.v[1] + 1e3,
+	      "the reader behind the writer got it at %g ns, the first at %g", r.v[3], r.v[1]);
+	CHECK(r.v[2] >= r.v[3] + 10e3, "the writer got it at %g ns, before the readers left",
+	      r.v[2]);
+}
+
 /* ---- lazy TLB: a shootdown skips CPUs whose task sleeps ---- */
 
 static struct wait_queue_head lazy_wq;
@@ -958,6 +1024,9 @@ static const struct test_case cases[] = {
      "a woken writer tries again: a reader stealing meanwhile wins (5.11+), the 4 ms handoff "
      "ends it",
      test_rwsem_writer_retries},
+    {"rwsem_readers_phase_fair",
+     "a wake-up grants every queued reader, those behind a queued writer too (5.3+)",
+     test_rwsem_readers_phase_fair},
     {"lazy_tlb_skipped",
      "a shootdown freeing no page tables skips CPUs whose task sleeps; they flush on waking",
      test_lazy_tlb_skipped},
