@@ -24,6 +24,7 @@ void init_rwsem(struct rw_semaphore *sem, const char *name)
 	sem->spinners = (struct cpu_queue){0};
 	sem->class = lock_class_get(name);
 	sem->write_acquired_at = 0;
+	sem->nonspinnable = false;
 }
 
 void rwsem_destroy(struct rw_semaphore *sem)
@@ -85,6 +86,14 @@ static void rwsem_check(const struct rw_semaphore *sem)
 		   "%s: free with %d sleepers, none of them woken", n, sem->wait_list.len);
 }
 
+/* rwsem_set_owner(): a writer's owner field has no flags left in it. */
+static void rwsem_set_owner(struct rw_semaphore *sem, int cpu)
+{
+	sem->writer_locked = true;
+	sem->owner = cpu;
+	sem->nonspinnable = false;
+}
+
 static int rwsem_holder(const void *obj)
 {
 	return ((const struct rw_semaphore *)obj)->owner;
@@ -118,8 +127,7 @@ static bool rwsem_try_write_lock(struct rw_semaphore *sem)
 	if (sem->writer_locked || sem->readers)
 		return false;
 	cpu_queue_remove(&sem->wait_list, me);
-	sem->writer_locked = true;
-	sem->owner = me->id;
+	rwsem_set_owner(sem, me->id);
 	return true;
 }
 
@@ -141,6 +149,12 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 		if (cpu_block(CPU_SPINNING, &w, spin_limit))
 			return;
 		cpu_queue_remove(&sem->spinners, me);
+		/*
+		 * rwsem_set_nonspinnable(): only a spin on readers times out.
+		 * Readers that outlast one writer's spin will outlast the next
+		 * one's too: it queues at once, until this reader phase ends.
+		 */
+		sem->nonspinnable = true;
 	}
 	/*
 	 * raw_spin_lock_irq(&sem->wait_lock), then list_add_tail().  No other
@@ -178,8 +192,7 @@ static double rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bo
 	double done = at;
 
 	if (c->wait_flags & RWSEM_WAITING_WRITER) {
-		sem->writer_locked = true;
-		sem->owner = c->id;
+		rwsem_set_owner(sem, c->id);
 	} else {
 		sem->readers++;
 	}
@@ -349,8 +362,7 @@ void down_write(struct rw_semaphore *sem)
 	 */
 	if (!sem->writer_locked && !sem->readers &&
 	    (!rwsem_has_waiters(sem) || !rwsem_handoff(sem, cpu_clock()))) {
-		sem->writer_locked = true;
-		sem->owner = smp_processor_id();
+		rwsem_set_owner(sem, smp_processor_id());
 		sem->write_acquired_at = cpu_clock();
 		lock_class_acquired(sem->class, 0);
 		trace_begin("hold (write)", sem->class->name);
@@ -361,7 +373,7 @@ void down_write(struct rw_semaphore *sem)
 	if (sem->writer_locked)
 		spin = rwsem_owner_running(sem) ? -1 : 0;
 	else
-		spin = rwsem_rspin_threshold(sem);
+		spin = sem->nonspinnable ? 0 : rwsem_rspin_threshold(sem);
 	rwsem_wait(sem, true, spin);
 	sem->write_acquired_at = cpu_clock();
 	lock_class_acquired(sem->class, cpu_clock() - t0);
@@ -426,8 +438,12 @@ void up_read(struct rw_semaphore *sem)
 	SIM_BUG_ON(sem->readers <= 0 || sem->writer_locked, "%s: up_read without a reader",
 		   sem->class->name);
 	sem->readers--;
-	if (!sem->readers)
+	if (!sem->readers) {
+		/* clear_nonspinnable() before waking the waiters */
+		if (rwsem_has_waiters(sem))
+			sem->nonspinnable = false;
 		rwsem_wake(sem, cpu_clock());
+	}
 	rwsem_check(sem);
 }
 

@@ -43,6 +43,7 @@ struct rw_semaphore {
 	struct cpu_queue spinners;  /* optimistic spinners (the OSQ) */
 	struct lock_class *class;
 	double write_acquired_at;
+	bool nonspinnable; /* RWSEM_NONSPINNABLE: writers queue without spinning on readers */
 };
 
 void init_rwsem(struct rw_semaphore *sem, const char *name);

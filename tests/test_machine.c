@@ -727,6 +727,64 @@ static void test_rwsem_writer_retries(void)
 	      queue.v[2]);
 }
 
+/* ---- a writer that outspun its threshold stops the next one spinning ---- */
+
+/*
+ * CPU 0 reads from 0 to 100 us; CPU 1 wants to write at 1 us, CPU 2 at
+ * 40 us (or alone at 40 us).  out[2]: CPU 2's idle time, out[3]: when it
+ * got the lock.
+ */
+static void nonspin_task(void *arg)
+{
+	int me = smp_processor_id();
+
+	(void)arg;
+	if (me == 0) {
+		down_read(&sem);
+		sleep_until(100e3);
+		up_read(&sem);
+		return;
+	}
+	sleep_until(me == 1 ? 1e3 : 40e3);
+	down_write(&sem);
+	cpu_sync();
+	if (me == 2) {
+		out[2] = this_cpu()->idle_ns;
+		out[3] = sim_now();
+	}
+	up_write(&sem);
+}
+
+static void nonspin_body(void *arg, double *o)
+{
+	bool first = *(bool *)arg;
+
+	out = o;
+	init_rwsem(&sem, "sem");
+	for (int i = 0; i <= 2; i++)
+		if (i != 1 || first)
+			sim_start_cpu(i, nonspin_task, NULL);
+}
+
+/*
+ * RWSEM_NONSPINNABLE: a writer that spun on readers past its threshold
+ * ((20 + readers) / 2 us) and gave up marks the rwsem, and a writer
+ * arriving in the same reader phase sleeps at once instead of spinning.
+ */
+static void test_rwsem_nonspinnable(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result both, alone;
+	bool yes = true, no = false;
+
+	run_child(&cfg, nonspin_body, &yes, 1e9, &both);
+	run_child(&cfg, nonspin_body, &no, 1e9, &alone);
+	CHECK(both.v[2] > both.v[3] - 40e3 - cfg.machine.wakeup - 1e3,
+	      "behind a writer that gave up: idle %g ns of a wait to %g ns", both.v[2], both.v[3]);
+	CHECK(alone.v[2] < alone.v[3] - 40e3 - 10e3,
+	      "alone: idle %g ns of a wait to %g ns, 10.5 us spun first", alone.v[2], alone.v[3]);
+}
+
 /* ---- woken readers: all of the queue's, not only those in front ---- */
 
 /*
@@ -1024,6 +1082,9 @@ static const struct test_case cases[] = {
      "a woken writer tries again: a reader stealing meanwhile wins (5.11+), the 4 ms handoff "
      "ends it",
      test_rwsem_writer_retries},
+    {"rwsem_nonspinnable",
+     "a writer that outspun its threshold on readers makes the next one sleep at once",
+     test_rwsem_nonspinnable},
     {"rwsem_readers_phase_fair",
      "a wake-up grants every queued reader, those behind a queued writer too (5.3+)",
      test_rwsem_readers_phase_fair},
