@@ -312,16 +312,31 @@ static struct wait_queue_head writer_wq;
  * CPUs 1..READERS arrive and sleep in the wait list; CPU 7 wakes the
  * writer at 50 us, which releases the lock.
  */
+/* CPU 0's part: write-lock sem and sleep until woken, then release it. */
+static void hold_write_until_woken(void)
+{
+	down_write(&sem);
+	prepare_to_wait(&writer_wq);
+	schedule();
+	up_write(&sem);
+}
+
+/* sem, writer_wq and CPUs 0 to last running task. */
+static void start_sem_cpus(void (*task)(void *), int last)
+{
+	init_rwsem(&sem, "sem");
+	init_waitqueue_head(&writer_wq, "writer");
+	for (int i = 0; i <= last; i++)
+		sim_start_cpu(i, task, NULL);
+}
+
 static void rwsem_task(void *arg)
 {
 	int me = smp_processor_id();
 
 	(void)arg;
 	if (me == 0) {
-		down_write(&sem);
-		prepare_to_wait(&writer_wq);
-		schedule();
-		up_write(&sem);
+		hold_write_until_woken();
 		return;
 	}
 	if (me == 7) {
@@ -341,10 +356,7 @@ static void rwsem_body(void *arg, double *o)
 {
 	(void)arg;
 	out = o;
-	init_rwsem(&sem, "sem");
-	init_waitqueue_head(&writer_wq, "writer");
-	for (int i = 0; i <= 7; i++)
-		sim_start_cpu(i, rwsem_task, NULL);
+	start_sem_cpus(rwsem_task, 7);
 }
 
 static void test_rwsem_wakeups(void)
@@ -798,10 +810,7 @@ static void phase_fair_task(void *arg)
 
 	(void)arg;
 	if (me == 0) {
-		down_write(&sem);
-		prepare_to_wait(&writer_wq);
-		schedule();
-		up_write(&sem);
+		hold_write_until_woken();
 		return;
 	}
 	if (me == 4) {
@@ -827,10 +836,7 @@ static void phase_fair_body(void *arg, double *o)
 {
 	(void)arg;
 	out = o;
-	init_rwsem(&sem, "sem");
-	init_waitqueue_head(&writer_wq, "writer");
-	for (int i = 0; i <= 4; i++)
-		sim_start_cpu(i, phase_fair_task, NULL);
+	start_sem_cpus(phase_fair_task, 4);
 }
 
 /*
