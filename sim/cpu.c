@@ -116,7 +116,7 @@ static double core_idle_for(const struct cpu *c)
 		if (cpus[s].asleep_since > since)
 			since = cpus[s].asleep_since;
 	}
-	return sim_now() - since;
+	return sim_now() > since ? sim_now() - since : 0;
 }
 
 /*
@@ -151,6 +151,7 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	 */
 	c->state = st;
 	c->wait = *w;
+	c->asleep_since = cpu_clock();
 	cpu_sync();
 	if (c->irqs_disabled && st == CPU_SPINNING) {
 		double left = c->irqs_off_since + sim_cfg->watchdog_thresh - sim_now();
@@ -163,7 +164,6 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	c->state = st;
 	c->events++;
 	t0 = sim_now();
-	c->asleep_since = t0;
 	if (limit < 0) {
 		sg_sem_acquire(cpu_sem[c->id]);
 		timed_out = 0;

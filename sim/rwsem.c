@@ -35,8 +35,9 @@ void rwsem_destroy(struct rw_semaphore *sem)
 
 /*
  * RWSEM_FLAG_HANDOFF: the first waiter has waited RWSEM_WAIT_TIMEOUT.  The
- * kernel sets the bit when that waiter next tries the lock; it is woken
- * at every release, so the bit is as good as set from the timeout on.
+ * kernel sets the bit when that waiter next tries the lock and fails; it
+ * is woken at every release, so the bit is taken as set from the timeout
+ * on, a wake-up cycle early at most.
  * From then on no reader steals the lock and no spinner takes it: it goes
  * to that waiter.
  */
@@ -79,8 +80,10 @@ static void rwsem_check(const struct rw_semaphore *sem)
 		       (cpus[sem->owner].queued_on == &sem->wait_list ||
 			cpus[sem->owner].queued_on == &sem->spinners),
 		   "%s: the owner cpu%d waits for it", n, sem->owner);
-	SIM_BUG_ON(!rwsem_is_locked(sem) && sem->spinners.len, "%s: free with %d spinners", n,
-		   sem->spinners.len);
+	/* Spinners may wait on a free lock only while the handoff keeps it for a woken writer. */
+	SIM_BUG_ON(!rwsem_is_locked(sem) && sem->spinners.len &&
+		       !rwsem_writer_waking(sem->wait_list.head),
+		   "%s: free with %d spinners", n, sem->spinners.len);
 	SIM_BUG_ON(!rwsem_is_locked(sem) && sem->wait_list.len &&
 		       !rwsem_writer_waking(sem->wait_list.head),
 		   "%s: free with %d sleepers, none of them woken", n, sem->wait_list.len);
@@ -150,11 +153,12 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 			return;
 		cpu_queue_remove(&sem->spinners, me);
 		/*
-		 * rwsem_set_nonspinnable(): only a spin on readers times out.
+		 * rwsem_set_nonspinnable(), on a reader-owned lock only.
 		 * Readers that outlast one writer's spin will outlast the next
 		 * one's too: it queues at once, until this reader phase ends.
 		 */
-		sem->nonspinnable = true;
+		if (sem->readers)
+			sem->nonspinnable = true;
 	}
 	/*
 	 * raw_spin_lock_irq(&sem->wait_lock), then list_add_tail().  No other
@@ -387,8 +391,9 @@ void down_write(struct rw_semaphore *sem)
  * spinning CPU sees the release first.  Readers at the front of the wait
  * list are woken owning the lock (rwsem_mark_wake()).  A writer at the
  * front is only woken: it tries the lock when it runs, and whoever comes
- * first in the meantime may take it.  Under the handoff it gets the lock
- * instead (RWSEM_FLAG_HANDOFF; handed over directly since 6.3).
+ * first in the meantime may take it.  Under the handoff the lock is its
+ * own (RWSEM_FLAG_HANDOFF: nobody else may take it), so it is granted as
+ * it is woken: the writer's retry would find it free and take it.
  */
 static void rwsem_wake(struct rw_semaphore *sem, double visible)
 {

@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "engine.h"
 #include "engine_private.h"
+#include "tlb.h"
 
 struct storage_stats storage_stats;
 
@@ -17,12 +18,15 @@ void storage_read(size_t bytes)
 
 	cpu_sync();
 	t0 = sim_now();
+	c->asleep_since = t0;
 	c->state = CPU_SLEEPING;
 	c->events += 2;
 	sg_actor_sleep_for(sim_machine->disk_latency * 1e-9);
 	sg_disk_read(storage_disk, bytes);
 	sim_resume(c);
 	c->state = CPU_RUNNING;
+	/* Asleep, it was lazy: a shootdown meanwhile may have skipped it. */
+	c->pending += switch_mm_lazy_flush(c);
 	if (!stats_measuring())
 		return;
 	storage_stats.reads++;

@@ -727,7 +727,7 @@ static void test_rwsem_writer_retries(void)
 	run_child(&cfg, writer_retry_body, &no, 1e9, &steal);
 	CHECK(steal.v[2] < 21e3 + 500, "5.11+: the reader stole it at %g ns", steal.v[2]);
 	CHECK(steal.v[1] >= 30e3 + cfg.machine.wakeup,
-	      "5.11+: the writer got it at %g ns, before the stealer left", steal.v[1]);
+	      "5.11+: the writer got it at %g ns, not after the stealer left", steal.v[1]);
 	run_child(&cfg, writer_retry_body, &yes, 1e9, &starved);
 	CHECK(starved.v[1] > 4e6 + 11e3 && starved.v[1] < 4e6 + 20e3,
 	      "the handoff gave the starved writer the lock at %g ns", starved.v[1]);
@@ -930,16 +930,21 @@ static void test_lazy_tlb_skipped(void)
 
 /* ---- C-states: a long sleep wakes slower, unless a sibling keeps the core up ---- */
 
+enum sibling { SIBLING_NONE, SIBLING_BUSY, SIBLING_SLEEPS_LATE };
+
+static struct wait_queue_head sibling_wq;
+
 /*
- * CPU 0 sleeps from 1 us until CPU 1 (another core) wakes it at 1 ms;
- * CPU 2, CPU 0's SMT sibling, runs meanwhile or has no task.  out[0]: when
- * CPU 0 resumed, out[1]: its idle time.
+ * CPU 0 sleeps from 1 us until CPU 1 (another core) wakes it at 1 ms.
+ * CPU 2, CPU 0's SMT sibling, has no task, runs throughout, or runs until
+ * 800 us and then sleeps until CPU 1 wakes it at 2 ms.  out[0]: when CPU 0
+ * resumed, out[1]: its idle time.
  */
 static void cstate_task(void *arg)
 {
+	enum sibling sibling = *(enum sibling *)arg;
 	int me = smp_processor_id();
 
-	(void)arg;
 	if (me == 0) {
 		sleep_until(1e3);
 		prepare_to_wait(&lazy_wq);
@@ -950,8 +955,14 @@ static void cstate_task(void *arg)
 	} else if (me == 1) {
 		sleep_until(1e6);
 		wake_up_all(&lazy_wq);
-	} else {
 		sleep_until(2e6);
+		wake_up_all(&sibling_wq);
+	} else if (sibling == SIBLING_BUSY) {
+		sleep_until(2e6);
+	} else {
+		sleep_until(800e3);
+		prepare_to_wait(&sibling_wq);
+		schedule();
 	}
 }
 
@@ -959,29 +970,34 @@ static void cstate_body(void *arg, double *o)
 {
 	out = o;
 	init_waitqueue_head(&lazy_wq, "idle");
-	for (int i = 0; i <= 1 + *(bool *)arg; i++)
+	init_waitqueue_head(&sibling_wq, "sibling");
+	for (int i = 0; i <= 1 + (*(enum sibling *)arg != SIBLING_NONE); i++)
 		sim_start_cpu(i, cstate_task, arg);
 }
 
 /*
- * intel_idle's states: a CPU that slept past C6's target residency (here
- * 600 us) wakes after C6's exit latency (133 us) on top of the wake-up,
- * and that time is idle; a core with a busy sibling never left C0.
+ * intel_idle's states: a CPU whose core idled past C6's target residency
+ * (here 600 us) wakes after C6's exit latency (133 us) on top of the
+ * wake-up, and that time is idle; a core with a busy sibling never left
+ * C0; one whose sibling slept only its last 200 us reached C1E (exit
+ * 10 us, residency 20 us).
  */
 static void test_cstate_exit(void)
 {
 	struct sim_config cfg = test_config(1, 2, 2);
-	struct child_result deep, shallow;
-	bool no = false, yes = true;
+	struct child_result deep, shallow, late;
+	enum sibling none = SIBLING_NONE, busy = SIBLING_BUSY, sleeps = SIBLING_SLEEPS_LATE;
 
 	cfg.machine.idle_c1e_exit = 10e3;
 	cfg.machine.idle_c1e_residency = 20e3;
 	cfg.machine.idle_c6_exit = 133e3;
 	cfg.machine.idle_c6_residency = 600e3;
-	run_child(&cfg, cstate_body, &no, 1e9, &deep);
-	run_child(&cfg, cstate_body, &yes, 1e9, &shallow);
+	run_child(&cfg, cstate_body, &none, 1e9, &deep);
+	run_child(&cfg, cstate_body, &busy, 1e9, &shallow);
+	run_child(&cfg, cstate_body, &sleeps, 1e9, &late);
 	CHECK_NEAR(deep.v[0] - shallow.v[0], 133e3, 0.01);
 	CHECK_NEAR(deep.v[1] - shallow.v[1], 133e3, 0.01);
+	CHECK_NEAR(late.v[0] - shallow.v[0], 10e3, 0.01);
 	CHECK(shallow.v[0] < 1e6 + 2 * cfg.machine.wakeup, "sibling busy: resumed at %g ns",
 	      shallow.v[0]);
 }
