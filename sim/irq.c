@@ -260,8 +260,7 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 	cpu_sync();
 	t0 = sim_now();
 	call->reqs = calloc(nr_cpu_ids, sizeof(*call->reqs));
-	for_each_cpu(cpu, mask)
-	{
+	for_each_cpu(cpu, mask) {
 		if (cpu == me->id)
 			continue;
 		call->reqs[call->nr_reqs++] = (struct ipi_request){.call = call, .target = cpu};

@@ -264,24 +264,20 @@ static bool rwsem_read_steal(const struct rw_semaphore *sem)
 void down_read(struct rw_semaphore *sem)
 {
 	double t0;
+	bool fast;
 
 	cacheline_sync(&sem->line);
 	t0 = cpu_clock();
 	/* atomic_long_add_return_acquire(RWSEM_READER_BIAS, &sem->count) */
 	cacheline_rmw(&sem->line);
-	if (!sem->writer_locked && !rwsem_has_waiters(sem)) {
+	fast = !sem->writer_locked && !rwsem_has_waiters(sem);
+	if (fast || rwsem_read_steal(sem)) {
 		sem->readers++;
 		rwsem_set_reader_owned(sem);
-		lock_class_acquired(sem->class, 0);
-		trace_begin("hold (read)", sem->class->name);
-		rwsem_check(sem);
-		return;
-	}
-	if (rwsem_read_steal(sem)) {
-		sem->readers++;
-		rwsem_set_reader_owned(sem);
-		/* The first reader in wakes the readers at the front (RWSEM_WAKE_READ_OWNED). */
-		rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, cpu_clock()));
+		/* A stealer, first in, wakes the queued readers if one is first
+		 * (RWSEM_WAKE_READ_OWNED). */
+		if (!fast)
+			rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, cpu_clock()));
 		lock_class_acquired(sem->class, 0);
 		trace_begin("hold (read)", sem->class->name);
 		rwsem_check(sem);

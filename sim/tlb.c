@@ -39,8 +39,7 @@ static void skip_lazy_cpus(struct cpumask *mask)
 {
 	int cpu;
 
-	for_each_cpu(cpu, mask)
-	{
+	for_each_cpu(cpu, mask) {
 		if (cpus[cpu].state != CPU_SLEEPING)
 			continue;
 		cpumask_clear_cpu(cpu, mask);
