@@ -46,9 +46,11 @@ static pgoff_t page_nr(const struct cache_page *p)
 /* A new page another CPU beat into the cache: undone before anyone saw it. */
 static void page_cache_discard(struct cache_page *p)
 {
+	unsigned long pfn = p->pfn;
+
 	cacheline_destroy(&p->flags);
 	free(p);
-	free_page();
+	free_page(pfn);
 }
 
 /* Store p in its slots; the caller holds xa_lock (or the clock has not started). */
@@ -171,8 +173,8 @@ static void page_cache_sync_readahead(struct address_space *m, pgoff_t index)
 
 		if (m->i_pages[i])
 			continue; /* cached already: the window goes on past it */
-		alloc_page();
 		p = page_alloc_cache(i, 0);
+		p->pfn = alloc_page();
 		p->locked = true;
 		if (add_to_page_cache(m, p)) {
 			page_cache_discard(p);
@@ -202,9 +204,9 @@ static struct cache_page *shmem_alloc_hole(struct address_space *m, pgoff_t inde
 {
 	struct cache_page *p;
 
-	alloc_page();
-	clear_page();
 	p = page_alloc_cache(index, 0);
+	p->pfn = alloc_page();
+	clear_page();
 	p->data = page_mark_now(); /* the zeroing left it in our caches */
 	p->uptodate = true;
 	if (add_to_page_cache(m, p)) {
@@ -288,7 +290,8 @@ vm_fault_t alloc_set_pte(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	if (vmf->cow) {
-		set_pte_at(mm, vmf->address, vmf->pmd->table);
+		page_add_new_anon_rmap(vmf->cow_pfn);
+		set_pte_at(mm, vmf->address, vmf->pmd->table, vmf->cow_pfn);
 	} else {
 		cacheline_rmw(&vmf->page->flags); /* page_add_file_rmap() */
 		set_pte_file_at(mm, vmf->address, vmf->pmd->table);

@@ -25,6 +25,8 @@ struct cache_page {
 	 * caches it was last pulled into (cpu -1: it is only in memory).
 	 */
 	struct page_mark data;
+	/* Its frame: a page added while the clock runs (a prefilled cache is never freed). */
+	unsigned long pfn;
 	struct wait_queue_head wait; /* wait_on_page_locked() */
 };
 

@@ -70,9 +70,11 @@ static bool pagecache_usable(struct address_space *m, pgoff_t hindex, struct cac
 
 static void huge_page_free(struct cache_page *p)
 {
+	unsigned long pfn = p->pfn;
+
 	cacheline_destroy(&p->flags);
 	free(p);
-	free_hugepage();
+	free_hugepage(pfn);
 }
 
 /*
@@ -87,7 +89,7 @@ static vm_fault_t map_huge(struct vm_fault *vmf)
 
 	spin_lock(ptl);
 	if (pmd_none(*vmf->pmd)) {
-		pmd_write(vmf->pmd, (pmd_t){NULL, true});
+		pmd_write(vmf->pmd, (pmd_t){.huge = true});
 		vmf->vma->vm_mm->rss += HPAGE_PMD_NR;
 		count_vm_event(THP_FILE_MAPPED);
 		/* Only the posted patch gets here misaligned: the range shows other file data. */
@@ -143,6 +145,7 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 	pgoff_t hindex = vmf->pgoff & ~((pgoff_t)HPAGE_PMD_NR - 1);
 	struct cache_page *cached, *new;
 	enum vm_event_item why;
+	unsigned long pfn;
 	vm_fault_t ret;
 
 	if (pe_size != PE_SIZE_PMD)
@@ -169,9 +172,10 @@ vm_fault_t filemap_huge_fault(struct vm_fault *vmf, enum page_entry_size pe_size
 	if (cached)
 		return map_cached(vmf, cached);
 
-	if (!alloc_hugepage())
+	if (!alloc_hugepage(&pfn))
 		return fallback(THP_FILE_FALLBACK_ALLOC);
 	new = calloc(1, sizeof(*new));
+	new->pfn = pfn;
 	new->index = hindex;
 	new->order = HPAGE_PMD_ORDER;
 	new->locked = true;

@@ -24,18 +24,35 @@ static bool transhuge_vma_suitable(struct vm_area_struct *vma, unsigned long had
 	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
 }
 
-static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf)
+/* pgtable_trans_huge_deposit(), under the pmd lock. */
+static void pgtable_trans_huge_deposit(pmd_t *pmd, unsigned long pgtable)
+{
+	struct pmd_table *t = pmd_table_of_entry(pmd);
+
+	t->huge_pte[t->nr_huge_pte++] = (unsigned int)pgtable;
+}
+
+/* pgtable_trans_huge_withdraw(): any deposited table will do, under the pmd lock. */
+static unsigned long pgtable_trans_huge_withdraw(pmd_t *pmd)
+{
+	struct pmd_table *t = pmd_table_of_entry(pmd);
+
+	return t->huge_pte[--t->nr_huge_pte];
+}
+
+static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf, unsigned long pfn)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	unsigned long pgtable;
 	spinlock_t *ptl;
 
 	if (mem_cgroup_try_charge(HPAGE_PMD_NR)) {
-		free_hugepage();
+		free_hugepage(pfn);
 		count_vm_event(THP_FAULT_FALLBACK);
 		return VM_FAULT_FALLBACK;
 	}
 	/* pte_alloc_one(): the table deposited for a later split */
-	alloc_page();
+	pgtable = alloc_page();
 	clear_huge_page();
 
 	ptl = pmd_lockptr(vma->vm_mm, vmf->pmd);
@@ -45,11 +62,13 @@ static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 	if (userfaultfd_missing(vma)) {
 		spin_unlock(ptl);
 		mem_cgroup_cancel_charge(HPAGE_PMD_NR);
-		free_page();
-		free_hugepage();
+		free_page(pgtable);
+		free_hugepage(pfn);
 		return handle_userfault(vmf);
 	}
-	pmd_write(vmf->pmd, (pmd_t){NULL, true});
+	page_add_new_anon_rmap(pfn);
+	pgtable_trans_huge_deposit(vmf->pmd, pgtable);
+	pmd_write(vmf->pmd, (pmd_t){.huge = true, .pfn = (unsigned int)pfn});
 	vma->vm_mm->rss += HPAGE_PMD_NR;
 	lru_cache_add(HPAGE_PMD_NR);
 	spin_unlock(ptl);
@@ -59,8 +78,8 @@ static vm_fault_t __do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 unlock_release:
 	spin_unlock(ptl);
 	mem_cgroup_cancel_charge(HPAGE_PMD_NR);
-	free_page();
-	free_hugepage();
+	free_page(pgtable);
+	free_hugepage(pfn);
 	return 0;
 }
 
@@ -68,16 +87,17 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long haddr = vmf->address & ~(HPAGE_PMD_SIZE - 1);
+	unsigned long pfn;
 
 	if (!transhuge_vma_suitable(vma, haddr))
 		return VM_FAULT_FALLBACK;
 	if (unlikely(anon_vma_prepare(vma)))
 		return VM_FAULT_OOM;
-	if (!alloc_hugepage()) {
+	if (!alloc_hugepage(&pfn)) {
 		count_vm_event(THP_FAULT_FALLBACK);
 		return VM_FAULT_FALLBACK;
 	}
-	return __do_huge_pmd_anonymous_page(vmf);
+	return __do_huge_pmd_anonymous_page(vmf, pfn);
 }
 
 /*
@@ -88,6 +108,8 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd
 		  unsigned long addr)
 {
 	spinlock_t *ptl = pmd_lockptr(vma->vm_mm, pmd);
+	unsigned long pfn, pgtable = 0;
+	bool anon = vma_is_anonymous(vma);
 
 	(void)addr;
 	spin_lock(ptl);
@@ -95,15 +117,21 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd
 		spin_unlock(ptl);
 		return false;
 	}
-	pmd_write(pmd, (pmd_t){NULL, false});
+	pfn = pmd->pfn;
+	pmd_write(pmd, (pmd_t){.table = NULL});
+	/* A file's huge page stays in its page cache; it has no deposited table. */
+	if (anon)
+		pgtable = pgtable_trans_huge_withdraw(pmd);
 	vma->vm_mm->rss -= HPAGE_PMD_NR;
 	tlb->need_flush = true;
 	spin_unlock(ptl);
-	/* A file's huge page stays in its page cache; it has no deposited table. */
-	if (!vma_is_anonymous(vma))
+	if (!anon)
 		return true;
-	tlb_remove_huge_page(tlb);
 	/* zap_deposited_table() */
-	free_page();
+	free_page(pgtable);
+	if (__tlb_remove_huge_page(tlb, pfn)) {
+		tlb_flush_mmu_tlbonly(tlb);
+		tlb_flush_mmu_free(tlb);
+	}
 	return true;
 }

@@ -223,6 +223,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
 	bool speculative = vmf->flags & FAULT_FLAG_SPECULATIVE;
+	unsigned long pfn;
 	vm_fault_t ret = 0;
 
 	/*
@@ -242,7 +243,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		return VM_FAULT_OOM;
 
 	/* alloc_zeroed_user_highpage_movable(), charged before it is mapped */
-	alloc_page();
+	pfn = alloc_page();
 	clear_page();
 	if (mem_cgroup_try_charge(1))
 		goto oom_free_page;
@@ -261,7 +262,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		if (!speculative) {
 			pte_unmap_unlock(vmf);
 			mem_cgroup_cancel_charge(1);
-			free_page();
+			free_page(pfn);
 			return handle_userfault(vmf);
 		}
 		/*
@@ -278,8 +279,9 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	}
 
 	/* inc_mm_counter_fast(), page_add_new_anon_rmap(), commit charge */
+	page_add_new_anon_rmap(pfn);
 	lru_cache_add(1);
-	set_pte_at(mm, vmf->address, vmf->pte);
+	set_pte_at(mm, vmf->address, vmf->pte, pfn);
 	pte_unmap_unlock(vmf);
 	return ret;
 
@@ -287,10 +289,10 @@ unlock_and_release:
 	pte_unmap_unlock(vmf);
 release:
 	mem_cgroup_cancel_charge(1);
-	free_page();
+	free_page(pfn);
 	return ret;
 oom_free_page:
-	free_page();
+	free_page(pfn);
 	return VM_FAULT_OOM;
 }
 
@@ -395,15 +397,15 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 		ret = vmf_anon_prepare(vmf);
 	if (ret)
 		return ret;
-	alloc_page();
+	vmf->cow_pfn = alloc_page();
 	if (mem_cgroup_try_charge(1)) {
-		free_page();
+		free_page(vmf->cow_pfn);
 		return VM_FAULT_OOM;
 	}
 	ret = __do_fault(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
 		mem_cgroup_cancel_charge(1);
-		free_page();
+		free_page(vmf->cow_pfn);
 		return ret;
 	}
 	copy_page();
@@ -414,7 +416,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
 		/* Mapped meanwhile: the copy goes (uncharge_out). */
 		mem_cgroup_cancel_charge(1);
-		free_page();
+		free_page(vmf->cow_pfn);
 		return ret;
 	}
 	lru_cache_add(1);
@@ -752,8 +754,8 @@ again:
 			}
 			continue;
 		}
-		page_remove_rmap(&table->page[pte_index(addr)]);
-		if (__tlb_remove_page(tlb, table->page[pte_index(addr)])) {
+		page_remove_rmap(table->pfn[pte_index(addr)]);
+		if (__tlb_remove_page(tlb, table->pfn[pte_index(addr)])) {
 			force_flush = true;
 			addr += PAGE_SIZE;
 			break;
@@ -835,7 +837,7 @@ static void free_pgtables(struct mmu_gather *tlb, struct mm_struct *mm, unsigned
 		     find_vma(mm, end)->vm_start < addr + PMD_SIZE))
 			continue;
 		tlb_remove_table(tlb, pmd->table);
-		pmd_write(pmd, (pmd_t){NULL, false});
+		pmd_write(pmd, (pmd_t){.table = NULL});
 	}
 }
 

@@ -13,23 +13,20 @@
 #include "../sim/sim.h"
 
 /*
- * A mapped page's struct page as the caches see it: the CPU that wrote it
- * last and that CPU's cache traffic then (sim/cache.h); and the CPU that
- * mapped it, whose LRU list it is on.
+ * A line of a page's data as the caches see it: the CPU that wrote it
+ * last and that CPU's cache traffic then (sim/cache.h).
  */
 struct page_mark {
 	float stamp;
 	short cpu;
-	short mapper;
 };
 
-/* A page the current CPU maps now. */
+/* A line the current CPU writes now. */
 static inline struct page_mark page_mark_now(void)
 {
 	int me = smp_processor_id();
 
-	return (struct page_mark){
-	    .stamp = (float)cache_stamp(me), .cpu = (short)me, .mapper = (short)me};
+	return (struct page_mark){.stamp = (float)cache_stamp(me), .cpu = (short)me};
 }
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -97,7 +94,8 @@ struct pte_table {
 	struct cacheline lines[PTRS_PER_PTE / PTES_PER_LINE];
 	unsigned long present[PTRS_PER_PTE / BITS_PER_LONG_MM];
 	unsigned long file[PTRS_PER_PTE / BITS_PER_LONG_MM]; /* maps a page-cache page */
-	struct page_mark page[PTRS_PER_PTE];		     /* who mapped each present page */
+	unsigned int pfn[PTRS_PER_PTE];			     /* each present page's frame */
+	unsigned int table_pfn;				     /* the table's own frame */
 	int nr_present;
 	struct pte_table *free_next; /* queued for freeing after the flush */
 };
@@ -106,6 +104,7 @@ struct pte_table {
 typedef struct {
 	struct pte_table *table;
 	bool huge;
+	unsigned int pfn; /* a huge page's frame */
 } pmd_t;
 
 static inline bool pmd_none(pmd_t pmd)
@@ -134,6 +133,13 @@ struct pmd_table {
 	pmd_t pmd[PTRS_PER_PMD];
 	struct cacheline line;
 	spinlock_t ptl; /* split PMD lock (pmd_lock()) */
+	/*
+	 * pmd_huge_pte: the page tables deposited for the huge entries, to
+	 * split them by later (pgtable_trans_huge_deposit()), a stack.
+	 */
+	unsigned int huge_pte[PTRS_PER_PMD];
+	int nr_huge_pte;
+	unsigned int table_pfn; /* the table's own frame */
 };
 
 static inline struct pmd_table *pmd_table_of_entry(pmd_t *pmd)
@@ -307,6 +313,7 @@ struct vm_fault {
 	pgoff_t pgoff;		 /* the faulting page's offset in the file */
 	struct cache_page *page; /* the page cache page ->fault returned */
 	bool cow;		 /* do_cow_fault(): map a private copy of vmf->page */
+	unsigned long cow_pfn;	 /* the copy's frame */
 	int trylock_failures;	 /* pte_map_lock() retries in this fault */
 	double irqs_off_at;	 /* when its current try turned IRQs off */
 	double irqs_off_max;	 /* its loop's longest span with IRQs off */
@@ -387,8 +394,9 @@ static inline bool pte_file(const struct pte_table *t, unsigned long address)
 	return (t->file[i / BITS_PER_LONG_MM] >> (i % BITS_PER_LONG_MM)) & 1;
 }
 
-/* An anonymous page, mapped by this CPU. */
-void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t);
+/* An anonymous page, mapped by this CPU (page_add_new_anon_rmap() is the caller's). */
+void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t,
+		unsigned long pfn);
 /* A page of the page cache (page_add_file_rmap() is the caller's). */
 void set_pte_file_at(struct mm_struct *mm, unsigned long address, struct pte_table *t);
 void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t);

@@ -21,9 +21,9 @@ void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address)
 	tlb->need_flush = true;
 }
 
-bool __tlb_remove_page(struct mmu_gather *tlb, struct page_mark page)
+bool __tlb_remove_page(struct mmu_gather *tlb, unsigned long pfn)
 {
-	tlb->page[tlb->nr_pages++] = page;
+	tlb->page[tlb->nr_pages++] = (unsigned int)pfn;
 	return tlb->nr_pages >= MMU_GATHER_MAX_PAGES;
 }
 
@@ -33,10 +33,11 @@ bool __tlb_remove_file_page(struct mmu_gather *tlb)
 	return tlb->nr_pages + tlb->nr_file >= MMU_GATHER_MAX_PAGES;
 }
 
-void tlb_remove_huge_page(struct mmu_gather *tlb)
+bool __tlb_remove_huge_page(struct mmu_gather *tlb, unsigned long pfn)
 {
-	tlb->nr_huge++;
+	tlb->huge[tlb->nr_huge++] = (unsigned int)pfn;
 	tlb->need_flush = true;
+	return tlb->nr_huge == MMU_GATHER_BUNDLE;
 }
 
 void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table)
@@ -62,13 +63,14 @@ void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
  */
 void tlb_flush_mmu_free(struct mmu_gather *tlb)
 {
-	release_pages(tlb->page, tlb->nr_pages, true);
+	release_pages(tlb->page, tlb->nr_pages);
 	tlb->nr_pages = 0;
 	/* put_page() of each cached page: its line is hot from the zap's rmap. */
 	cpu_work(tlb->nr_file * sim_machine->atomic);
 	tlb->nr_file = 0;
-	for (; tlb->nr_huge; tlb->nr_huge--)
-		release_hugepage();
+	for (int i = 0; i < tlb->nr_huge; i++)
+		release_hugepage(tlb->huge[i]);
+	tlb->nr_huge = 0;
 	while (tlb->tables) {
 		struct pte_table *t = tlb->tables;
 

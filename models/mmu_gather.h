@@ -22,22 +22,24 @@ struct mmu_gather {
 	unsigned long start, end; /* the range to flush */
 	int nr_pages;		  /* gathered 4 KiB pages */
 	int nr_huge;		  /* gathered huge pages */
+	unsigned int huge[MMU_GATHER_BUNDLE]; /* their frames */
 	int nr_file;		  /* gathered page-cache pages: not freed */
 	bool need_flush;
 	bool freed_tables;
 	struct pte_table *tables; /* page tables to free after the flush */
 	/* Last: only its first nr_pages are ever read, so it is never cleared. */
-	struct page_mark page[MMU_GATHER_MAX_PAGES]; /* each one's mapper */
+	unsigned int page[MMU_GATHER_MAX_PAGES]; /* their frames */
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long start,
 		    unsigned long end);
 void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address);
 /* Gather a page; true when the gather is full and must be flushed. */
-bool __tlb_remove_page(struct mmu_gather *tlb, struct page_mark page);
+bool __tlb_remove_page(struct mmu_gather *tlb, unsigned long pfn);
 /* Gather a page-cache page's mapping reference; true when the gather is full. */
 bool __tlb_remove_file_page(struct mmu_gather *tlb);
-void tlb_remove_huge_page(struct mmu_gather *tlb);
+/* Gather a huge page; true when the gather is full and must be flushed. */
+bool __tlb_remove_huge_page(struct mmu_gather *tlb, unsigned long pfn);
 void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table);
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb);
 void tlb_flush_mmu_free(struct mmu_gather *tlb);

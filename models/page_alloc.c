@@ -1,17 +1,29 @@
-/* models/page_alloc.c - per-CPU lists, zones, memcg charges and the LRU.
+/* models/page_alloc.c - page frames, the buddy allocator, per-CPU lists, memcg and the LRU.
  *
  * After Linux 5.1, the kernel the SPF v12 series was based on:
+ *  - Each node has one zone, and the zone a struct page per frame
+ *    (mem_map).  Its buddy allocator keeps free blocks of 2^order frames,
+ *    order 0 to MAX_ORDER - 1, on a list per order.  __rmqueue_smallest()
+ *    takes the first block of the smallest order that has one and splits
+ *    it (expand(), the upper halves back on the lists); __free_one_page()
+ *    merges a freed block with its buddy (pfn ^ (1 << order)) for as long
+ *    as the buddy is free at the same order, and puts the result at the
+ *    tail of its list when the next buddy up is free too
+ *    (buddy_merge_likely()), at the head otherwise.
  *  - rmqueue_pcplist(): IRQs off, a page off the per-CPU list; an empty
  *    list is refilled with pcp->batch pages under zone->lock
- *    (rmqueue_bulk()); freeing past pcp->high returns batch pages
- *    (free_pcppages_bulk()).  zone_batchsize() gives 63 on zones of a
- *    GiB or more since 4.19's d8a759b57035 ("mm, page_alloc: double
- *    zone's batchsize", Aaron Lu: zone->lock contention in page_fault1):
- *    1 MiB is 256 pages, / 4 = 64, rounddown_pow_of_two(64 + 32) - 1.
- *    high = 6 * batch is the rule up to 5.13; 5.14 sizes high from the
- *    zone's low watermark and doubles free batches while a CPU only
- *    frees (nr_pcp_free()), 6.7 tunes high at run time: not modelled, so
- *    the rows of later kernels run this allocator.
+ *    (rmqueue_bulk()); freeing past pcp->high returns batch pages, the
+ *    oldest first (free_pcppages_bulk()), whose order-0 buddies are
+ *    prefetched before the lock is taken (prefetch_buddy(), 4.18 to 5.x).
+ *    A CPU keeps a list per zone: a page goes back to its own node's
+ *    zone, through the freeing CPU's list for that zone.  zone_batchsize()
+ *    gives 63 on zones of a GiB or more since 4.19's d8a759b57035 ("mm,
+ *    page_alloc: double zone's batchsize", Aaron Lu: zone->lock contention
+ *    in page_fault1): 1 MiB is 256 pages, / 4 = 64, rounddown_pow_of_two(64
+ *    + 32) - 1.  high = 6 * batch is the rule up to 5.13; 5.14 sizes high
+ *    from the zone's low watermark and doubles free batches while a CPU
+ *    only frees (nr_pcp_free()), 6.7 tunes high at run time: not
+ *    modelled, so the rows of later kernels run this allocator.
  *  - try_charge(): a per-CPU stock of charge; an empty stock charges
  *    MEMCG_CHARGE_BATCH (32) pages at once with an atomic on the
  *    memcg's page_counter.  Uncharging a list of freed pages is one
@@ -19,23 +31,31 @@
  *  - lru_cache_add(): a per-CPU pagevec of PAGEVEC_SIZE (15) pages
  *    drained under the node's lru_lock; release_pages() takes lru_lock
  *    once per SWAP_CLUSTER_MAX (32) pages.
- * A node is a socket: each CPU allocates from its own.
+ * Each CPU allocates from its own node.
  *
- * What a page costs under those locks is mostly cache misses on its
- * struct page: written last by the CPU that freed it, or added it to the
- * LRU, or mapped or unmapped it, or by nobody since boot (then it is in
- * memory).  Pages are tracked as runs of pages one CPU wrote last, in list
- * order, each with that CPU's cache traffic then (sim/cache.h): the buddy
- * free lists as a stack (LIFO, as the kernel hands out the hottest pages),
- * each node's LRU as a list from newest to oldest.  Moving a page touches
- * its own struct page and its list neighbours'; each touch is a hit while
- * the line is still in our caches, a transfer while it is in the writer's,
- * and a memory access once it has been pushed out, and all of it is paid
- * inside the lock: zone->lock and lru_lock holds grow with the batch and
- * with how far, and how long ago, the pages come from.
+ * What a page costs under those locks is mostly cache misses on struct
+ * pages: the page's own, its buddy's, and its list neighbours', each
+ * written last by the CPU that freed, split, merged or mapped it, or by
+ * nobody since boot (then it is in memory).  Every struct page remembers
+ * its last writer and that CPU's cache traffic then (sim/cache.h); a touch
+ * is a hit while the line is still in our caches, a transfer while it is
+ * in the writer's, and a memory access once it has been pushed out.  The
+ * free lists' heads are lines of the simulation, passed from one
+ * zone->lock holder to the next.  All of it is paid inside the lock:
+ * zone->lock holds grow with the batch, with how much merging and
+ * splitting the batch does, and with how far and how long ago the
+ * struct pages were written.  The LRU is tracked coarser, as runs of
+ * pages one CPU added, in list order, from newest to oldest.
+ *
+ * The zone's memory beyond what it has handed out is free since boot, in
+ * MAX_ORDER - 1 blocks: the model gives a block its struct pages when the
+ * lists have nothing smaller left, which is when the kernel would split
+ * one, so a simulation holds struct pages only for the memory it touches.
  */
 #include "page_alloc.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cost.h"
@@ -48,27 +68,59 @@
 #define PAGEVEC_SIZE	   15
 #define SWAP_CLUSTER_MAX   32
 
-/* Pages whose struct pages one CPU wrote last, consecutive on a list. */
+/* A node's frames: up to 512 GiB of 4 KiB pages, numbered from node << PFN_NODE_SHIFT. */
+#define PFN_NODE_SHIFT 27
+#define NO_FRAME       UINT_MAX
+
+/*
+ * Prefetches in flight at once: a core's L1D fill buffers, 10 on
+ * Haswell and Broadwell, 12 on Skylake (Intel's optimization manual).
+ * An estimate of how far prefetch_buddy()'s misses overlap.
+ */
+#define PREFETCH_IN_FLIGHT 10
+
+struct page {
+	float stamp;		 /* its last writer's cache traffic then */
+	short cpu;		 /* its last writer; -1: nobody since boot */
+	short mapper;		 /* the CPU whose LRU list it went on */
+	unsigned int prev, next; /* on a free list: the neighbours' frames */
+	signed char order;	 /* PageBuddy(): heads a free block of this order; -1: not free */
+};
+
+struct free_area {
+	unsigned int first, last; /* frames, NO_FRAME: empty */
+	unsigned long nr_free;
+	struct cacheline line; /* the list head and nr_free */
+};
+
+/* Pages whose struct pages one CPU wrote last, consecutive on the LRU. */
 struct page_run {
 	int cpu;      /* -1: nobody since boot */
 	double stamp; /* its cache traffic when it wrote them */
 	int nr;
-	struct page_run *prev, *next; /* LRU: newer, older */
-	struct page_run *cpu_newer;   /* LRU: the same CPU's next newer run */
+	struct page_run *prev, *next; /* newer, older */
+	struct page_run *cpu_newer;   /* the same CPU's next newer run */
 };
 
 struct zone {
 	int node;
 	spinlock_t lock;
-	struct page_run *free; /* the buddy lists: a stack of runs */
-	int nr_free_runs, free_cap;
+	struct free_area free_area[MAX_ORDER];
+	struct page *mem_map; /* a struct page per frame handed out so far */
+	unsigned int spanned, mem_map_cap;
 	spinlock_t lru_lock;	    /* pgdat->lru_lock */
 	struct cacheline lru_head;  /* the lruvec's list head */
 	struct page_run *lru_first; /* newest */
 };
 
+/* A CPU's list for one zone: frames in a ring, list[head] first. */
 struct per_cpu_pages {
-	int count;
+	int count, head;
+	unsigned int *list;
+};
+
+/* What a CPU keeps besides its lists. */
+struct per_cpu_state {
 	int stock;    /* memcg_stock_pcp.nr_pages */
 	int lru_pvec; /* pages in the lru_add pagevec */
 	/* This CPU's runs on its node's LRU, oldest first. */
@@ -81,7 +133,8 @@ struct mem_cgroup {
 };
 
 static struct zone *zones;
-static struct per_cpu_pages *pcp;
+static struct per_cpu_pages *pcp; /* [cpu * sockets + node] */
+static struct per_cpu_state *pcs;
 static struct mem_cgroup memcg;
 
 void page_alloc_init(void)
@@ -90,12 +143,19 @@ void page_alloc_init(void)
 
 	zones = calloc(nodes, sizeof(*zones));
 	for (int i = 0; i < nodes; i++) {
-		zones[i].node = i;
-		spin_lock_init(&zones[i].lock, "zone->lock");
-		spin_lock_init(&zones[i].lru_lock, "lru_lock");
-		cacheline_init(&zones[i].lru_head);
+		struct zone *z = &zones[i];
+
+		z->node = i;
+		spin_lock_init(&z->lock, "zone->lock");
+		spin_lock_init(&z->lru_lock, "lru_lock");
+		cacheline_init(&z->lru_head);
+		for (int o = 0; o < MAX_ORDER; o++) {
+			z->free_area[o].first = z->free_area[o].last = NO_FRAME;
+			cacheline_init(&z->free_area[o].line);
+		}
 	}
-	pcp = calloc(nr_cpu_ids, sizeof(*pcp));
+	pcp = calloc((size_t)nr_cpu_ids * nodes, sizeof(*pcp));
+	pcs = calloc(nr_cpu_ids, sizeof(*pcs));
 	cacheline_init(&memcg.counter);
 	memcg.usage = 0;
 }
@@ -105,8 +165,28 @@ static struct zone *this_zone(void)
 	return &zones[this_cpu()->socket];
 }
 
+static struct zone *page_zone(unsigned long pfn)
+{
+	return &zones[pfn >> PFN_NODE_SHIFT];
+}
+
+static unsigned int pfn_index(unsigned long pfn)
+{
+	return (unsigned int)(pfn & ((1UL << PFN_NODE_SHIFT) - 1));
+}
+
+static unsigned long page_to_pfn(const struct zone *z, unsigned int idx)
+{
+	return (unsigned long)z->node << PFN_NODE_SHIFT | idx;
+}
+
+static struct per_cpu_pages *this_pcp(const struct zone *z)
+{
+	return &pcp[smp_processor_id() * sim_machine->sockets + z->node];
+}
+
 /*
- * Writing a struct page that cpu wrote last, leaving stamp (-1: nobody,
+ * Touching a struct page that cpu wrote last, leaving stamp (-1: nobody,
  * it is in the node's memory): a hit while it is still in our caches, a
  * transfer from the writer's, or a memory access once the writer has
  * moved its caches' worth of other data since.
@@ -120,52 +200,215 @@ static double struct_page_miss(int cpu, double stamp, const struct zone *z)
 	return ns;
 }
 
-static double run_miss(const struct page_run *r, const struct zone *z)
+static double page_read(const struct zone *z, unsigned int idx)
 {
-	return r ? struct_page_miss(r->cpu, r->stamp, z) : struct_page_miss(-1, 0, z);
+	const struct page *page = &z->mem_map[idx];
+
+	return struct_page_miss(page->cpu, page->stamp, z);
 }
 
-/* rmqueue_bulk(): nr pages off the buddy lists, the most recently freed first. */
-static double buddy_take(struct zone *z, int nr)
+/* A write leaves the line in our caches: the next touch finds it here. */
+static double page_write(struct zone *z, unsigned int idx)
 {
-	double ns = 0;
+	struct page *page = &z->mem_map[idx];
+	double ns = struct_page_miss(page->cpu, page->stamp, z);
+	int me = smp_processor_id();
 
-	while (nr) {
-		struct page_run *top = z->nr_free_runs ? &z->free[z->nr_free_runs - 1] : NULL;
-		int n = top && top->nr < nr ? top->nr : nr;
-
-		/* list_del() from the free area: the page and its next neighbour. */
-		for (int i = 0; i < n; i++)
-			ns += cycles(COST_BUDDY_PAGE) + 2 * run_miss(top, z);
-		nr -= n;
-		if (top && (top->nr -= n) == 0)
-			z->nr_free_runs--;
-	}
+	page->cpu = (short)me;
+	page->stamp = (float)cache_stamp(me);
 	return ns;
 }
 
-/* free_pcppages_bulk(): nr of our pages back, each checked against its buddy. */
-static double buddy_give(struct zone *z, int nr)
+/* ---- the free lists ---- */
+
+static void free_list_link(struct zone *z, unsigned int idx, int order, bool tail)
 {
-	const struct page_run *buddy = z->nr_free_runs ? &z->free[z->nr_free_runs - 1] : NULL;
-	double ns = 0;
+	struct free_area *area = &z->free_area[order];
+	struct page *page = &z->mem_map[idx];
 
-	/* __free_one_page(): each page looks at its buddy's struct page. */
-	for (int i = 0; i < nr; i++)
-		ns += cycles(COST_BUDDY_PAGE) + run_miss(buddy, z);
+	page->order = (signed char)order;
+	if (tail) {
+		page->prev = area->last;
+		page->next = NO_FRAME;
+		if (area->last != NO_FRAME)
+			z->mem_map[area->last].next = idx;
+		else
+			area->first = idx;
+		area->last = idx;
+	} else {
+		page->next = area->first;
+		page->prev = NO_FRAME;
+		if (area->first != NO_FRAME)
+			z->mem_map[area->first].prev = idx;
+		else
+			area->last = idx;
+		area->first = idx;
+	}
+	area->nr_free++;
+}
 
-	if (z->nr_free_runs && z->free[z->nr_free_runs - 1].cpu == smp_processor_id()) {
-		z->free[z->nr_free_runs - 1].nr += nr;
-		z->free[z->nr_free_runs - 1].stamp = cache_stamp(smp_processor_id());
-		return ns;
+static void free_list_unlink(struct zone *z, unsigned int idx, int order)
+{
+	struct free_area *area = &z->free_area[order];
+	struct page *page = &z->mem_map[idx];
+
+	if (page->prev != NO_FRAME)
+		z->mem_map[page->prev].next = page->next;
+	else
+		area->first = page->next;
+	if (page->next != NO_FRAME)
+		z->mem_map[page->next].prev = page->prev;
+	else
+		area->last = page->prev;
+	page->order = -1;
+	area->nr_free--;
+}
+
+/* add_to_free_list(): the page, the entry it goes next to, and the list head. */
+static void add_to_free_list(struct zone *z, unsigned int idx, int order, bool tail)
+{
+	struct free_area *area = &z->free_area[order];
+	unsigned int next_to = tail ? area->last : area->first;
+	double ns = page_write(z, idx);
+
+	if (next_to != NO_FRAME)
+		ns += page_write(z, next_to);
+	cpu_account(ns);
+	cacheline_rmw_next(&area->line);
+	free_list_link(z, idx, order, tail);
+}
+
+/* del_page_from_free_list(): list_del() writes the page and both neighbours. */
+static void del_page_from_free_list(struct zone *z, unsigned int idx, int order)
+{
+	const struct page *page = &z->mem_map[idx];
+	double ns = page_write(z, idx);
+
+	if (page->prev != NO_FRAME)
+		ns += page_write(z, page->prev);
+	if (page->next != NO_FRAME)
+		ns += page_write(z, page->next);
+	cpu_account(ns);
+	cacheline_rmw_next(&z->free_area[order].line);
+	free_list_unlink(z, idx, order);
+}
+
+/* Struct pages for one more block of the zone's untouched memory. */
+static void zone_grow(struct zone *z)
+{
+	unsigned int idx = z->spanned, n = 1U << (MAX_ORDER - 1);
+
+	if (idx + n > 1U << PFN_NODE_SHIFT) {
+		fprintf(stderr, "faultsim: node %d: the model numbers at most 512 GiB of frames\n",
+			z->node);
+		abort();
 	}
-	if (z->nr_free_runs == z->free_cap) {
-		z->free_cap = z->free_cap ? 2 * z->free_cap : 64;
-		z->free = realloc(z->free, z->free_cap * sizeof(*z->free));
+	if (idx + n > z->mem_map_cap) {
+		z->mem_map_cap = z->mem_map_cap ? 2 * z->mem_map_cap : 16 * n;
+		z->mem_map = realloc(z->mem_map, z->mem_map_cap * sizeof(*z->mem_map));
 	}
-	z->free[z->nr_free_runs++] = (struct page_run){
-	    .cpu = smp_processor_id(), .stamp = cache_stamp(smp_processor_id()), .nr = nr};
-	return ns;
+	for (unsigned int i = idx; i < idx + n; i++)
+		z->mem_map[i] = (struct page){
+		    .cpu = -1, .mapper = -1, .prev = NO_FRAME, .next = NO_FRAME, .order = -1};
+	z->spanned += n;
+	/* Boot freed it: nobody pays for putting it on the list. */
+	free_list_link(z, idx, MAX_ORDER - 1, true);
+}
+
+/* expand(): the upper halves of a split block go back on the lists. */
+static void expand(struct zone *z, unsigned int idx, int low, int high)
+{
+	while (high > low) {
+		high--;
+		add_to_free_list(z, idx + (1U << high), high, false);
+	}
+}
+
+/* __rmqueue_smallest(): a block of the smallest order that has one, split to order. */
+static unsigned int __rmqueue_smallest(struct zone *z, int order)
+{
+	for (;;) {
+		for (int o = order; o < MAX_ORDER; o++) {
+			unsigned int idx = z->free_area[o].first;
+
+			/* get_page_from_free_area() */
+			cacheline_read_next(&z->free_area[o].line);
+			if (idx == NO_FRAME)
+				continue;
+			del_page_from_free_list(z, idx, o);
+			expand(z, idx, order, o);
+			return idx;
+		}
+		zone_grow(z);
+	}
+}
+
+/*
+ * buddy_merge_likely(): the block's buddy one order up is free, so the
+ * block is likely to merge with it soon; it goes to the tail of its list,
+ * where it is handed out last.
+ */
+static bool buddy_merge_likely(struct zone *z, unsigned int idx, int order)
+{
+	unsigned int higher_buddy;
+
+	if (order >= MAX_ORDER - 2)
+		return false;
+	higher_buddy = (idx & ~(1U << order)) ^ (1U << (order + 1));
+	cpu_account(page_read(z, higher_buddy));
+	return z->mem_map[higher_buddy].order == order + 1;
+}
+
+/* __free_one_page(): merge with the buddy while it is free at our order. */
+static void __free_one_page(struct zone *z, unsigned int idx, int order)
+{
+	while (order < MAX_ORDER - 1) {
+		unsigned int buddy = idx ^ (1U << order);
+
+		/* page_is_buddy(): the buddy's struct page says whether it is free. */
+		cpu_account(page_read(z, buddy));
+		if (z->mem_map[buddy].order != order)
+			break;
+		del_page_from_free_list(z, buddy, order);
+		idx &= buddy;
+		order++;
+	}
+	add_to_free_list(z, idx, order, buddy_merge_likely(z, idx, order));
+}
+
+/* ---- the per-CPU lists ---- */
+
+static unsigned int pcp_at(const struct per_cpu_pages *p, int i)
+{
+	return p->list[(p->head + i) % PCP_HIGH];
+}
+
+static void pcp_add(struct per_cpu_pages *p, unsigned int idx, bool tail)
+{
+	if (!p->list)
+		p->list = malloc(PCP_HIGH * sizeof(*p->list));
+	if (tail) {
+		p->list[(p->head + p->count) % PCP_HIGH] = idx;
+	} else {
+		p->head = (p->head + PCP_HIGH - 1) % PCP_HIGH;
+		p->list[p->head] = idx;
+	}
+	p->count++;
+}
+
+static unsigned int pcp_take_head(struct per_cpu_pages *p)
+{
+	unsigned int idx = p->list[p->head];
+
+	p->head = (p->head + 1) % PCP_HIGH;
+	p->count--;
+	return idx;
+}
+
+static unsigned int pcp_take_tail(struct per_cpu_pages *p)
+{
+	p->count--;
+	return pcp_at(p, p->count);
 }
 
 /* Under one of the node's locks, taken IRQs off (spin_lock_irqsave). */
@@ -181,54 +424,87 @@ static void zone_unlock(spinlock_t *lock, unsigned long flags)
 	local_irq_restore(flags);
 }
 
-/* rmqueue_bulk(): refill this CPU's list, or take one order-9 block. */
-static void zone_alloc_pages(int nr)
+/* rmqueue_bulk(): refill this CPU's list, each page onto its tail. */
+static void rmqueue_bulk(struct zone *z, int count, struct per_cpu_pages *p)
 {
-	struct zone *z = this_zone();
 	unsigned long flags;
 
 	zone_lock(&z->lock, &flags);
-	cpu_account(buddy_take(z, nr));
-	zone_unlock(&z->lock, flags);
-}
+	for (int i = 0; i < count; i++) {
+		unsigned int idx = __rmqueue_smallest(z, 0);
 
-static void zone_free_pages(int nr)
-{
-	struct zone *z = this_zone();
-	unsigned long flags;
-
-	zone_lock(&z->lock, &flags);
-	cpu_account(buddy_give(z, nr));
-	zone_unlock(&z->lock, flags);
-}
-
-void alloc_page(void)
-{
-	struct per_cpu_pages *p = &pcp[smp_processor_id()];
-
-	if (!p->count) {
-		zone_alloc_pages(PCP_BATCH);
-		p->count += PCP_BATCH;
+		cpu_account(cycles(COST_BUDDY_PAGE));
+		pcp_add(p, idx, true);
 	}
-	p->count--;
+	zone_unlock(&z->lock, flags);
+}
+
+/*
+ * free_pcppages_bulk(): count pages off the tail of the list, their
+ * buddies prefetched, then each merged under zone->lock.
+ */
+static void free_pcppages_bulk(struct zone *z, int count, struct per_cpu_pages *p)
+{
+	unsigned int frames[PCP_BATCH];
+	unsigned long flags;
+	double prefetch = 0;
+
+	for (int i = 0; i < count; i++) {
+		frames[i] = pcp_take_tail(p);
+		cpu_account(page_write(z, frames[i]));
+		prefetch += page_write(z, frames[i] ^ 1);
+	}
+	cpu_account(prefetch / PREFETCH_IN_FLIGHT);
+	zone_lock(&z->lock, &flags);
+	for (int i = 0; i < count; i++) {
+		cpu_account(cycles(COST_BUDDY_PAGE));
+		__free_one_page(z, frames[i], 0);
+	}
+	zone_unlock(&z->lock, flags);
+}
+
+unsigned long alloc_page(void)
+{
+	struct zone *z = this_zone();
+	struct per_cpu_pages *p = this_pcp(z);
+	unsigned int idx;
+	double ns;
+
+	if (!p->count)
+		rmqueue_bulk(z, PCP_BATCH, p);
+	idx = pcp_take_head(p);
+	/* list_del() off the list, prep_new_page(): the page and the next one's back pointer. */
+	ns = page_write(z, idx);
+	if (p->count)
+		ns += page_write(z, pcp_at(p, 0));
+	cpu_account(ns);
 	cpu_work(cycles(COST_PCP_ALLOC));
+	return page_to_pfn(z, idx);
 }
 
-/* Freed pages go on this CPU's list: their struct pages are ours now. */
-static void free_pcp_pages(int nr)
+/* free_unref_page_commit(): onto the head of this CPU's list for the page's zone. */
+static void free_unref_page_commit(unsigned long pfn)
 {
-	struct per_cpu_pages *p = &pcp[smp_processor_id()];
+	struct zone *z = page_zone(pfn);
+	struct per_cpu_pages *p = this_pcp(z);
+	unsigned int idx = pfn_index(pfn);
+	double ns = page_write(z, idx);
 
-	p->count += nr;
-	cpu_work(cycles(nr * COST_PCP_FREE));
-	while (p->count >= PCP_HIGH) {
-		zone_free_pages(PCP_BATCH);
-		p->count -= PCP_BATCH;
-	}
+	if (p->count)
+		ns += page_write(z, pcp_at(p, 0));
+	cpu_account(ns);
+	cpu_work(cycles(COST_PCP_FREE));
+	pcp_add(p, idx, false);
+	if (p->count >= PCP_HIGH)
+		free_pcppages_bulk(z, PCP_BATCH, p);
 }
 
-bool alloc_hugepage(void)
+bool alloc_hugepage(unsigned long *pfn)
 {
+	struct zone *z = this_zone();
+	unsigned long flags;
+	unsigned int idx;
+
 	/*
 	 * Order 9 is not on the per-CPU lists: __rmqueue() under zone->lock.
 	 * A fragmented zone has no free order-9 block and, with the default
@@ -236,7 +512,10 @@ bool alloc_hugepage(void)
 	 */
 	if (gsl_rng_uniform(this_cpu()->rng) < mm_tunables.thp_fail)
 		return false;
-	zone_alloc_pages(1);
+	zone_lock(&z->lock, &flags);
+	idx = __rmqueue_smallest(z, HPAGE_PMD_ORDER);
+	zone_unlock(&z->lock, flags);
+	*pfn = page_to_pfn(z, idx);
 	return true;
 }
 
@@ -246,21 +525,37 @@ static void count_pgfree(int nr)
 		count_vm_event(PGFREE);
 }
 
-void free_hugepage(void)
+/*
+ * __free_pages_ok() of a compound page: free_one_page() under zone->lock.
+ * free_pages_prepare()'s checks of the 511 tail struct pages stream
+ * through consecutive lines, as prep_compound_page()'s writes did: not
+ * priced.
+ */
+void free_hugepage(unsigned long pfn)
 {
-	zone_free_pages(1);
+	struct zone *z = page_zone(pfn);
+	unsigned long flags;
+
+	zone_lock(&z->lock, &flags);
+	__free_one_page(z, pfn_index(pfn), HPAGE_PMD_ORDER);
+	zone_unlock(&z->lock, flags);
 	count_pgfree(HPAGE_PMD_NR);
 }
 
-void free_page(void)
+void free_page(unsigned long pfn)
 {
-	free_pcp_pages(1);
+	free_unref_page_commit(pfn);
 	count_vm_event(PGFREE);
+}
+
+unsigned long zone_free_blocks(int node, int order)
+{
+	return zones[node].free_area[order].nr_free;
 }
 
 int mem_cgroup_try_charge(int nr_pages)
 {
-	struct per_cpu_pages *p = &pcp[smp_processor_id()];
+	struct per_cpu_state *p = &pcs[smp_processor_id()];
 	int batch = nr_pages > MEMCG_CHARGE_BATCH ? nr_pages : MEMCG_CHARGE_BATCH;
 
 	/* consume_stock() */
@@ -282,10 +577,16 @@ void mem_cgroup_cancel_charge(int nr_pages)
 	memcg.usage -= nr_pages;
 }
 
+/* A struct page in an LRU run; none: the list was empty. */
+static double run_miss(const struct page_run *r, const struct zone *z)
+{
+	return r ? struct_page_miss(r->cpu, r->stamp, z) : struct_page_miss(-1, 0, z);
+}
+
 /* __pagevec_lru_add(): this CPU's pagevec onto the head of its node's LRU. */
 static void lru_add_drain(int nr)
 {
-	struct per_cpu_pages *p = &pcp[smp_processor_id()];
+	struct per_cpu_state *p = &pcs[smp_processor_id()];
 	struct zone *z = this_zone();
 	struct page_run *r = calloc(1, sizeof(*r));
 	unsigned long flags;
@@ -311,7 +612,7 @@ static void lru_add_drain(int nr)
 
 void lru_cache_add(int nr_pages)
 {
-	struct per_cpu_pages *p = &pcp[smp_processor_id()];
+	struct per_cpu_state *p = &pcs[smp_processor_id()];
 
 	/* A compound page drains the pagevec at once (pagevec_add_and_need_flush). */
 	p->lru_pvec++;
@@ -322,7 +623,7 @@ void lru_cache_add(int nr_pages)
 }
 
 /* Unlink an emptied run; its neighbours now touch, and our deletion wrote them. */
-static double lru_run_unlink(struct zone *z, struct per_cpu_pages *owner, struct page_run *r)
+static double lru_run_unlink(struct zone *z, struct per_cpu_state *owner, struct page_run *r)
 {
 	double ns = 0;
 
@@ -346,25 +647,34 @@ static double lru_run_unlink(struct zone *z, struct per_cpu_pages *owner, struct
 }
 
 /*
- * del_page_from_lru_list() for a page cpu added: the owner's oldest
- * pages go first (a region is unmapped in the order it was faulted).
- * list_del() writes the page and its two neighbours; inside a run the
- * neighbours are the pages the zap took just before and after this one,
- * where the page itself is.
+ * del_page_from_lru_list() for a page mapper added, whose struct page
+ * writer left at stamp: the owner's oldest pages go first (a region is
+ * unmapped in the order it was faulted).  list_del() writes the page and
+ * its two neighbours; inside a run the neighbours are the pages the zap
+ * took just before and after this one, where the page itself is.
  */
-static double lru_del(struct zone *z, int cpu, struct page_mark page)
+static double lru_del(struct zone *z, int mapper, int writer, double stamp)
 {
-	struct per_cpu_pages *owner = &pcp[cpu];
+	struct per_cpu_state *owner = &pcs[mapper];
 	struct page_run *r = owner->lru_oldest;
 	double ns = cycles(COST_LRU_PAGE);
 
 	/* Still in the owner's pagevec, not yet on the LRU. */
 	if (!r)
 		return ns;
-	ns += 2 * struct_page_miss(page.cpu, page.stamp, z);
+	ns += 2 * struct_page_miss(writer, stamp, z);
 	if (--r->nr == 0)
 		ns += lru_run_unlink(z, owner, r);
 	return ns;
+}
+
+void page_add_new_anon_rmap(unsigned long pfn)
+{
+	struct zone *z = page_zone(pfn);
+	unsigned int idx = pfn_index(pfn);
+
+	cpu_account(page_write(z, idx));
+	z->mem_map[idx].mapper = (short)smp_processor_id();
 }
 
 /*
@@ -373,22 +683,27 @@ static double lru_del(struct zone *z, int cpu, struct page_mark page)
  * region of zeroing ago, for a task that faults in a large region and
  * unmaps it.  The zap does it under the PTL.
  */
-void page_remove_rmap(struct page_mark *page)
+void page_remove_rmap(unsigned long pfn)
 {
-	struct zone *z = &zones[cpus[page->mapper].socket];
+	cpu_account(page_write(page_zone(pfn), pfn_index(pfn)) + sim_machine->atomic);
+}
 
-	cpu_account(struct_page_miss(page->cpu, page->stamp, z) + sim_machine->atomic);
-	page->cpu = (short)smp_processor_id();
-	page->stamp = (float)cache_stamp(smp_processor_id());
+/* put_page_testzero() and del_page_from_lru_list(), under the node's lru_lock. */
+static double lru_release(struct zone *z, unsigned int idx)
+{
+	const struct page *page = &z->mem_map[idx];
+	int writer = page->cpu;
+	double stamp = page->stamp;
+
+	return page_write(z, idx) + lru_del(z, page->mapper, writer, stamp);
 }
 
 /*
- * release_pages(): the pages of a zap, each marked by the CPU that mapped
- * it and by the zap's page_remove_rmap().  lru_lock is taken per node,
- * and dropped every SWAP_CLUSTER_MAX pages; then the memcg uncharge and
- * our per-CPU list.
+ * release_pages(): the pages of a zap.  lru_lock is taken per node, and
+ * dropped every SWAP_CLUSTER_MAX pages; then the memcg uncharge, and the
+ * pages onto our per-CPU lists (free_unref_page_list()).
  */
-void release_pages(const struct page_mark *pages, int nr, bool on_lru)
+void release_pages(const unsigned int *pfns, int nr)
 {
 	struct zone *locked = NULL;
 	unsigned long flags = 0;
@@ -396,9 +711,8 @@ void release_pages(const struct page_mark *pages, int nr, bool on_lru)
 
 	if (!nr)
 		return;
-	for (int i = 0; on_lru && i < nr; i++) {
-		int mapper = pages[i].mapper;
-		struct zone *z = &zones[cpus[mapper].socket];
+	for (int i = 0; i < nr; i++) {
+		struct zone *z = page_zone(pfns[i]);
 
 		if (locked && (z != locked || held == SWAP_CLUSTER_MAX)) {
 			zone_unlock(&locked->lru_lock, flags);
@@ -409,9 +723,7 @@ void release_pages(const struct page_mark *pages, int nr, bool on_lru)
 			locked = z;
 			held = 0;
 		}
-		/* The page's own struct page: its refcount, then off the LRU. */
-		cpu_account(struct_page_miss(pages[i].cpu, pages[i].stamp, z) +
-			    lru_del(z, mapper, pages[i]));
+		cpu_account(lru_release(z, pfn_index(pfns[i])));
 		held++;
 	}
 	if (locked)
@@ -419,20 +731,20 @@ void release_pages(const struct page_mark *pages, int nr, bool on_lru)
 	/* uncharge_batch(): one page_counter_uncharge() for the list. */
 	cacheline_rmw(&memcg.counter);
 	memcg.usage -= nr;
-	free_pcp_pages(nr);
+	for (int i = 0; i < nr; i++)
+		free_unref_page_commit(pfns[i]);
 	count_pgfree(nr);
 }
 
-void release_hugepage(void)
+void release_hugepage(unsigned long pfn)
 {
-	struct zone *z = this_zone();
+	struct zone *z = page_zone(pfn);
 	unsigned long flags;
 
 	zone_lock(&z->lru_lock, &flags);
-	/* The zap of its PMD touched its head page just now. */
-	cpu_account(lru_del(z, smp_processor_id(), page_mark_now()));
+	cpu_account(lru_release(z, pfn_index(pfn)));
 	zone_unlock(&z->lru_lock, flags);
 	cacheline_rmw(&memcg.counter);
 	memcg.usage -= HPAGE_PMD_NR;
-	free_hugepage();
+	free_hugepage(pfn);
 }

@@ -68,12 +68,14 @@ pmd_t *pmd_alloc(struct mm_struct *mm, unsigned long address)
 {
 	struct pmd_table **pud = pud_offset(mm, address);
 	struct pmd_table *new;
+	unsigned long pfn;
 
 	if (*pud)
 		return pmd_offset(mm, address);
-	alloc_page();
+	pfn = alloc_page();
 	clear_page();
 	new = pmd_table_alloc(mm);
+	new->table_pfn = (unsigned int)pfn;
 	spin_lock(&mm->page_table_lock);
 	if (!*pud) {
 		*pud = new;
@@ -82,7 +84,7 @@ pmd_t *pmd_alloc(struct mm_struct *mm, unsigned long address)
 	spin_unlock(&mm->page_table_lock);
 	if (new) {
 		pmd_table_free(new);
-		free_page();
+		free_page(pfn);
 		count_vm_event(PGTABLE_FREE);
 	}
 	return pmd_offset(mm, address);
@@ -125,7 +127,7 @@ int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 	struct pte_table *new = calloc(1, sizeof(*new));
 	spinlock_t *ptl = pmd_lockptr(mm, pmd);
 
-	alloc_page();
+	new->table_pfn = (unsigned int)alloc_page();
 	clear_page();
 	/* pgtable_page_ctor(): the split PTL lives in the table's struct page. */
 	mm_lock_init(mm, &new->ptl, "ptl");
@@ -134,7 +136,7 @@ int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 	count_vm_event(PGTABLE_ALLOC);
 	spin_lock(ptl);
 	if (pmd_none(*pmd)) { /* Has another populated it? */
-		pmd_write(pmd, (pmd_t){new, false});
+		pmd_write(pmd, (pmd_t){.table = new});
 		new = NULL;
 	}
 	spin_unlock(ptl);
@@ -145,32 +147,40 @@ int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 
 void pte_free(struct pte_table *table)
 {
+	unsigned long pfn = table->table_pfn;
+
 	spin_lock_destroy(&table->ptl);
 	for (int i = 0; i < PTRS_PER_PTE / PTES_PER_LINE; i++)
 		cacheline_destroy(&table->lines[i]);
 	free(table);
-	free_page();
+	free_page(pfn);
 	count_vm_event(PGTABLE_FREE);
 }
 
-void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t)
+static void __set_pte(struct mm_struct *mm, unsigned long address, struct pte_table *t)
 {
 	int i = pte_index(address);
 
 	/* The entry's line, from whoever wrote or read its neighbours last. */
 	cacheline_rmw(pte_line(t, address));
 	t->present[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
-	t->page[i] = page_mark_now();
 	t->nr_present++;
 	mm->rss++;
 	cpu_work(cycles(COST_SET_PTE));
+}
+
+void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t,
+		unsigned long pfn)
+{
+	__set_pte(mm, address, t);
+	t->pfn[pte_index(address)] = (unsigned int)pfn;
 }
 
 void set_pte_file_at(struct mm_struct *mm, unsigned long address, struct pte_table *t)
 {
 	int i = pte_index(address);
 
-	set_pte_at(mm, address, t);
+	__set_pte(mm, address, t);
 	t->file[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
 }
 
