@@ -29,6 +29,7 @@ static void pgtable_trans_huge_deposit(pmd_t *pmd, unsigned long pgtable)
 {
 	struct pmd_table *t = pmd_table_of_entry(pmd);
 
+	SIM_BUG_ON(t->nr_huge_pte == PTRS_PER_PMD, "more tables deposited than huge entries");
 	t->huge_pte[t->nr_huge_pte++] = (unsigned int)pgtable;
 }
 
@@ -37,6 +38,7 @@ static unsigned long pgtable_trans_huge_withdraw(pmd_t *pmd)
 {
 	struct pmd_table *t = pmd_table_of_entry(pmd);
 
+	SIM_BUG_ON(!t->nr_huge_pte, "a huge entry without a deposited table");
 	return t->huge_pte[--t->nr_huge_pte];
 }
 

@@ -68,23 +68,33 @@
 #define PAGEVEC_SIZE	   15
 #define SWAP_CLUSTER_MAX   32
 
-/* A node's frames: up to 512 GiB of 4 KiB pages, numbered from node << PFN_NODE_SHIFT. */
-#define PFN_NODE_SHIFT 27
+/*
+ * A node's frames: up to 256 GiB of 4 KiB pages, numbered from node <<
+ * PFN_NODE_SHIFT, so that 64 nodes' fit the 32 bits a page table keeps.
+ */
+#define PFN_NODE_SHIFT 26
 #define NO_FRAME       UINT_MAX
 
+/* page->order of a page that heads no free block: in use, or on a per-CPU list. */
+#define PAGE_IN_USE -1
+#define PAGE_ON_PCP -2
+
 /*
- * Prefetches in flight at once: a core's L1D fill buffers, 10 on
+ * Misses a core keeps in flight at once: its L1D fill buffers, 10 on
  * Haswell and Broadwell, 12 on Skylake (Intel's optimization manual).
- * An estimate of how far prefetch_buddy()'s misses overlap.
+ * A prefetch or a store does not stall the core: its miss overlaps with
+ * the others', and only a full set of fill buffers holds the core back.
+ * An estimate of how far prefetch_buddy()'s misses and list_del()'s and
+ * list_add()'s stores to the neighbours' struct pages overlap.
  */
-#define PREFETCH_IN_FLIGHT 10
+#define MISSES_IN_FLIGHT 10
 
 struct page {
 	float stamp;		 /* its last writer's cache traffic then */
 	short cpu;		 /* its last writer; -1: nobody since boot */
 	short mapper;		 /* the CPU whose LRU list it went on */
 	unsigned int prev, next; /* on a free list: the neighbours' frames */
-	signed char order;	 /* PageBuddy(): heads a free block of this order; -1: not free */
+	signed char order;	 /* PageBuddy(): heads a free block of this order; or PAGE_* */
 };
 
 struct free_area {
@@ -141,6 +151,8 @@ void page_alloc_init(void)
 {
 	int nodes = sim_machine->sockets;
 
+	SIM_BUG_ON((unsigned long)nodes << PFN_NODE_SHIFT > 1UL << 32,
+		   "%d nodes' frame numbers overflow 32 bits", nodes);
 	zones = calloc(nodes, sizeof(*zones));
 	for (int i = 0; i < nodes; i++) {
 		struct zone *z = &zones[i];
@@ -180,6 +192,13 @@ static unsigned long page_to_pfn(const struct zone *z, unsigned int idx)
 	return (unsigned long)z->node << PFN_NODE_SHIFT | idx;
 }
 
+/* free_pages_check(): only a page in use can be freed; a second free is a bug. */
+static void free_pages_check(const struct zone *z, unsigned int idx)
+{
+	SIM_BUG_ON(idx >= z->spanned || z->mem_map[idx].order != PAGE_IN_USE,
+		   "node %d frame %#x freed but not in use", z->node, idx);
+}
+
 static struct per_cpu_pages *this_pcp(const struct zone *z)
 {
 	return &pcp[smp_processor_id() * sim_machine->sockets + z->node];
@@ -200,6 +219,7 @@ static double struct_page_miss(int cpu, double stamp, const struct zone *z)
 	return ns;
 }
 
+/* A load the code waits for: page_is_buddy(), the list pointers it follows. */
 static double page_read(const struct zone *z, unsigned int idx)
 {
 	const struct page *page = &z->mem_map[idx];
@@ -207,7 +227,7 @@ static double page_read(const struct zone *z, unsigned int idx)
 	return struct_page_miss(page->cpu, page->stamp, z);
 }
 
-/* A write leaves the line in our caches: the next touch finds it here. */
+/* Loading and writing it leaves the line in our caches: the next touch finds it here. */
 static double page_write(struct zone *z, unsigned int idx)
 {
 	struct page *page = &z->mem_map[idx];
@@ -217,6 +237,15 @@ static double page_write(struct zone *z, unsigned int idx)
 	page->cpu = (short)me;
 	page->stamp = (float)cache_stamp(me);
 	return ns;
+}
+
+/*
+ * A store alone (a list neighbour's pointer, a split-off block's order):
+ * it retires into the store buffer, and its miss overlaps with others.
+ */
+static double page_store(struct zone *z, unsigned int idx)
+{
+	return page_write(z, idx) / MISSES_IN_FLIGHT;
 }
 
 /* ---- the free lists ---- */
@@ -260,34 +289,40 @@ static void free_list_unlink(struct zone *z, unsigned int idx, int order)
 		z->mem_map[page->next].prev = page->prev;
 	else
 		area->last = page->prev;
-	page->order = -1;
+	page->order = PAGE_IN_USE;
 	area->nr_free--;
 }
 
-/* add_to_free_list(): the page, the entry it goes next to, and the list head. */
+/*
+ * add_to_free_list(): stores to the page and to the entry it goes next
+ * to, once the list head (loaded) says which.
+ */
 static void add_to_free_list(struct zone *z, unsigned int idx, int order, bool tail)
 {
 	struct free_area *area = &z->free_area[order];
 	unsigned int next_to = tail ? area->last : area->first;
-	double ns = page_write(z, idx);
+	double ns = page_store(z, idx);
 
 	if (next_to != NO_FRAME)
-		ns += page_write(z, next_to);
+		ns += page_store(z, next_to);
 	cpu_account(ns);
 	cacheline_rmw_next(&area->line);
 	free_list_link(z, idx, order, tail);
 }
 
-/* del_page_from_free_list(): list_del() writes the page and both neighbours. */
+/*
+ * del_page_from_free_list(): list_del() loads the page's pointers and
+ * stores to both neighbours.
+ */
 static void del_page_from_free_list(struct zone *z, unsigned int idx, int order)
 {
 	const struct page *page = &z->mem_map[idx];
 	double ns = page_write(z, idx);
 
 	if (page->prev != NO_FRAME)
-		ns += page_write(z, page->prev);
+		ns += page_store(z, page->prev);
 	if (page->next != NO_FRAME)
-		ns += page_write(z, page->next);
+		ns += page_store(z, page->next);
 	cpu_account(ns);
 	cacheline_rmw_next(&z->free_area[order].line);
 	free_list_unlink(z, idx, order);
@@ -299,17 +334,24 @@ static void zone_grow(struct zone *z)
 	unsigned int idx = z->spanned, n = 1U << (MAX_ORDER - 1);
 
 	if (idx + n > 1U << PFN_NODE_SHIFT) {
-		fprintf(stderr, "faultsim: node %d: the model numbers at most 512 GiB of frames\n",
+		fprintf(stderr, "faultsim: node %d: the model numbers at most 256 GiB of frames\n",
 			z->node);
 		abort();
 	}
 	if (idx + n > z->mem_map_cap) {
 		z->mem_map_cap = z->mem_map_cap ? 2 * z->mem_map_cap : 16 * n;
 		z->mem_map = realloc(z->mem_map, z->mem_map_cap * sizeof(*z->mem_map));
+		if (!z->mem_map) {
+			perror("faultsim: mem_map");
+			abort();
+		}
 	}
 	for (unsigned int i = idx; i < idx + n; i++)
-		z->mem_map[i] = (struct page){
-		    .cpu = -1, .mapper = -1, .prev = NO_FRAME, .next = NO_FRAME, .order = -1};
+		z->mem_map[i] = (struct page){.cpu = -1,
+					      .mapper = -1,
+					      .prev = NO_FRAME,
+					      .next = NO_FRAME,
+					      .order = PAGE_IN_USE};
 	z->spanned += n;
 	/* Boot freed it: nobody pays for putting it on the list. */
 	free_list_link(z, idx, MAX_ORDER - 1, true);
@@ -385,8 +427,10 @@ static unsigned int pcp_at(const struct per_cpu_pages *p, int i)
 
 static void pcp_add(struct per_cpu_pages *p, unsigned int idx, bool tail)
 {
-	if (!p->list)
-		p->list = malloc(PCP_HIGH * sizeof(*p->list));
+	if (!p->list && !(p->list = malloc(PCP_HIGH * sizeof(*p->list)))) {
+		perror("faultsim: per-CPU list");
+		abort();
+	}
 	if (tail) {
 		p->list[(p->head + p->count) % PCP_HIGH] = idx;
 	} else {
@@ -434,6 +478,7 @@ static void rmqueue_bulk(struct zone *z, int count, struct per_cpu_pages *p)
 		unsigned int idx = __rmqueue_smallest(z, 0);
 
 		cpu_account(cycles(COST_BUDDY_PAGE));
+		z->mem_map[idx].order = PAGE_ON_PCP;
 		pcp_add(p, idx, true);
 	}
 	zone_unlock(&z->lock, flags);
@@ -451,10 +496,11 @@ static void free_pcppages_bulk(struct zone *z, int count, struct per_cpu_pages *
 
 	for (int i = 0; i < count; i++) {
 		frames[i] = pcp_take_tail(p);
+		z->mem_map[frames[i]].order = PAGE_IN_USE;
 		cpu_account(page_write(z, frames[i]));
 		prefetch += page_write(z, frames[i] ^ 1);
 	}
-	cpu_account(prefetch / PREFETCH_IN_FLIGHT);
+	cpu_account(prefetch / MISSES_IN_FLIGHT);
 	zone_lock(&z->lock, &flags);
 	for (int i = 0; i < count; i++) {
 		cpu_account(cycles(COST_BUDDY_PAGE));
@@ -473,10 +519,11 @@ unsigned long alloc_page(void)
 	if (!p->count)
 		rmqueue_bulk(z, PCP_BATCH, p);
 	idx = pcp_take_head(p);
-	/* list_del() off the list, prep_new_page(): the page and the next one's back pointer. */
+	z->mem_map[idx].order = PAGE_IN_USE;
+	/* list_del() off the list, prep_new_page(): the page, and a store to the next one. */
 	ns = page_write(z, idx);
 	if (p->count)
-		ns += page_write(z, pcp_at(p, 0));
+		ns += page_store(z, pcp_at(p, 0));
 	cpu_account(ns);
 	cpu_work(cycles(COST_PCP_ALLOC));
 	return page_to_pfn(z, idx);
@@ -488,12 +535,16 @@ static void free_unref_page_commit(unsigned long pfn)
 	struct zone *z = page_zone(pfn);
 	struct per_cpu_pages *p = this_pcp(z);
 	unsigned int idx = pfn_index(pfn);
-	double ns = page_write(z, idx);
+	double ns;
 
+	free_pages_check(z, idx);
+	ns = page_write(z, idx);
 	if (p->count)
-		ns += page_write(z, pcp_at(p, 0));
+		ns += page_store(z, pcp_at(p, 0));
 	cpu_account(ns);
 	cpu_work(cycles(COST_PCP_FREE));
+	z->mem_map[idx].order = PAGE_ON_PCP;
+	z->mem_map[idx].mapper = -1;
 	pcp_add(p, idx, false);
 	if (p->count >= PCP_HIGH)
 		free_pcppages_bulk(z, PCP_BATCH, p);
@@ -536,6 +587,8 @@ void free_hugepage(unsigned long pfn)
 	struct zone *z = page_zone(pfn);
 	unsigned long flags;
 
+	free_pages_check(z, pfn_index(pfn));
+	z->mem_map[pfn_index(pfn)].mapper = -1;
 	zone_lock(&z->lock, &flags);
 	__free_one_page(z, pfn_index(pfn), HPAGE_PMD_ORDER);
 	zone_unlock(&z->lock, flags);
@@ -695,6 +748,7 @@ static double lru_release(struct zone *z, unsigned int idx)
 	int writer = page->cpu;
 	double stamp = page->stamp;
 
+	SIM_BUG_ON(page->mapper < 0, "node %d frame %#x released but never mapped", z->node, idx);
 	return page_write(z, idx) + lru_del(z, page->mapper, writer, stamp);
 }
 
