@@ -80,14 +80,13 @@
 #define PAGE_ON_PCP -2
 
 /*
- * Misses a core keeps in flight at once: its L1D fill buffers, 10 on
+ * Prefetches in flight at once: a core's L1D fill buffers, 10 on
  * Haswell and Broadwell, 12 on Skylake (Intel's optimization manual).
- * A prefetch or a store does not stall the core: its miss overlaps with
- * the others', and only a full set of fill buffers holds the core back.
- * An estimate of how far prefetch_buddy()'s misses and list_del()'s and
- * list_add()'s stores to the neighbours' struct pages overlap.
+ * An estimate of how far prefetch_buddy()'s misses overlap.  Stores
+ * inside the lock are paid in full: x86 commits them in order, and the
+ * unlock's store becomes visible only after every one before it.
  */
-#define MISSES_IN_FLIGHT 10
+#define PREFETCH_IN_FLIGHT 10
 
 struct page {
 	float stamp;		 /* its last writer's cache traffic then */
@@ -227,7 +226,7 @@ static double page_read(const struct zone *z, unsigned int idx)
 	return struct_page_miss(page->cpu, page->stamp, z);
 }
 
-/* Loading and writing it leaves the line in our caches: the next touch finds it here. */
+/* A write leaves the line in our caches: the next touch finds it here. */
 static double page_write(struct zone *z, unsigned int idx)
 {
 	struct page *page = &z->mem_map[idx];
@@ -237,15 +236,6 @@ static double page_write(struct zone *z, unsigned int idx)
 	page->cpu = (short)me;
 	page->stamp = (float)cache_stamp(me);
 	return ns;
-}
-
-/*
- * A store alone (a list neighbour's pointer, a split-off block's order):
- * it retires into the store buffer, and its miss overlaps with others.
- */
-static double page_store(struct zone *z, unsigned int idx)
-{
-	return page_write(z, idx) / MISSES_IN_FLIGHT;
 }
 
 /* ---- the free lists ---- */
@@ -293,36 +283,30 @@ static void free_list_unlink(struct zone *z, unsigned int idx, int order)
 	area->nr_free--;
 }
 
-/*
- * add_to_free_list(): stores to the page and to the entry it goes next
- * to, once the list head (loaded) says which.
- */
+/* add_to_free_list(): the page, the entry it goes next to, and the list head. */
 static void add_to_free_list(struct zone *z, unsigned int idx, int order, bool tail)
 {
 	struct free_area *area = &z->free_area[order];
 	unsigned int next_to = tail ? area->last : area->first;
-	double ns = page_store(z, idx);
+	double ns = page_write(z, idx);
 
 	if (next_to != NO_FRAME)
-		ns += page_store(z, next_to);
+		ns += page_write(z, next_to);
 	cpu_account(ns);
 	cacheline_rmw_next(&area->line);
 	free_list_link(z, idx, order, tail);
 }
 
-/*
- * del_page_from_free_list(): list_del() loads the page's pointers and
- * stores to both neighbours.
- */
+/* del_page_from_free_list(): list_del() writes the page and both neighbours. */
 static void del_page_from_free_list(struct zone *z, unsigned int idx, int order)
 {
 	const struct page *page = &z->mem_map[idx];
 	double ns = page_write(z, idx);
 
 	if (page->prev != NO_FRAME)
-		ns += page_store(z, page->prev);
+		ns += page_write(z, page->prev);
 	if (page->next != NO_FRAME)
-		ns += page_store(z, page->next);
+		ns += page_write(z, page->next);
 	cpu_account(ns);
 	cacheline_rmw_next(&z->free_area[order].line);
 	free_list_unlink(z, idx, order);
@@ -500,7 +484,7 @@ static void free_pcppages_bulk(struct zone *z, int count, struct per_cpu_pages *
 		cpu_account(page_write(z, frames[i]));
 		prefetch += page_write(z, frames[i] ^ 1);
 	}
-	cpu_account(prefetch / MISSES_IN_FLIGHT);
+	cpu_account(prefetch / PREFETCH_IN_FLIGHT);
 	zone_lock(&z->lock, &flags);
 	for (int i = 0; i < count; i++) {
 		cpu_account(cycles(COST_BUDDY_PAGE));
@@ -520,10 +504,10 @@ unsigned long alloc_page(void)
 		rmqueue_bulk(z, PCP_BATCH, p);
 	idx = pcp_take_head(p);
 	z->mem_map[idx].order = PAGE_IN_USE;
-	/* list_del() off the list, prep_new_page(): the page, and a store to the next one. */
+	/* list_del() off the list, prep_new_page(): the page and the next one's back pointer. */
 	ns = page_write(z, idx);
 	if (p->count)
-		ns += page_store(z, pcp_at(p, 0));
+		ns += page_write(z, pcp_at(p, 0));
 	cpu_account(ns);
 	cpu_work(cycles(COST_PCP_ALLOC));
 	return page_to_pfn(z, idx);
@@ -540,7 +524,7 @@ static void free_unref_page_commit(unsigned long pfn)
 	free_pages_check(z, idx);
 	ns = page_write(z, idx);
 	if (p->count)
-		ns += page_store(z, pcp_at(p, 0));
+		ns += page_write(z, pcp_at(p, 0));
 	cpu_account(ns);
 	cpu_work(cycles(COST_PCP_FREE));
 	z->mem_map[idx].order = PAGE_ON_PCP;

@@ -202,18 +202,13 @@ static void test_struct_page_misses(void)
 	double buddy = 40 * 1e9 / cfg.machine.freq; /* COST_BUDDY_PAGE cycles */
 
 	run_child(&cfg, pages_body, NULL, 1e9, &r);
-	/*
-	 * Each cold struct page comes from memory (80 ns): split off by a
-	 * store that overlaps with nine others' misses, or loaded in full.
-	 */
-	CHECK(r.v[0] >= BATCH * (buddy + 80 / 10) && r.v[0] <= BATCH * (buddy + 80),
+	/* Each cold struct page comes from memory (80 ns) once, or twice as a list neighbour. */
+	CHECK(r.v[0] >= BATCH * (buddy + 80) && r.v[0] <= BATCH * (buddy + 2 * 80),
 	      "a cold refill held zone->lock %g ns", r.v[0]);
-	/*
-	 * CPU 1 takes the six free blocks of 1 to 32 pages CPU 0's frees
-	 * left, smallest first: the head of each is a transfer (40 ns).
-	 */
-	CHECK(r.v[1] >= BATCH * buddy + 6 * 40, "a refill of another CPU's pages held zone->lock %g ns",
-	      r.v[1]);
+	/* Pages CPU 0 freed: at least a transfer each (40 ns), less than memory. */
+	CHECK(r.v[1] >= BATCH * (buddy + 40) && r.v[1] < r.v[0],
+	      "a refill of another CPU's pages held zone->lock %g ns, a cold one %g ns", r.v[1],
+	      r.v[0]);
 	/* The hold grows with the batch: one block is a 63rd of a refill. */
 	CHECK(r.v[2] < r.v[1] / 10, "one block held zone->lock %g ns, a batch %g ns", r.v[2],
 	      r.v[1]);
