@@ -40,8 +40,8 @@
  * its last writer and that CPU's cache traffic then (sim/cache.h); a touch
  * is a hit while the line is still in our caches, a transfer while it is
  * in the writer's, and a memory access once it has been pushed out.  The
- * free lists' heads are lines passed from one zone->lock holder to the
- * next.  All of it is paid inside the lock:
+ * free lists' heads are lines of the simulation, passed from one
+ * zone->lock holder to the next.  All of it is paid inside the lock:
  * zone->lock holds grow with the batch, with how much merging and
  * splitting the batch does, and with how far and how long ago the
  * struct pages were written.  The LRU is tracked coarser, as runs of
@@ -96,15 +96,10 @@ struct page {
 	signed char order;	 /* PageBuddy(): heads a free block of this order; or PAGE_* */
 };
 
-/*
- * Only zone->lock's holder touches a free area, so its line (the list
- * head and nr_free) is priced as a struct page is: by who wrote it last.
- */
 struct free_area {
 	unsigned int first, last; /* frames, NO_FRAME: empty */
 	unsigned long nr_free;
-	float stamp; /* its line's last writer's cache traffic then */
-	short cpu;   /* its line's last writer; -1: nobody since boot */
+	struct cacheline line; /* the list head and nr_free */
 };
 
 /* Pages whose struct pages one CPU wrote last, consecutive on the LRU. */
@@ -167,7 +162,7 @@ void page_alloc_init(void)
 		cacheline_init(&z->lru_head);
 		for (int o = 0; o < MAX_ORDER; o++) {
 			z->free_area[o].first = z->free_area[o].last = NO_FRAME;
-			z->free_area[o].cpu = -1;
+			cacheline_init(&z->free_area[o].line);
 		}
 	}
 	pcp = calloc((size_t)nr_cpu_ids * nodes, sizeof(*pcp));
@@ -224,16 +219,6 @@ static double struct_page_miss(int cpu, double stamp, const struct zone *z)
 }
 
 /* A load the code waits for: page_is_buddy(), the list pointers it follows. */
-static double area_write(const struct zone *z, struct free_area *area)
-{
-	double ns = struct_page_miss(area->cpu, area->stamp, z);
-	int me = smp_processor_id();
-
-	area->cpu = (short)me;
-	area->stamp = (float)cache_stamp(me);
-	return ns;
-}
-
 static double page_read(const struct zone *z, unsigned int idx)
 {
 	const struct page *page = &z->mem_map[idx];
@@ -307,7 +292,8 @@ static void add_to_free_list(struct zone *z, unsigned int idx, int order, bool t
 
 	if (next_to != NO_FRAME)
 		ns += page_write(z, next_to);
-	cpu_account(ns + area_write(z, area));
+	cpu_account(ns);
+	cacheline_rmw_next(&area->line);
 	free_list_link(z, idx, order, tail);
 }
 
@@ -321,7 +307,8 @@ static void del_page_from_free_list(struct zone *z, unsigned int idx, int order)
 		ns += page_write(z, page->prev);
 	if (page->next != NO_FRAME)
 		ns += page_write(z, page->next);
-	cpu_account(ns + area_write(z, &z->free_area[order]));
+	cpu_account(ns);
+	cacheline_rmw_next(&z->free_area[order].line);
 	free_list_unlink(z, idx, order);
 }
 
@@ -370,8 +357,8 @@ static unsigned int __rmqueue_smallest(struct zone *z, int order)
 		for (int o = order; o < MAX_ORDER; o++) {
 			unsigned int idx = z->free_area[o].first;
 
-			/* get_page_from_free_area(): its head, written by the lock's last holder */
-			cpu_account(area_write(z, &z->free_area[o]));
+			/* get_page_from_free_area() */
+			cacheline_read_next(&z->free_area[o].line);
 			if (idx == NO_FRAME)
 				continue;
 			del_page_from_free_list(z, idx, o);
