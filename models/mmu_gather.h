@@ -19,11 +19,11 @@
 
 struct mmu_gather {
 	struct mm_struct *mm;
-	unsigned long start, end; /* the range to flush */
-	int nr_pages;		  /* gathered 4 KiB pages */
-	int nr_huge;		  /* gathered huge pages */
+	unsigned long start, end;	      /* the range to flush */
+	int nr_pages;			      /* gathered 4 KiB pages */
+	int nr_huge;			      /* gathered huge pages */
 	unsigned int huge[MMU_GATHER_BUNDLE]; /* their frames */
-	int nr_file;		  /* gathered page-cache pages: not freed */
+	int nr_file;			      /* gathered page-cache pages: not freed */
 	bool need_flush;
 	bool freed_tables;
 	struct pte_table *tables; /* page tables to free after the flush */

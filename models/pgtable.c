@@ -169,8 +169,7 @@ static void __set_pte(struct mm_struct *mm, unsigned long address, struct pte_ta
 	cpu_work(cycles(COST_SET_PTE));
 }
 
-void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t,
-		unsigned long pfn)
+void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t, unsigned long pfn)
 {
 	__set_pte(mm, address, t);
 	t->pfn[pte_index(address)] = (unsigned int)pfn;

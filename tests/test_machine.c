@@ -213,8 +213,8 @@ static void test_struct_page_misses(void)
 	CHECK(r.v[2] < r.v[1] / 10, "one block held zone->lock %g ns, a batch %g ns", r.v[2],
 	      r.v[1]);
 	for (int o = 0; o < MAX_ORDER; o++)
-		CHECK(r.v[4 + o] == buddyinfo[o], "order %d: %g free blocks, not %g", o,
-		      r.v[4 + o], buddyinfo[o]);
+		CHECK(r.v[4 + o] == buddyinfo[o], "order %d: %g free blocks, not %g", o, r.v[4 + o],
+		      buddyinfo[o]);
 }
 
 /*
@@ -277,11 +277,12 @@ static void test_buddy_merges(void)
 	/* 189 odd frames back, not one merged: their buddies were in use. */
 	CHECK(r.v[2] == 3 * BATCH, "%g order-0 blocks after CPU 0's frees", r.v[2]);
 	for (int o = 0; o < MAX_ORDER; o++)
-		CHECK(r.v[4 + o] == buddyinfo[o], "order %d: %g free blocks, not %g", o,
-		      r.v[4 + o], buddyinfo[o]);
+		CHECK(r.v[4 + o] == buddyinfo[o], "order %d: %g free blocks, not %g", o, r.v[4 + o],
+		      buddyinfo[o]);
 	/* Merging is work under the lock: the buddies' lists, the orders above. */
-	CHECK(r.v[1] > r.v[0], "merging held zone->lock %g ns, the same frees without merging %g ns",
-	      r.v[1], r.v[0]);
+	CHECK(r.v[1] > r.v[0],
+	      "merging held zone->lock %g ns, the same frees without merging %g ns", r.v[1],
+	      r.v[0]);
 	/*
 	 * Each page CPU 0 allocated is a transfer (40 ns) for CPU 1 to free,
 	 * and each buddy it merges with another, prefetched before the lock
