@@ -131,9 +131,7 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd
 		return true;
 	/* zap_deposited_table() */
 	free_page(pgtable);
-	if (__tlb_remove_huge_page(tlb, pfn)) {
-		tlb_flush_mmu_tlbonly(tlb);
-		tlb_flush_mmu_free(tlb);
-	}
+	if (__tlb_remove_huge_page(tlb, pfn))
+		tlb_flush_mmu(tlb);
 	return true;
 }

@@ -79,8 +79,13 @@ void tlb_flush_mmu_free(struct mmu_gather *tlb)
 	}
 }
 
-void tlb_finish_mmu(struct mmu_gather *tlb)
+void tlb_flush_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu_tlbonly(tlb);
 	tlb_flush_mmu_free(tlb);
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
 }

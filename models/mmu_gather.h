@@ -43,6 +43,8 @@ bool __tlb_remove_huge_page(struct mmu_gather *tlb, unsigned long pfn);
 void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table);
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb);
 void tlb_flush_mmu_free(struct mmu_gather *tlb);
+/* Flush, then free: where no PTL sits between the two. */
+void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 
 #endif

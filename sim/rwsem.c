@@ -186,24 +186,31 @@ static void rwsem_set_reader_owned(struct rw_semaphore *sem)
 }
 
 /*
+ * try_to_wake_up() of sleeper c by the current CPU from instant at (ns):
+ * returns the instant the waker is done, where the next wake-up starts.
+ */
+static double rwsem_wake_sleeper(struct cpu *c, double at)
+{
+	double done = ttwu_queue(c->id, at);
+
+	cpu_wake(c, done - sim_now() + sim_machine->wakeup);
+	return done;
+}
+
+/*
  * Grant the lock to c, which sees it at instant at (ns).  A spinner goes
- * on at once; a sleeper is woken by the current CPU with
- * try_to_wake_up(), which returns the instant the waker is done: the
- * next sleeper's wake-up starts there.
+ * on at once; a sleeper is woken.  Returns when the waker is done.
  */
 static double rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bool sleeper)
 {
-	double done = at;
-
-	if (c->wait_flags & RWSEM_WAITING_WRITER) {
+	if (c->wait_flags & RWSEM_WAITING_WRITER)
 		rwsem_set_owner(sem, c->id);
-	} else {
+	else
 		sem->readers++;
-	}
 	if (sleeper)
-		done = ttwu_queue(c->id, at);
-	cpu_wake(c, done - sim_now() + (sleeper ? sim_machine->wakeup : 0));
-	return done;
+		return rwsem_wake_sleeper(c, at);
+	cpu_wake(c, at - sim_now());
+	return at;
 }
 
 /* The waker pays for the wake-ups it did, up to instant done. */
@@ -427,9 +434,7 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 		    rwsem_grant(sem, head, cacheline_rmw_by(&sem->line, head->id, at), true));
 		return;
 	}
-	at = ttwu_queue(head->id, at);
-	cpu_wake(head, at - sim_now() + sim_machine->wakeup);
-	rwsem_waker_pays(at);
+	rwsem_waker_pays(rwsem_wake_sleeper(head, at));
 }
 
 void up_read(struct rw_semaphore *sem)
