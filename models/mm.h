@@ -5,7 +5,8 @@
  * Laurent Dufour, April 2019: vm_sequence, vm_ref_count, mm_seq) and the
  * per-VMA lock design of Linux 6.4 (vm_lock, vm_lock_seq, mm_lock_seq)
  * added.  Only what the modelled paths read or write is here: a page is
- * not an object, a present PTE is one bit in its page-table page.
+ * its frame number (its struct page lives in page_alloc.c), and a present
+ * PTE is a bit and a frame number in its page-table page.
  */
 #ifndef FAULTSIM_MODELS_MM_H
 #define FAULTSIM_MODELS_MM_H
