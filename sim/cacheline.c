@@ -22,22 +22,32 @@ static inline unsigned long *sharers_map(struct cacheline *l)
 }
 
 /*
- * Past 64 CPUs the bitmap is allocated at the line's first sharer: the
- * lines a private mm's page tables are made of never get one.
+ * Past 64 CPUs the bitmap is allocated at the line's second sharer: until
+ * then the one sharer is last_reader.  Most lines (a private mm's page
+ * tables, a page's user data) never get a second one.
  */
 static inline int sharer_test(struct cacheline *l, int cpu)
 {
 	if (!sharers_map(l))
-		return 0;
+		return l->last_reader == cpu;
 	return (sharers_map(l)[cpu / BITS_PER_LONG] >> (cpu % BITS_PER_LONG)) & 1;
+}
+
+static inline void sharer_bit(unsigned long *map, int cpu)
+{
+	map[cpu / BITS_PER_LONG] |= 1UL << (cpu % BITS_PER_LONG);
 }
 
 static inline void sharer_set(struct cacheline *l, int cpu)
 {
-	if (!sharers_map(l))
+	if (!sharers_map(l)) {
+		if (!l->nr_sharers)
+			return;
 		l->sharers.map =
 		    calloc((nr_cpu_ids + BITS_PER_LONG - 1) / BITS_PER_LONG, sizeof(unsigned long));
-	sharers_map(l)[cpu / BITS_PER_LONG] |= 1UL << (cpu % BITS_PER_LONG);
+		sharer_bit(l->sharers.map, l->last_reader);
+	}
+	sharer_bit(sharers_map(l), cpu);
 }
 
 static void sharers_clear(struct cacheline *l)
@@ -46,7 +56,8 @@ static void sharers_clear(struct cacheline *l)
 
 	if (!l->nr_sharers)
 		return;
-	memset(sharers_map(l), 0, words * sizeof(unsigned long));
+	if (sharers_map(l))
+		memset(sharers_map(l), 0, words * sizeof(unsigned long));
 	l->nr_sharers = 0;
 	l->last_reader = -1;
 }
