@@ -44,7 +44,10 @@
  * zone->lock holder to the next.  All of it is paid inside the lock:
  * zone->lock holds grow with the batch, with how much merging and
  * splitting the batch does, and with how far and how long ago the
- * struct pages were written.  The LRU is tracked coarser, as runs of
+ * struct pages were written.  The instructions each page takes
+ * (cost_buddy_page, cost_lru_page) are the core's pipeline work: a busy
+ * SMT sibling stretches them, as it stretches any local work, while the
+ * misses cost what they cost.  The LRU is tracked coarser, as runs of
  * pages one CPU added, in list order, from newest to oldest.
  *
  * The zone's memory beyond what it has handed out is free since boot, in
@@ -461,7 +464,7 @@ static void rmqueue_bulk(struct zone *z, int count, struct per_cpu_pages *p)
 	for (int i = 0; i < count; i++) {
 		unsigned int idx = __rmqueue_smallest(z, 0);
 
-		cpu_account(cycles(COST_BUDDY_PAGE));
+		cpu_work(cycles(COST_BUDDY_PAGE));
 		z->mem_map[idx].order = PAGE_ON_PCP;
 		pcp_add(p, idx, true);
 	}
@@ -487,7 +490,7 @@ static void free_pcppages_bulk(struct zone *z, int count, struct per_cpu_pages *
 	cpu_account(prefetch / PREFETCH_IN_FLIGHT);
 	zone_lock(&z->lock, &flags);
 	for (int i = 0; i < count; i++) {
-		cpu_account(cycles(COST_BUDDY_PAGE));
+		cpu_work(cycles(COST_BUDDY_PAGE));
 		__free_one_page(z, frames[i], 0);
 	}
 	zone_unlock(&z->lock, flags);
@@ -631,7 +634,8 @@ static void lru_add_drain(int nr)
 	zone_lock(&z->lru_lock, &flags);
 	/* list_add(): the head and the page it was first before us. */
 	cacheline_rmw_next(&z->lru_head);
-	cpu_account(nr * cycles(COST_LRU_PAGE) + run_miss(z->lru_first, z));
+	cpu_work(nr * cycles(COST_LRU_PAGE));
+	cpu_account(run_miss(z->lru_first, z));
 	*r = (struct page_run){.cpu = smp_processor_id(),
 			       .stamp = cache_stamp(smp_processor_id()),
 			       .nr = nr,
@@ -694,8 +698,9 @@ static double lru_del(struct zone *z, int mapper, int writer, double stamp)
 {
 	struct per_cpu_state *owner = &pcs[mapper];
 	struct page_run *r = owner->lru_oldest;
-	double ns = cycles(COST_LRU_PAGE);
+	double ns = 0;
 
+	cpu_work(cycles(COST_LRU_PAGE));
 	/* Still in the owner's pagevec, not yet on the LRU. */
 	if (!r)
 		return ns;
