@@ -327,6 +327,51 @@ static void test_smt_siblings(void)
 	CHECK_NEAR(both.v[1], 100e3 * 2 / 1.25, 0.02);
 }
 
+/* ---- a zone->lock hold shares its core with a busy sibling ---- */
+
+/* CPU 0 refills its per-CPU list once; CPU 4, its sibling, runs meanwhile or not. */
+static void refill_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id() != 0) {
+		work_task(NULL);
+		return;
+	}
+	/* Once the sibling, started with us, is running. */
+	sleep_until(500);
+	alloc_page();
+	out[0] = lock_class_get("zone->lock")->hold_total;
+}
+
+static void refill_body(void *arg, double *o)
+{
+	out = o;
+	vmstat_init();
+	page_alloc_init();
+	sim_start_cpu(0, refill_task, NULL);
+	if (*(bool *)arg)
+		sim_start_cpu(4, refill_task, NULL);
+}
+
+static void test_smt_stretches_holds(void)
+{
+	struct sim_config cfg = test_config(1, 4, 2);
+	struct child_result alone, both;
+	bool no = false, yes = true;
+	/* The batch's instructions: 63 pages of cost_buddy_page cycles. */
+	double work = BATCH * cfg.machine.cost.buddy_page * 1e9 / cfg.machine.freq;
+
+	run_child(&cfg, refill_body, &no, 1e9, &alone);
+	run_child(&cfg, refill_body, &yes, 1e9, &both);
+	/*
+	 * The sibling stretches the instructions by 2 / smt_yield; the misses
+	 * on cold struct pages take what they took alone.
+	 */
+	CHECK_NEAR(both.v[0] - alone.v[0], work * (2 / 1.25 - 1), 0.01);
+	CHECK(alone.v[0] > 2 * work, "a cold refill held zone->lock %g ns, its work %g ns",
+	      alone.v[0], work);
+}
+
 /* ---- SMT siblings share their core's streaming bandwidth ---- */
 
 #define ZERO_PAGES 100
@@ -1169,6 +1214,9 @@ static const struct test_case cases[] = {
      test_smt_siblings_share_streams},
     {"smt_siblings", "two busy SMT siblings each run slower than one alone, by smt_yield",
      test_smt_siblings},
+    {"smt_stretches_holds",
+     "a busy SMT sibling stretches the instructions of a zone->lock hold, not its misses",
+     test_smt_stretches_holds},
     {"rwsem_wakeups", "woken readers resume one wake-up apart; their sleep is idle time",
      test_rwsem_wakeups},
     {"pte_lines", "CPUs faulting neighbouring pages share a PTE line only when their entries do",
