@@ -135,6 +135,62 @@ static bool rwsem_try_write_lock(struct rw_semaphore *sem)
 }
 
 /*
+ * rwsem_rspin_threshold(): how long a writer spins on a reader-owned
+ * rwsem before it queues: (20 + readers) / 2 us, readers capped at 30.
+ */
+static double rwsem_rspin_threshold(const struct rw_semaphore *sem)
+{
+	int readers = sem->readers < 30 ? sem->readers : 30;
+
+	return (20 + readers) * 500.0;
+}
+
+/*
+ * rwsem_optimistic_spin() of a writer, as the owner now is: for as long
+ * as a writer owns it and runs, for the threshold on readers unless an
+ * earlier spinner found them too slow (RWSEM_NONSPINNABLE); 0: sleep.
+ */
+static double rwsem_writer_spin(const struct rw_semaphore *sem)
+{
+	if (sem->writer_locked)
+		return rwsem_owner_running(sem) ? -1 : 0;
+	return sem->nonspinnable ? 0 : rwsem_rspin_threshold(sem);
+}
+
+/*
+ * rwsem_spin_on_owner() returns when the owner changes: each spinning
+ * writer sees the change as it reads the owner's line, leaves the spin
+ * and decides again, as the loop in rwsem_optimistic_spin() does.
+ */
+static void rwsem_spinners_recheck(struct rw_semaphore *sem, double at)
+{
+	struct cpu *c = sem->spinners.head, *next;
+
+	for (; c; c = next) {
+		next = c->wait_next;
+		if (!(c->wait_flags & RWSEM_WAITING_WRITER))
+			continue;
+		cpu_queue_remove(&sem->spinners, c);
+		cpu_wake(c, cacheline_read_by(&sem->line, c->id, at) - sim_now());
+	}
+}
+
+/*
+ * A spinning writer told the owner changed: rwsem_try_write_lock_unqueued()
+ * on a free lock, else how long to spin on the new owner (0: sleep).
+ */
+static double rwsem_spin_again(struct rw_semaphore *sem, bool *taken)
+{
+	cacheline_rmw(&sem->line);
+	*taken = !sem->writer_locked && !sem->readers && !rwsem_handoff(sem, cpu_clock());
+	if (*taken) {
+		rwsem_set_owner(sem, smp_processor_id());
+		return 0;
+	}
+	return rwsem_writer_spin(sem);
+}
+
+/*
  * Wait for the lock: spin first where the kernel would, then sleep in the
  * wait list.  A reader is woken owning the lock (rwsem_mark_wake() counts
  * it in); a writer is woken to try again, as rwsem_down_write_slowpath()
@@ -145,20 +201,31 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	struct cpu *me = this_cpu();
 	struct cpu_wait w = {writer ? WAIT_RWSEM_WRITE : WAIT_RWSEM_READ, sem->class->name, sem,
 			     rwsem_holder};
+	bool taken;
 
 	me->wait_flags = writer ? RWSEM_WAITING_WRITER : 0;
-	if (spin_limit != 0) {
+	while (spin_limit != 0) {
 		cpu_queue_add(&sem->spinners, me);
-		if (cpu_block(CPU_SPINNING, &w, spin_limit))
+		if (!cpu_block(CPU_SPINNING, &w, spin_limit)) {
+			cpu_queue_remove(&sem->spinners, me);
+			/*
+			 * rwsem_set_nonspinnable(), on a reader-owned lock only.
+			 * Readers that outlast one writer's spin will outlast the
+			 * next one's too: it queues at once, until this reader
+			 * phase ends, and so do the writers spinning now.
+			 */
+			if (sem->readers) {
+				sem->nonspinnable = true;
+				rwsem_spinners_recheck(sem, cpu_clock());
+			}
+			break;
+		}
+		/* Granted: a writer is the owner, a reader counted in. */
+		if (!writer || sem->owner == me->id)
 			return;
-		cpu_queue_remove(&sem->spinners, me);
-		/*
-		 * rwsem_set_nonspinnable(), on a reader-owned lock only.
-		 * Readers that outlast one writer's spin will outlast the next
-		 * one's too: it queues at once, until this reader phase ends.
-		 */
-		if (sem->readers)
-			sem->nonspinnable = true;
+		spin_limit = rwsem_spin_again(sem, &taken);
+		if (taken)
+			return;
 	}
 	/*
 	 * raw_spin_lock_irq(&sem->wait_lock), then list_add_tail().  No other
@@ -343,20 +410,9 @@ int down_read_trylock(struct rw_semaphore *sem)
 	return 1;
 }
 
-/*
- * rwsem_rspin_threshold(): how long a writer spins on a reader-owned
- * rwsem before it queues: (20 + readers) / 2 us, readers capped at 30.
- */
-static double rwsem_rspin_threshold(const struct rw_semaphore *sem)
-{
-	int readers = sem->readers < 30 ? sem->readers : 30;
-
-	return (20 + readers) * 500.0;
-}
-
 void down_write(struct rw_semaphore *sem)
 {
-	double t0, spin;
+	double t0;
 
 	cacheline_sync(&sem->line);
 	t0 = cpu_clock();
@@ -376,12 +432,7 @@ void down_write(struct rw_semaphore *sem)
 		rwsem_check(sem);
 		return;
 	}
-	/* rwsem_optimistic_spin(): bounded on readers, for as long as a writer runs. */
-	if (sem->writer_locked)
-		spin = rwsem_owner_running(sem) ? -1 : 0;
-	else
-		spin = sem->nonspinnable ? 0 : rwsem_rspin_threshold(sem);
-	rwsem_wait(sem, true, spin);
+	rwsem_wait(sem, true, rwsem_writer_spin(sem));
 	sem->write_acquired_at = cpu_clock();
 	lock_class_acquired(sem->class, cpu_clock() - t0);
 	trace_begin("hold (write)", sem->class->name);
@@ -489,6 +540,8 @@ void downgrade_write(struct rw_semaphore *sem)
 	trace_begin("hold (read)", sem->class->name);
 	/* Spinning readers see the count first; then the sleepers at the front. */
 	visible = rwsem_wake_readers(sem, &sem->spinners, visible);
+	/* Spinning writers now face readers: bounded spins, or sleep. */
+	rwsem_spinners_recheck(sem, visible);
 	rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, visible));
 	rwsem_check(sem);
 }

@@ -926,6 +926,63 @@ static void test_rwsem_nonspinnable(void)
 	      "alone: idle %g ns of a wait to %g ns, 10.5 us spun first", alone.v[2], alone.v[3]);
 }
 
+/* ---- a writer spinning on a writer that downgrades: spin on, bounded, then sleep ---- */
+
+/*
+ * CPU 0 write-locks at 0, works 10 us, downgrades and reads on until 200
+ * us.  CPU 1 wants to write at 1 us.  out[0]: CPU 1's idle time, out[1]:
+ * when it got the lock.
+ */
+static void downgrade_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id() == 0) {
+		down_write(&sem);
+		cpu_work(10e3);
+		cpu_sync();
+		downgrade_write(&sem);
+		sleep_until(200e3);
+		up_read(&sem);
+		return;
+	}
+	sleep_until(1e3);
+	down_write(&sem);
+	cpu_sync();
+	out[0] = this_cpu()->idle_ns;
+	out[1] = sim_now();
+	up_write(&sem);
+}
+
+static void downgrade_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	init_rwsem(&sem, "sem");
+	sim_start_cpu(0, downgrade_task, NULL);
+	sim_start_cpu(1, downgrade_task, NULL);
+}
+
+/*
+ * rwsem_spin_on_owner() returns when the owner changes: a writer that
+ * spins on a running writer sees it downgrade (munmap's zap), spins on
+ * the reader for the threshold ((20 + 1) / 2 us) and then sleeps; it
+ * does not spin through the whole reader phase.
+ */
+static void test_rwsem_spin_downgrade(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+
+	run_child(&cfg, downgrade_body, NULL, 1e9, &r);
+	CHECK(r.v[1] >= 200e3, "the writer got the lock at %g ns, inside the reader phase", r.v[1]);
+	/* Spun 9 us on the writer and 10.5 us on the reader; idle from there but the wake-up. */
+	CHECK(r.v[0] > r.v[1] - 1e3 - 9e3 - 10.5e3 - cfg.machine.wakeup - 2e3,
+	      "idle %g ns of a wait from 1 us to %g ns", r.v[0], r.v[1]);
+	CHECK(r.v[0] < r.v[1] - 1e3 - 9e3 - 10.5e3,
+	      "idle %g ns of a wait from 1 us to %g ns: it spun less than its threshold", r.v[0],
+	      r.v[1]);
+}
+
 /* ---- woken readers: all of the queue's, not only those in front ---- */
 
 /*
@@ -1241,6 +1298,10 @@ static const struct test_case cases[] = {
      "a woken writer tries again: a reader stealing meanwhile wins (5.11+), the 4 ms handoff "
      "ends it",
      test_rwsem_writer_retries},
+    {"rwsem_spin_downgrade",
+     "a writer spinning on a writer that downgrades spins on the reader for its threshold, "
+     "then sleeps",
+     test_rwsem_spin_downgrade},
     {"rwsem_nonspinnable",
      "a writer that outspun its threshold on readers makes the next one sleep at once",
      test_rwsem_nonspinnable},
