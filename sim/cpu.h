@@ -189,6 +189,18 @@ static inline void cpu_queue_add(struct cpu_queue *q, struct cpu *c)
 	q->len++;
 }
 
+/* c goes in first, as one that was at the front and steps back in. */
+static inline void cpu_queue_push(struct cpu_queue *q, struct cpu *c)
+{
+	SIM_BUG_ON(c->queued_on, "cpu%d queued twice", c->id);
+	c->queued_on = q;
+	c->wait_next = q->head;
+	q->head = c;
+	if (!q->tail)
+		q->tail = c;
+	q->len++;
+}
+
 static inline struct cpu *cpu_queue_pop(struct cpu_queue *q)
 {
 	struct cpu *c = q->head;

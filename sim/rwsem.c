@@ -97,6 +97,13 @@ static void rwsem_set_owner(struct rw_semaphore *sem, int cpu)
 	sem->nonspinnable = false;
 }
 
+/* A reader counts in; the first one starts a reader phase. */
+static void rwsem_reader_in(struct rw_semaphore *sem)
+{
+	if (!sem->readers++)
+		sem->reader_phase++;
+}
+
 static int rwsem_holder(const void *obj)
 {
 	return ((const struct rw_semaphore *)obj)->owner;
@@ -158,11 +165,15 @@ static double rwsem_writer_spin(const struct rw_semaphore *sem)
 }
 
 /*
- * rwsem_spin_on_owner() returns when the owner changes: each spinning
- * writer sees the change as it reads the owner's line, leaves the spin
- * and decides again, as the loop in rwsem_optimistic_spin() does.
+ * rwsem_spin_on_owner() returns when the owner changes.  Only the first
+ * spinning writer watches the owner; the others wait behind it in the
+ * rwsem's optimistic spin queue (osq_lock()), each on a line of its own.
+ * The first sees the change as it reads the owner's line, leaves the spin
+ * and decides again, as the loop in rwsem_optimistic_spin() does; with
+ * all, each of them does so as it comes to the front, which they all do
+ * at once once RWSEM_NONSPINNABLE sends the first away.
  */
-static void rwsem_spinners_recheck(struct rw_semaphore *sem, double at)
+static void rwsem_spinners_recheck(struct rw_semaphore *sem, double at, bool all)
 {
 	struct cpu *c = sem->spinners.head, *next;
 
@@ -172,6 +183,8 @@ static void rwsem_spinners_recheck(struct rw_semaphore *sem, double at)
 			continue;
 		cpu_queue_remove(&sem->spinners, c);
 		cpu_wake(c, cacheline_read_by(&sem->line, c->id, at) - sim_now());
+		if (!all)
+			return;
 	}
 }
 
@@ -201,31 +214,41 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	struct cpu *me = this_cpu();
 	struct cpu_wait w = {writer ? WAIT_RWSEM_WRITE : WAIT_RWSEM_READ, sem->class->name, sem,
 			     rwsem_holder};
+	unsigned long phase = sem->reader_phase;
 	bool taken;
 
 	me->wait_flags = writer ? RWSEM_WAITING_WRITER : 0;
-	while (spin_limit != 0) {
-		cpu_queue_add(&sem->spinners, me);
-		if (!cpu_block(CPU_SPINNING, &w, spin_limit)) {
+	for (bool first = true; spin_limit != 0; first = false) {
+		bool woken;
+
+		/* Back from a look at the owner, it is still first in the queue. */
+		if (first)
+			cpu_queue_add(&sem->spinners, me);
+		else
+			cpu_queue_push(&sem->spinners, me);
+		woken = cpu_block(CPU_SPINNING, &w, spin_limit);
+		/* Granted: a writer is the owner, a reader counted in. */
+		if (woken && (!writer || sem->owner == me->id))
+			return;
+		if (!woken) {
 			cpu_queue_remove(&sem->spinners, me);
 			/*
-			 * rwsem_set_nonspinnable(), on a reader-owned lock only.
-			 * Readers that outlast one writer's spin will outlast the
-			 * next one's too: it queues at once, until this reader
-			 * phase ends, and so do the writers spinning now.
+			 * rwsem_set_nonspinnable(): the readers of the phase we
+			 * spun on outlasted our threshold.  They will outlast
+			 * the next writer's too: it queues at once, until this
+			 * reader phase ends, and so do the writers spinning now.
 			 */
-			if (sem->readers) {
+			if (!writer || (sem->readers && sem->reader_phase == phase)) {
 				sem->nonspinnable = true;
-				rwsem_spinners_recheck(sem, cpu_clock());
+				rwsem_spinners_recheck(sem, cpu_clock(), true);
+				break;
 			}
-			break;
 		}
-		/* Granted: a writer is the owner, a reader counted in. */
-		if (!writer || sem->owner == me->id)
-			return;
+		/* The owner changed under us: rwsem_optimistic_spin() loops on. */
 		spin_limit = rwsem_spin_again(sem, &taken);
 		if (taken)
 			return;
+		phase = sem->reader_phase;
 	}
 	/*
 	 * raw_spin_lock_irq(&sem->wait_lock), then list_add_tail().  No other
@@ -273,7 +296,7 @@ static double rwsem_grant(struct rw_semaphore *sem, struct cpu *c, double at, bo
 	if (c->wait_flags & RWSEM_WAITING_WRITER)
 		rwsem_set_owner(sem, c->id);
 	else
-		sem->readers++;
+		rwsem_reader_in(sem);
 	if (sleeper)
 		return rwsem_wake_sleeper(c, at);
 	cpu_wake(c, at - sim_now());
@@ -346,7 +369,7 @@ void down_read(struct rw_semaphore *sem)
 	cacheline_rmw(&sem->line);
 	fast = !sem->writer_locked && !rwsem_has_waiters(sem);
 	if (fast || rwsem_read_steal(sem)) {
-		sem->readers++;
+		rwsem_reader_in(sem);
 		rwsem_set_reader_owned(sem);
 		/* A stealer, first in, wakes the queued readers if one is first
 		 * (RWSEM_WAKE_READ_OWNED). */
@@ -402,7 +425,7 @@ int down_read_trylock(struct rw_semaphore *sem)
 		return 0;
 	if (count != RWSEM_UNLOCKED_VALUE)
 		cacheline_rmw_next(&sem->line);
-	sem->readers++;
+	rwsem_reader_in(sem);
 	rwsem_set_reader_owned(sem);
 	lock_class_acquired(sem->class, 0);
 	trace_begin("hold (read)", sem->class->name);
@@ -536,12 +559,12 @@ void downgrade_write(struct rw_semaphore *sem)
 	/* atomic_long_add_return(-RWSEM_WRITER_LOCKED + RWSEM_READER_BIAS) */
 	double visible = rwsem_write_release(sem);
 
-	sem->readers = 1;
+	rwsem_reader_in(sem);
 	trace_begin("hold (read)", sem->class->name);
 	/* Spinning readers see the count first; then the sleepers at the front. */
 	visible = rwsem_wake_readers(sem, &sem->spinners, visible);
 	/* Spinning writers now face readers: bounded spins, or sleep. */
-	rwsem_spinners_recheck(sem, visible);
+	rwsem_spinners_recheck(sem, visible, false);
 	rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, visible));
 	rwsem_check(sem);
 }

@@ -44,6 +44,7 @@ struct rw_semaphore {
 	struct lock_class *class;
 	double write_acquired_at;
 	bool nonspinnable; /* RWSEM_NONSPINNABLE: writers queue without spinning on readers */
+	unsigned long reader_phase; /* times readers took the lock from nobody */
 };
 
 void init_rwsem(struct rw_semaphore *sem, const char *name);
