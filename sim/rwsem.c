@@ -25,6 +25,7 @@ void init_rwsem(struct rw_semaphore *sem, const char *name)
 	sem->class = lock_class_get(name);
 	sem->write_acquired_at = 0;
 	sem->nonspinnable = false;
+	sem->reader_phase = 0;
 }
 
 void rwsem_destroy(struct rw_semaphore *sem)
@@ -164,6 +165,8 @@ static double rwsem_writer_spin(const struct rw_semaphore *sem)
 	return sem->nonspinnable ? 0 : rwsem_rspin_threshold(sem);
 }
 
+static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at);
+
 /*
  * rwsem_spin_on_owner() returns when the owner changes.  Only the first
  * spinning writer watches the owner; the others wait behind it in the
@@ -215,7 +218,7 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	struct cpu_wait w = {writer ? WAIT_RWSEM_WRITE : WAIT_RWSEM_READ, sem->class->name, sem,
 			     rwsem_holder};
 	unsigned long phase = sem->reader_phase;
-	bool taken;
+	bool spun = spin_limit != 0, taken;
 
 	me->wait_flags = writer ? RWSEM_WAITING_WRITER : 0;
 	for (bool first = true; spin_limit != 0; first = false) {
@@ -249,6 +252,16 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 		if (taken)
 			return;
 		phase = sem->reader_phase;
+	}
+	/*
+	 * osq_unlock(): the next spinner comes to the front and decides: a
+	 * reader (5.3 to 5.10) joins the readers inside, a writer looks at
+	 * the owner.
+	 */
+	if (spun) {
+		if (sem->readers && !rwsem_handoff(sem, cpu_clock()))
+			rwsem_wake_readers(sem, &sem->spinners, cpu_clock());
+		rwsem_spinners_recheck(sem, cpu_clock(), false);
 	}
 	/*
 	 * raw_spin_lock_irq(&sem->wait_lock), then list_add_tail().  No other
@@ -482,6 +495,7 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 	if (c && !handoff) {
 		if (!(c->wait_flags & RWSEM_WAITING_WRITER)) {
 			rwsem_waker_pays(rwsem_wake_readers(sem, &sem->spinners, visible));
+			rwsem_spinners_recheck(sem, visible, false);
 			return;
 		}
 		if (sem->readers)
@@ -495,6 +509,7 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 		return;
 	if (!(head->wait_flags & RWSEM_WAITING_WRITER)) {
 		rwsem_waker_pays(rwsem_wake_readers(sem, &sem->wait_list, visible));
+		rwsem_spinners_recheck(sem, visible, false);
 		return;
 	}
 	/* Readers still inside, or the writer is already on its way to try. */
@@ -506,6 +521,7 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 		cpu_queue_pop(&sem->wait_list);
 		rwsem_waker_pays(
 		    rwsem_grant(sem, head, cacheline_rmw_by(&sem->line, head->id, at), true));
+		rwsem_spinners_recheck(sem, at, false);
 		return;
 	}
 	rwsem_waker_pays(rwsem_wake_sleeper(head, at));

@@ -983,6 +983,68 @@ static void test_rwsem_spin_downgrade(void)
 	      r.v[1]);
 }
 
+/* ---- a writer spinning when the handoff grants readers: spin on, bounded ---- */
+
+/*
+ * CPU 0 write-locks at 0 and holds 5 ms; CPU 1 wants to read at 1 us and
+ * sleeps; CPU 2 wants to write at 2 us and spins on the running writer.
+ * At 5 ms CPU 1 has waited past RWSEM_WAIT_TIMEOUT: the handoff grants it
+ * the lock, which it reads under until 6 ms.  out[0]: CPU 2's idle time,
+ * out[1]: when it got the lock.
+ */
+static void handoff_task(void *arg)
+{
+	int me = smp_processor_id();
+
+	(void)arg;
+	if (me == 0) {
+		down_write(&sem);
+		cpu_work(5e6);
+		cpu_sync();
+		up_write(&sem);
+		return;
+	}
+	sleep_until(me * 1e3);
+	if (me == 1) {
+		down_read(&sem);
+		sleep_until(6e6);
+		up_read(&sem);
+		return;
+	}
+	down_write(&sem);
+	cpu_sync();
+	out[0] = this_cpu()->idle_ns;
+	out[1] = sim_now();
+	up_write(&sem);
+}
+
+static void handoff_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	init_rwsem(&sem, "sem");
+	for (int i = 0; i < 3; i++)
+		sim_start_cpu(i, handoff_task, NULL);
+}
+
+/*
+ * The handoff changes the owner as a downgrade does: the spinning writer
+ * sees the readers, spins on them for the threshold ((20 + 1) / 2 us) and
+ * sleeps, instead of spinning through their whole phase.
+ */
+static void test_rwsem_spin_handoff(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+	double spun;
+
+	run_child(&cfg, handoff_body, NULL, 1e9, &r);
+	spun = r.v[1] - 2e3 - r.v[0];
+	CHECK(r.v[1] >= 6e6, "the writer got the lock at %g ns, inside the reader phase", r.v[1]);
+	CHECK(spun > 5e6 - 2e3 && spun < 5e6 + 10.5e3 + cfg.machine.wakeup + 2e3,
+	      "the writer spun %g ns: on the writer to 5 ms, then the threshold", spun);
+}
+
 /* ---- woken readers: all of the queue's, not only those in front ---- */
 
 /*
@@ -1302,6 +1364,10 @@ static const struct test_case cases[] = {
      "a writer spinning on a writer that downgrades spins on the reader for its threshold, "
      "then sleeps",
      test_rwsem_spin_downgrade},
+    {"rwsem_spin_handoff",
+     "a writer spinning when the handoff grants readers spins on them for its threshold, then "
+     "sleeps",
+     test_rwsem_spin_handoff},
     {"rwsem_nonspinnable",
      "a writer that outspun its threshold on readers makes the next one sleep at once",
      test_rwsem_nonspinnable},
