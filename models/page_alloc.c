@@ -698,13 +698,13 @@ static double lru_del(struct zone *z, int mapper, int writer, double stamp)
 {
 	struct per_cpu_state *owner = &pcs[mapper];
 	struct page_run *r = owner->lru_oldest;
-	double ns = 0;
+	double ns;
 
 	cpu_work(cycles(COST_LRU_PAGE));
 	/* Still in the owner's pagevec, not yet on the LRU. */
 	if (!r)
-		return ns;
-	ns += 2 * struct_page_miss(writer, stamp, z);
+		return 0;
+	ns = 2 * struct_page_miss(writer, stamp, z);
 	if (--r->nr == 0)
 		ns += lru_run_unlink(z, owner, r);
 	return ns;
