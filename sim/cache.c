@@ -1,10 +1,11 @@
 /* sim/cache.c - reuse distances: where a line touched earlier is now. */
 #include "cache.h"
 
+#include "memory.h"
+
 static double memory_ns(int me, int node)
 {
-	return node < 0 || node == cpus[me].socket ? sim_machine->mem_latency
-						   : sim_machine->mem_latency_remote;
+	return memory_latency(cpus[me].socket, node);
 }
 
 double cache_refetch(int toucher, double stamp, int me, int node)

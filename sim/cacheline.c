@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "cpu.h"
 #include "engine.h"
+#include "memory.h"
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
 
@@ -243,7 +244,7 @@ static double line_rmw(struct cacheline *l, int me, double now, bool reserve)
 		lat = cpu_line_latency(l->last_reader, me);
 	/* A first touch costs a fill from memory. */
 	if (l->owner < 0 && l->last_reader < 0)
-		lat = sim_machine->mem_latency;
+		lat = memory_latency(cpus[me].socket, -1);
 	line_touched(l, me, true);
 	sharers_clear(l);
 	l->owner = me;
@@ -321,7 +322,7 @@ double cacheline_read_by(struct cacheline *l, int cpu, double at)
 		line_touched(l, cpu, lat > 0);
 		return at + 1 + lat;
 	}
-	lat = l->owner >= 0 ? line_fetch(l, l->owner, cpu) : sim_machine->mem_latency;
+	lat = l->owner >= 0 ? line_fetch(l, l->owner, cpu) : memory_latency(cpus[cpu].socket, -1);
 	line_touched(l, cpu, true);
 	/* Modified in its owner's cache: the owner supplies it, and shares it. */
 	modified = l->owner >= 0 && !l->nr_sharers;

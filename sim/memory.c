@@ -2,6 +2,7 @@
 #include "memory.h"
 
 #include <simgrid/actor.h>
+#include <math.h>
 #include <simgrid/exec.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,66 @@
 #include "trace.h"
 
 struct memory_stats memory_stats;
+
+/*
+ * What each socket's memory controller is moving: the bytes the CPUs hand
+ * it, averaged over the last MEMORY_LOAD_WINDOW ns (an exponential average
+ * on SimGrid's clock, which only moves forward).  A load that misses the
+ * caches queues behind that traffic at the controller.  Written pages
+ * reach the controller in batches (memory_write()), each crediting its
+ * bytes at once, so the window is long beside a batch: a 1 MiB batch
+ * moves the average by 1 GB/s, where a socket's controller moves tens.
+ */
+#define MEMORY_LOAD_WINDOW 1e6
+
+struct memory_load {
+	double rate; /* bytes/ns */
+	double at;   /* ns: when rate was last brought up to date */
+};
+
+static struct memory_load *memory_load;
+
+static struct memory_load *load_now(int socket)
+{
+	struct memory_load *l;
+	double now = sim_now();
+
+	if (!memory_load)
+		memory_load = calloc(sim_machine->sockets, sizeof(*memory_load));
+	l = &memory_load[socket];
+	if (now > l->at) {
+		l->rate *= exp(-(now - l->at) / MEMORY_LOAD_WINDOW);
+		l->at = now;
+	}
+	return l;
+}
+
+static void memory_load_add(int socket, size_t bytes)
+{
+	load_now(socket)->rate += bytes / MEMORY_LOAD_WINDOW;
+}
+
+double memory_utilisation(int socket)
+{
+	double u = load_now(socket)->rate * 1e9 / sim_machine->mem_bw;
+
+	return u < MEMORY_UTILISATION_MAX ? u : MEMORY_UTILISATION_MAX;
+}
+
+/*
+ * A load from node's memory, issued on socket: the idle latency, and
+ * the wait for the controller's queue, which grows as u / (1 - u) of its
+ * utilisation u, scaled by mem_queueing (an M/M/1 queue's shape, fitted
+ * to a published loaded-latency curve: see the profiles).
+ */
+double memory_latency(int socket, int node)
+{
+	bool local = node < 0 || node == socket;
+	double idle = local ? sim_machine->mem_latency : sim_machine->mem_latency_remote;
+	double u = memory_utilisation(local ? socket : node);
+
+	return idle * (1 + sim_machine->mem_queueing * u / (1 - u));
+}
 
 /*
  * A core streams through its own L1 miss buffers (line fill buffers) and
@@ -126,6 +187,7 @@ void memory_stream(size_t bytes)
 	cpu_account(core_stream(c, alone) - alone - t0);
 	cpu_sync();
 	cache_fill(bytes);
+	memory_load_add(c->socket, bytes);
 	exec = sg_actor_exec_init((double)bytes);
 	sg_exec_set_host(exec, mem_host[c->socket]);
 	sg_exec_set_bound(exec, sim_machine->mem_bw_core);
@@ -173,6 +235,7 @@ void memory_write(size_t bytes)
 		sim_resume(c);
 		memory_stats.time_ns += stats_span(waited_from, sim_now());
 	}
+	memory_load_add(c->socket, backlog[c->id]);
 	exec = sg_actor_exec_init((double)backlog[c->id]);
 	sg_exec_set_host(exec, mem_host[c->socket]);
 	sg_exec_set_bound(exec, sim_machine->mem_bw_core);

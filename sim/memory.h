@@ -43,12 +43,23 @@ struct memory_stats {
 extern struct memory_stats memory_stats;
 
 /*
+ * The share of a socket's mem_bw its controller is moving, averaged over
+ * the last few tens of microseconds, and what a load that misses every
+ * cache waits then: issued on socket, from node's memory (-1: socket's).
+ * The queue's wait is not allowed to grow without bound as utilisation
+ * nears 1: SimGrid's sharing already slows the streams themselves there.
+ */
+#define MEMORY_UTILISATION_MAX 0.8
+double memory_utilisation(int socket);
+double memory_latency(int socket, int node);
+
+/*
  * clear_page(): a page from the allocator is not in this CPU's cache; its
  * first line's miss is paid before the stores stream.
  */
 static inline void clear_page(void)
 {
-	cpu_account(sim_machine->mem_latency);
+	cpu_account(memory_latency(this_cpu()->socket, -1));
 	memory_write(1UL << 12);
 }
 

@@ -1315,6 +1315,70 @@ static void test_line_reuse(void)
 	CHECK_NEAR(r.v[4], 5 + 80, 0.01);
 }
 
+/* ---- a miss waits at a loaded memory controller ---- */
+
+#define LOADED_AT 8e6 /* ns: eight load windows of steady streaming */
+
+/* CPU 0 misses to memory at once and after LOADED_AT; the others stream. */
+static void loaded_task(void *arg)
+{
+	const struct machine *m = sim_machine;
+	double evict = m->tlb.l2_size + m->tlb.llc_size / m->cores_per_llc + 64;
+
+	(void)arg;
+	if (smp_processor_id() != 0) {
+		while (cpu_clock() < 2 * LOADED_AT)
+			memory_write(1UL << 12);
+		return;
+	}
+	cacheline_rmw(&line);
+	out[0] = rmw_after(evict);
+	cpu_work(LOADED_AT);
+	cpu_sync();
+	out[1] = rmw_after(evict);
+	out[2] = memory_utilisation(0);
+}
+
+struct loaded_case {
+	int first, last; /* the streaming CPUs */
+};
+
+static void loaded_body(void *arg, double *o)
+{
+	const struct loaded_case *c = arg;
+
+	out = o;
+	cacheline_init(&line);
+	sim_start_cpu(0, loaded_task, NULL);
+	for (int i = c->first; i <= c->last; i++)
+		sim_start_cpu(i, loaded_task, NULL);
+}
+
+/*
+ * test_config(): memory 80 ns, mem_bw 40 GB/s a socket, a core streams
+ * 10 GB/s; an atomic 5 ns.  Three cores streaming load socket 0's
+ * controller to u = 0.75, give or take the last 1 MiB batch's credit
+ * (1 GB/s): with mem_queueing 0.5 a miss then waits 80 x 0.5 x u / (1 - u),
+ * about 120 ns, more.  The same streams on the other socket leave socket
+ * 0's misses alone.
+ */
+static void test_loaded_memory(void)
+{
+	struct sim_config one = test_config(1, 4, 1), two = test_config(2, 4, 1);
+	struct loaded_case here = {1, 3}, there = {4, 6};
+	struct child_result r, apart;
+
+	one.machine.mem_queueing = 0.5;
+	two.machine.mem_queueing = 0.5;
+	run_child(&one, loaded_body, &here, 1e9, &r);
+	run_child(&two, loaded_body, &there, 1e9, &apart);
+	CHECK_NEAR(r.v[0], 5 + 80, 0.01);
+	CHECK_NEAR(r.v[2], 0.75, 0.04);
+	CHECK_NEAR(r.v[1], 5 + 80 * (1 + 0.5 * r.v[2] / (1 - r.v[2])), 0.001);
+	CHECK_NEAR(apart.v[0], 5 + 80, 0.01);
+	CHECK_NEAR(apart.v[1], 5 + 80, 0.01);
+}
+
 static const struct test_case cases[] = {
     {"readers_share", "reads of a shared line overlap at the home's rate; writes serialise",
      test_readers_share},
@@ -1377,6 +1441,9 @@ static const struct test_case cases[] = {
     {"lazy_tlb_skipped",
      "a shootdown freeing no page tables skips CPUs whose task sleeps; they flush on waking",
      test_lazy_tlb_skipped},
+    {"loaded_memory",
+     "a miss to memory waits longer while its socket's controller streams, by mem_queueing",
+     test_loaded_memory},
     {"cstate_exit",
      "a CPU asleep past C6's residency wakes its exit latency later, unless its sibling runs",
      test_cstate_exit},
