@@ -25,6 +25,8 @@ struct memory_stats memory_stats;
  * moves the average by 1 GB/s, where a socket's controller moves tens.
  */
 #define MEMORY_LOAD_WINDOW 1e6
+/* The average decays in steps this long: 0.1% each, and no exp() a miss. */
+#define MEMORY_LOAD_STEP 1e3
 
 struct memory_load {
 	double rate; /* bytes/ns */
@@ -41,7 +43,7 @@ static struct memory_load *load_now(int socket)
 	if (!memory_load)
 		memory_load = calloc(sim_machine->sockets, sizeof(*memory_load));
 	l = &memory_load[socket];
-	if (now > l->at) {
+	if (now >= l->at + MEMORY_LOAD_STEP) {
 		l->rate *= exp(-(now - l->at) / MEMORY_LOAD_WINDOW);
 		l->at = now;
 	}
@@ -70,8 +72,11 @@ double memory_latency(int socket, int node)
 {
 	bool local = node < 0 || node == socket;
 	double idle = local ? sim_machine->mem_latency : sim_machine->mem_latency_remote;
-	double u = memory_utilisation(local ? socket : node);
+	double u;
 
+	if (!sim_machine->mem_queueing)
+		return idle;
+	u = memory_utilisation(local ? socket : node);
 	return idle * (1 + sim_machine->mem_queueing * u / (1 - u));
 }
 
