@@ -15,7 +15,7 @@ double cache_refetch(int toucher, double stamp, int me, int node)
 
 	if (toucher < 0)
 		return memory_ns(me, node);
-	since = cpus[toucher].cache_traffic - stamp;
+	since = cache_stamp(toucher) - stamp;
 	/* Most touches: a line still in the toucher's L2. */
 	if (since <= t->l2_size)
 		return toucher == me ? 0 : cpu_line_latency(toucher, me);

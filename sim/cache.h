@@ -1,13 +1,14 @@
 /* sim/cache.h - what a CPU's caches still hold.
  *
- * A line a CPU touched stays in its caches until the CPU has pulled about
- * their capacity of other data through them.  Each CPU counts the bytes
- * it brings in (cache_fill(): lines it misses on, pages it zeroes or
- * copies), and whoever touches a line keeps
- * that count as the line's stamp.  The next touch looks at how much has
- * passed through the toucher's caches since - the reuse distance in bytes
- * - and finds the line in L2 (l2_size), in the toucher's share of the LLC
- * (llc_size over the cores that share it), or in memory.
+ * A line a CPU touched stays in its caches until its core has pulled
+ * about their capacity of other data through them.  Each core counts the
+ * bytes its CPUs bring in (cache_fill(): lines they miss on, pages they
+ * zero or copy): SMT siblings share the core's L1 and L2, so what one
+ * sibling streams evicts the other's lines too.  Whoever touches a line
+ * keeps that count as the line's stamp.  The next touch looks at how much
+ * has passed through the toucher's core since - the reuse distance in
+ * bytes - and finds the line in L2 (l2_size), in the core's share of the
+ * LLC (llc_size over the cores that share it), or in memory.
  *
  * That is what makes kernel work memory-bound where the kernel's is: a
  * task that faults in 128 MiB and unmaps it touches each struct page and
@@ -41,16 +42,22 @@ static inline double cpu_line_latency(int from, int to)
 	return sim_machine->line_remote;
 }
 
+/* The count of bytes brought into cpu's core's caches: its first CPU's. */
+static inline double *core_traffic(int cpu)
+{
+	return &cpus[cpus[cpu].core].cache_traffic;
+}
+
 /* Bytes brought into the current CPU's caches. */
 static inline void cache_fill(double bytes)
 {
-	current_cpu->cache_traffic += bytes;
+	*core_traffic(current_cpu->id) += bytes;
 }
 
 /* The stamp a touch by cpu leaves now. */
 static inline double cache_stamp(int cpu)
 {
-	return cpus[cpu].cache_traffic;
+	return *core_traffic(cpu);
 }
 
 /*

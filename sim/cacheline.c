@@ -188,9 +188,9 @@ static double line_refetch(const struct cacheline *l, int cpu)
 static void line_touched(struct cacheline *l, int cpu, bool miss)
 {
 	if (miss)
-		cpus[cpu].cache_traffic += 64;
+		*core_traffic(cpu) += 64;
 	l->toucher = cpu;
-	l->stamp = cpus[cpu].cache_traffic;
+	l->stamp = cache_stamp(cpu);
 }
 
 /*

@@ -94,7 +94,7 @@ struct cpu {
 	double idle_ns;		     /* ns spent asleep while it had a task */
 	double asleep_since;	     /* ns: when it last went to sleep */
 	bool tlb_stale;		     /* a shootdown skipped it asleep: see sim/tlb.h */
-	double cache_traffic;	     /* bytes brought into its caches: sim/cache.h */
+	double cache_traffic;	     /* a core's first CPU: bytes into its caches (sim/cache.h) */
 
 	int rcu_nesting;
 	int rcu_idx;
