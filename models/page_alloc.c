@@ -688,26 +688,26 @@ static double lru_run_unlink(struct zone *z, struct per_cpu_state *owner, struct
 }
 
 /*
- * del_page_from_lru_list() for a page mapper added, whose struct page
- * writer left at stamp: the owner's oldest pages go first (a region is
- * unmapped in the order it was faulted).  list_del() writes the page and
- * its two neighbours; inside a run the neighbours are the pages the zap
- * took just before and after this one, where the page itself is.
+ * del_page_from_lru_list() for a page mapper added: the owner's oldest
+ * pages go first (a region is unmapped in the order it was faulted).
+ * list_del() writes the page and its two neighbours.  Inside a run the
+ * neighbours are the pages released just before and just after this one:
+ * the first is still in our L1, and the second's line is the one its own
+ * release touches next, paid once, there.  Only a run's ends reach pages
+ * someone else added.
  */
-static double lru_del(struct zone *z, int mapper, int writer, double stamp)
+static double lru_del(struct zone *z, int mapper)
 {
 	struct per_cpu_state *owner = &pcs[mapper];
 	struct page_run *r = owner->lru_oldest;
-	double ns;
 
 	cpu_work(cycles(COST_LRU_PAGE));
 	/* Still in the owner's pagevec, not yet on the LRU. */
 	if (!r)
 		return 0;
-	ns = 2 * struct_page_miss(writer, stamp, z);
 	if (--r->nr == 0)
-		ns += lru_run_unlink(z, owner, r);
-	return ns;
+		return lru_run_unlink(z, owner, r);
+	return 0;
 }
 
 void page_add_new_anon_rmap(unsigned long pfn)
@@ -734,11 +734,9 @@ void page_remove_rmap(unsigned long pfn)
 static double lru_release(struct zone *z, unsigned int idx)
 {
 	const struct page *page = &z->mem_map[idx];
-	int writer = page->cpu;
-	double stamp = page->stamp;
 
 	SIM_BUG_ON(page->mapper < 0, "node %d frame %#x released but never mapped", z->node, idx);
-	return page_write(z, idx) + lru_del(z, page->mapper, writer, stamp);
+	return page_write(z, idx) + lru_del(z, page->mapper);
 }
 
 /*
