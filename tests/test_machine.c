@@ -1379,6 +1379,117 @@ static void test_loaded_memory(void)
 	CHECK_NEAR(apart.v[1], 5 + 80, 0.01);
 }
 
+/* ---- SMT siblings share their core's L1 and L2 ---- */
+
+/* CPU 0 writes the line, waits while the other streams, then writes it again. */
+static void shared_l2_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id() != 0) {
+		cache_fill(sim_machine->tlb.l2_size + 64);
+		cpu_sync();
+		return;
+	}
+	cacheline_rmw(&line);
+	cpu_sync();
+	cpu_work(10e3);
+	cpu_sync();
+	out[0] = sim_now();
+	cacheline_rmw(&line);
+	cpu_sync();
+	out[0] = sim_now() - out[0];
+}
+
+static void shared_l2_body(void *arg, double *o)
+{
+	out = o;
+	cacheline_init(&line);
+	sim_start_cpu(0, shared_l2_task, NULL);
+	sim_start_cpu(*(int *)arg, shared_l2_task, NULL);
+}
+
+/*
+ * test_config(1, 4, 2): CPU 4 is CPU 0's sibling, CPU 1 another core's
+ * CPU; 1 MiB of L2, an LLC hit 30 ns, an atomic 5 ns.  A sibling that
+ * streams more than the L2 holds pushes CPU 0's line out to the LLC;
+ * another core streaming the same leaves it in CPU 0's L2.
+ */
+static void test_smt_share_l2(void)
+{
+	struct sim_config cfg = test_config(1, 4, 2);
+	int sibling = 4, other = 1;
+	struct child_result a, b;
+
+	run_child(&cfg, shared_l2_body, &sibling, 1e9, &a);
+	run_child(&cfg, shared_l2_body, &other, 1e9, &b);
+	CHECK_NEAR(a.v[0], 5 + 30, 0.01);
+	CHECK_NEAR(b.v[0], 5, 0.01);
+}
+
+/* ---- release_pages() pays each struct page once ---- */
+
+#define RELEASED 150 /* ten pagevecs' worth, and two sets stay under pcp->high */
+
+/* Fault in a set of pages, zap them, push them out of L2 if asked, release them. */
+static double release_set(unsigned int *pfns, bool evict)
+{
+	double t;
+
+	for (int i = 0; i < RELEASED; i++) {
+		pfns[i] = (unsigned int)alloc_page();
+		page_add_new_anon_rmap(pfns[i]);
+		lru_cache_add(1);
+	}
+	for (int i = 0; i < RELEASED; i++)
+		page_remove_rmap(pfns[i]);
+	if (evict)
+		cache_fill(2 * sim_machine->tlb.l2_size);
+	cpu_sync();
+	t = sim_now();
+	release_pages(pfns, RELEASED);
+	cpu_sync();
+	return sim_now() - t;
+}
+
+static void release_task(void *arg)
+{
+	static unsigned int hot[RELEASED], cold[RELEASED];
+
+	(void)arg;
+	out[0] = release_set(hot, false);
+	out[1] = release_set(cold, true);
+}
+
+static void release_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	vmstat_init();
+	page_alloc_init();
+	sim_start_cpu(0, release_task, NULL);
+}
+
+/*
+ * test_config(): 1 MiB of L2, an LLC hit 30 ns.  A zap writes each
+ * struct page; release_pages() then takes each off the LRU, whose
+ * list_del() writes its neighbours, the pages released just before and
+ * after it.  Pushed out to the LLC in between, each page's line comes
+ * back once (30 ns a page), not once for itself and again for each
+ * neighbour.
+ */
+static void test_release_pages_once(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+	double extra;
+
+	run_child(&cfg, release_body, NULL, 1e9, &r);
+	extra = r.v[1] - r.v[0];
+	CHECK(extra >= RELEASED * 30 && extra <= RELEASED * 30 * 1.2,
+	      "evicted struct pages cost %.0f ns more to release, want %d to %.0f", extra,
+	      RELEASED * 30, RELEASED * 30 * 1.2);
+}
+
 static const struct test_case cases[] = {
     {"readers_share", "reads of a shared line overlap at the home's rate; writes serialise",
      test_readers_share},
@@ -1441,6 +1552,11 @@ static const struct test_case cases[] = {
     {"lazy_tlb_skipped",
      "a shootdown freeing no page tables skips CPUs whose task sleeps; they flush on waking",
      test_lazy_tlb_skipped},
+    {"smt_share_l2", "what one SMT sibling streams evicts the other's lines from their shared L2",
+     test_smt_share_l2},
+    {"release_pages_once",
+     "release_pages() brings each evicted struct page back once, its LRU neighbours included",
+     test_release_pages_once},
     {"loaded_memory",
      "a miss to memory waits longer while its socket's controller streams, by mem_queueing",
      test_loaded_memory},
