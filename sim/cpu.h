@@ -63,6 +63,11 @@ struct cpu_wait {
 struct cpu {
 	int id;
 	int socket, core, llc;
+	/*
+	 * A core's first CPU: bytes into the core's caches (sim/cache.h).
+	 * Beside the topology, on the line every miss's pricing reads.
+	 */
+	double cache_traffic;
 	enum cpu_state state;
 	bool busy; /* runs a task (others idle) */
 
@@ -94,7 +99,6 @@ struct cpu {
 	double idle_ns;		     /* ns spent asleep while it had a task */
 	double asleep_since;	     /* ns: when it last went to sleep */
 	bool tlb_stale;		     /* a shootdown skipped it asleep: see sim/tlb.h */
-	double cache_traffic;	     /* a core's first CPU: bytes into its caches (sim/cache.h) */
 
 	int rcu_nesting;
 	int rcu_idx;
