@@ -617,10 +617,22 @@ void mem_cgroup_cancel_charge(int nr_pages)
 	memcg.usage -= nr_pages;
 }
 
-/* A struct page in an LRU run; none: the list was empty. */
-static double run_miss(const struct page_run *r, const struct zone *z)
+/*
+ * list_add() or list_del() writes the struct page at the end of an LRU
+ * run (none: the list was empty): its line is ours from then on, so the
+ * next run unlinked beside it finds it in our L1.
+ */
+static double run_write(struct page_run *r, const struct zone *z)
 {
-	return r ? struct_page_miss(r->cpu, r->stamp, z) : struct_page_miss(-1, 0, z);
+	int me = smp_processor_id();
+	double ns;
+
+	if (!r)
+		return struct_page_miss(-1, 0, z);
+	ns = struct_page_miss(r->cpu, r->stamp, z);
+	r->cpu = me;
+	r->stamp = cache_stamp(me);
+	return ns;
 }
 
 /* __pagevec_lru_add(): this CPU's pagevec onto the head of its node's LRU. */
@@ -635,7 +647,7 @@ static void lru_add_drain(int nr)
 	/* list_add(): the head and the page it was first before us. */
 	cacheline_rmw_next(&z->lru_head);
 	cpu_work(nr * cycles(COST_LRU_PAGE));
-	cpu_account(run_miss(z->lru_first, z));
+	cpu_account(run_write(z->lru_first, z));
 	*r = (struct page_run){.cpu = smp_processor_id(),
 			       .stamp = cache_stamp(smp_processor_id()),
 			       .nr = nr,
@@ -668,12 +680,16 @@ static double lru_run_unlink(struct zone *z, struct per_cpu_state *owner, struct
 {
 	double ns = 0;
 
-	if (r->prev)
-		ns += run_miss(r->prev, z);
-	else
+	/*
+	 * The newer neighbour: when it is the owner's next run, its end is the
+	 * page the zap releases next, which pays for its line itself.
+	 */
+	if (r->prev && r->prev != r->cpu_newer)
+		ns += run_write(r->prev, z);
+	else if (!r->prev)
 		cacheline_rmw_next(&z->lru_head);
 	if (r->next)
-		ns += run_miss(r->next, z);
+		ns += run_write(r->next, z);
 	if (r->prev)
 		r->prev->next = r->next;
 	else
@@ -690,11 +706,10 @@ static double lru_run_unlink(struct zone *z, struct per_cpu_state *owner, struct
 /*
  * del_page_from_lru_list() for a page mapper added: the owner's oldest
  * pages go first (a region is unmapped in the order it was faulted).
- * list_del() writes the page and its two neighbours.  Inside a run the
- * neighbours are the pages released just before and just after this one:
- * the first is still in our L1, and the second's line is the one its own
- * release touches next, paid once, there.  Only a run's ends reach pages
- * someone else added.
+ * list_del() writes the page's two neighbours.  Inside a run one is the
+ * page released next, whose line its own release pays for, and the other
+ * the run's outer neighbour, which every list_del() of the run writes
+ * again while it sits in our L1: lru_run_unlink() pays for it once.
  */
 static double lru_del(struct zone *z, int mapper)
 {

@@ -43,9 +43,12 @@ static struct memory_load *load_now(int socket)
 	if (!memory_load)
 		memory_load = calloc(sim_machine->sockets, sizeof(*memory_load));
 	l = &memory_load[socket];
+	/* Whole steps only: the average must not depend on how often it is read. */
 	if (now >= l->at + MEMORY_LOAD_STEP) {
-		l->rate *= exp(-(now - l->at) / MEMORY_LOAD_WINDOW);
-		l->at = now;
+		double steps = floor((now - l->at) / MEMORY_LOAD_STEP) * MEMORY_LOAD_STEP;
+
+		l->rate *= exp(-steps / MEMORY_LOAD_WINDOW);
+		l->at += steps;
 	}
 	return l;
 }

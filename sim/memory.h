@@ -44,7 +44,7 @@ extern struct memory_stats memory_stats;
 
 /*
  * The share of a socket's mem_bw its controller is moving, averaged over
- * the last few tens of microseconds, and what a load that misses every
+ * the last millisecond, and what a load that misses every
  * cache waits then: issued on socket, from node's memory (-1: socket's).
  * The queue's wait is not allowed to grow without bound as utilisation
  * nears 1: SimGrid's sharing already slows the streams themselves there.

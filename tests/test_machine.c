@@ -1335,8 +1335,9 @@ static void loaded_task(void *arg)
 	out[0] = rmw_after(evict);
 	cpu_work(LOADED_AT);
 	cpu_sync();
-	out[1] = rmw_after(evict);
+	/* The load the next miss sees: read at the instant it is issued. */
 	out[2] = memory_utilisation(0);
+	out[1] = rmw_after(evict);
 }
 
 struct loaded_case {
@@ -1485,9 +1486,9 @@ static void test_release_pages_once(void)
 
 	run_child(&cfg, release_body, NULL, 1e9, &r);
 	extra = r.v[1] - r.v[0];
-	CHECK(extra >= RELEASED * 30 && extra <= RELEASED * 30 * 1.2,
+	CHECK(extra >= RELEASED * 30 && extra <= RELEASED * 30 * 1.05,
 	      "evicted struct pages cost %.0f ns more to release, want %d to %.0f", extra,
-	      RELEASED * 30, RELEASED * 30 * 1.2);
+	      RELEASED * 30, RELEASED * 30 * 1.05);
 }
 
 static const struct test_case cases[] = {
