@@ -1,8 +1,8 @@
-/* sim/memory.c - page streams as executions on the memory-controller host. */
+/* sim/memory.c - page streams on the memory controllers, and the load misses queue behind. */
 #include "memory.h"
 
-#include <simgrid/actor.h>
 #include <math.h>
+#include <simgrid/actor.h>
 #include <simgrid/exec.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,9 @@
  * CPU's socket.  SimGrid shares that controller's bandwidth (mem_bw) among
  * the CPUs streaming at the same instant, max-min fair, each capped at what
  * one core can stream (mem_bw_core): eight CPUs zeroing huge pages on one
- * socket each go slower because the model divides the bandwidth.
+ * socket each go slower because the model divides the bandwidth.  A miss
+ * to memory waits behind that traffic: the busier the controller, the
+ * longer (memory_latency()).
  */
 #ifndef FAULTSIM_SIM_MEMORY_H
 #define FAULTSIM_SIM_MEMORY_H
