@@ -60,6 +60,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "cost.h"
 #include "mm.h"
@@ -118,8 +119,8 @@ struct zone {
 	int node;
 	spinlock_t lock;
 	struct free_area free_area[MAX_ORDER];
-	struct page *mem_map; /* a struct page per frame handed out so far */
-	unsigned int spanned, mem_map_cap;
+	struct page *mem_map; /* a struct page per frame: spanned of them so far */
+	unsigned int spanned;
 	spinlock_t lru_lock;	    /* pgdat->lru_lock */
 	struct cacheline lru_head;  /* the lruvec's list head */
 	struct page_run *lru_first; /* newest */
@@ -315,6 +316,25 @@ static void del_page_from_free_list(struct zone *z, unsigned int idx, int order)
 	free_list_unlink(z, idx, order);
 }
 
+/*
+ * The node's whole mem_map is reserved at its first block, untouched: the
+ * host backs it as the zone grows, with huge pages where it can, so that a
+ * long run neither copies it nor takes a host fault every 200 frames.
+ */
+static void mem_map_reserve(struct zone *z)
+{
+	size_t bytes = (1UL << PFN_NODE_SHIFT) * sizeof(*z->mem_map);
+	void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (map == MAP_FAILED) {
+		perror("faultsim: mem_map");
+		abort();
+	}
+	madvise(map, bytes, MADV_HUGEPAGE);
+	z->mem_map = map;
+}
+
 /* Struct pages for one more block of the zone's untouched memory. */
 static void zone_grow(struct zone *z)
 {
@@ -325,14 +345,8 @@ static void zone_grow(struct zone *z)
 			z->node);
 		abort();
 	}
-	if (idx + n > z->mem_map_cap) {
-		z->mem_map_cap = z->mem_map_cap ? 2 * z->mem_map_cap : 16 * n;
-		z->mem_map = realloc(z->mem_map, z->mem_map_cap * sizeof(*z->mem_map));
-		if (!z->mem_map) {
-			perror("faultsim: mem_map");
-			abort();
-		}
-	}
+	if (!z->mem_map)
+		mem_map_reserve(z);
 	for (unsigned int i = idx; i < idx + n; i++)
 		z->mem_map[i] = (struct page){.cpu = -1,
 					      .mapper = -1,
