@@ -23,18 +23,22 @@
 void memory_stream(size_t bytes);
 
 /*
- * Write bytes that fit in the CPU's cache (a 4 KiB page): the CPU pays
- * the stores at what one core streams and goes on; the dirty lines reach
- * memory later, as the cache evicts them.  They are sent to the memory
- * controller in batches of MEMORY_WRITEBACK_BATCH, each an execution
- * sharing the controller with every other stream, and a CPU whose
- * previous batch is still draining waits for it before starting the
- * next: under saturation, writing runs at memory's pace.  A batch is
+ * Write bytes that fit in the CPU's cache (a 4 KiB page) to lines it does
+ * not hold: the CPU pays the stores at what one core streams and goes on;
+ * the controller moves each line twice, once read for ownership and once
+ * written back as the cache evicts it.  That traffic is sent to the
+ * controller in batches of about MEMORY_WRITEBACK_BATCH written, each an
+ * execution sharing the controller with every other stream, and a CPU
+ * whose previous batch is still draining waits for it before starting
+ * the next: under saturation, writing runs at memory's pace.  A batch is
  * about what a core's L2 holds (1.25 MiB on Ice Lake-SP, 512 KiB on
  * Zen 3).
  */
 #define MEMORY_WRITEBACK_BATCH (1UL << 20)
 void memory_write(size_t bytes);
+
+/* Read bytes from memory and write them to lines not in the cache. */
+void memory_copy(size_t bytes);
 
 /* Time CPUs spent zeroing and copying, waits for the controller included. */
 struct memory_stats {
@@ -65,7 +69,7 @@ static inline void clear_page(void)
 	memory_write(1UL << 12);
 }
 
-/* clear_huge_page(): 2 MiB written. */
+/* clear_huge_page(): 2 MiB written, each line read for ownership first. */
 static inline void clear_huge_page(void)
 {
 	memory_stream(HPAGE_PMD_SIZE);
@@ -74,7 +78,7 @@ static inline void clear_huge_page(void)
 /* copy_page(): 4 KiB read and 4 KiB written. */
 static inline void copy_page(void)
 {
-	memory_write(2UL << 12);
+	memory_copy(1UL << 12);
 }
 
 #endif

@@ -581,7 +581,7 @@ static void test_thp_maps_2m(void)
 	struct workload_params race = {
 	    .type = "pft",
 	    .tasks = 8,
-	    .duration = 3e6,
+	    .duration = 6e6,
 	    .region = 8UL << 20,
 	    .interleave = 1,
 	    .kernel = {.thp = true, .thp_fail = 0.5},
