@@ -35,7 +35,7 @@ static const struct command_usage {
     {"compare", "faultsim compare DIR_A DIR_B [--metrics LIST] [--csv PATH]\n"},
     {"calibrate", "faultsim calibrate [--out FILE]\n"},
     {"validate", "faultsim validate [--threads LIST] [--seconds S] [--out DIR]\n"},
-    {"reference", "faultsim reference FILE.csv --out DIR [--jobs N]\n"},
+    {"reference", "faultsim reference FILE.csv --out DIR [--jobs N] [--seeds N]\n"},
 };
 
 static const char usage_tail[] =
@@ -99,6 +99,7 @@ static const struct option_def {
     {"validate", "--out", true},
     {"reference", "--out", true},
     {"reference", "--jobs", true},
+    {"reference", "--seeds", true},
 };
 
 static const struct option_def *option_find(const char *cmd, const char *name)
@@ -388,6 +389,10 @@ static int cmd_reference(int argc, char **argv)
 			return bad_usage("%s needs a value", a);
 		} else if (!strcmp(a, "--out")) {
 			o.out = argv[++i];
+		} else if (!strcmp(a, "--seeds")) {
+			if (parse_count(argv[++i], 1, 1000, &n))
+				return bad_usage("--seeds: '%s' is not 1 to 1000", argv[i]);
+			o.seeds = (int)n;
 		} else if (parse_count(argv[++i], 1, 4096, &n)) {
 			return bad_usage("--jobs: '%s' is not 1 to 4096", argv[i]);
 		} else {

@@ -8,7 +8,9 @@
 # difference, where the README no longer says what the build gives (the
 # readme.figures test).  --only and --skip take figure names, separated by
 # spaces or commas: readme.figures skips "reference", the development set,
-# which readme.reference checks on its own (six minutes on two cores).
+# which readme.reference checks on its own (25 minutes on two cores: three
+# seeds a row).  Its runs stay in the build's reference/ directory, so an
+# interrupted run resumes; a rebuilt faultsim runs every row again.
 # Run it after any change to the model.  FAULTSIM names the binary
 # (default build/faultsim).
 set -euo pipefail
@@ -178,19 +180,21 @@ fig_page_fault1() {
 # the plot.  faultsim reference exits 1 when a point is past the bound the
 # README states for it, or a shape fact fails: this script fails with it.
 fig_reference() {
-	"$fs" reference validation/reference.csv --out "$work/reference" --jobs "$(nproc)" \
+	local out
+	out=$(dirname "$fs")/reference
+	"$fs" reference validation/reference.csv --out "$out" --jobs "$(nproc)" --seeds 3 \
 		>"$work/reference.log" 2>&1 || {
 		cat "$work/reference.log" >&2
 		echo "figures.sh: faultsim reference: a point past its stated bound, or a shape fact broken" >&2
 		exit 1
 	}
-	cat "$work/reference/reference.md"
+	cat "$out/reference.md"
 	mkdir -p plots/readme
 	if $check; then
-		cmp -s "$work/reference/plots/reference.dat" plots/readme/reference.dat ||
+		cmp -s "$out/plots/reference.dat" plots/readme/reference.dat ||
 			echo "plots/readme/reference.dat: not what this build draws" | tee -a "$work/stale" >&2
 	else
-		cp "$work/reference/plots/reference.png" "$work/reference/plots/reference.dat" plots/readme/
+		cp "$out/plots/reference.png" "$out/plots/reference.dat" plots/readme/
 	fi
 	echo
 	echo '![predicted against published](plots/readme/reference.png)'

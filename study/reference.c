@@ -32,7 +32,9 @@ struct row {
 	char **cell; /* by the enum above */
 	int line;
 	char machine[PATH_MAX], scenario[PATH_MAX];
-	double published, bound, predicted;
+	double published, bound;
+	double predicted, lowest, highest; /* over its seeds: the median, the extremes */
+	int nr_seeds;			   /* that gave a figure */
 	/*
 	 * Its run's end: ok, lockup, deadlock or livelock (an outcome: what it
 	 * measured stands), failed (no figure), or NULL: not run yet.
@@ -338,7 +340,7 @@ static void row_sweep_init(const struct reference *r, const struct row *w, const
 				     .scenario = w->scenario,
 				     .sets = rs->sets,
 				     .nr_sets = n,
-				     .seeds = 1,
+				     .seeds = r->o->seeds > 0 ? r->o->seeds : 1,
 				     .jobs = 1,
 				     .out = dir};
 }
@@ -456,22 +458,52 @@ static int run_rows(struct reference *r)
 	return failed ? 1 : 0;
 }
 
-/* The row's figure from its results.csv. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The row's figure from its results.csv, a line a seed: the median of the
+ * seeds that measured one.  A run that failed gives none; one that ended
+ * in a lockup gives what it measured, and its status stands for the row.
+ */
 static void collect_row(struct reference *r, struct row *w)
 {
 	char path[PATH_MAX + 32], err[256];
 	struct table t;
-	int status, col;
+	int status, col, n = 0;
+	const char *ended = NULL; /* ok, or how a seed that did not end ok ended */
+	double *v;
 
 	snprintf(path, sizeof(path), "%s/rows/%s/results.csv", r->o->out, w->run->cell[ID]);
 	if (table_load(path, &t, err, sizeof(err)))
 		return;
 	status = table_col(&t, "status");
 	col = table_col(&t, metric_column(w->cell[METRIC]));
-	if (t.nr_rows && status >= 0) {
-		w->status = strdup(t.cells[0][status]);
-		w->predicted = table_num(&t, 0, col);
+	v = calloc(t.nr_rows + 1, sizeof(*v));
+	for (int i = 0; i < t.nr_rows && status >= 0; i++) {
+		const char *s = t.cells[i][status];
+		double x = table_num(&t, i, col);
+
+		if (!strcmp(s, "failed") || isnan(x))
+			continue;
+		v[n++] = x;
+		if (!ended || strcmp(s, "ok"))
+			ended = s;
 	}
+	if (n) {
+		qsort(v, n, sizeof(*v), cmp_double);
+		w->predicted = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+		w->lowest = v[0];
+		w->highest = v[n - 1];
+	}
+	if (t.nr_rows && status >= 0)
+		w->status = strdup(n ? ended : "failed");
+	w->nr_seeds = n;
+	free(v);
 	table_free(&t);
 }
 
@@ -515,6 +547,13 @@ static void write_markdown(const struct reference *r, FILE *f)
 			fprintf(f, "%s | - |", w->status ? w->status : "-");
 		} else {
 			si(f, w->predicted);
+			if (w->nr_seeds > 1) {
+				fputs(" (", f);
+				si(f, w->lowest);
+				fputs("–", f);
+				si(f, w->highest);
+				fputs(")", f);
+			}
 			if (strcmp(w->status, "ok"))
 				fprintf(f, " (%s)", w->status);
 			fprintf(f, " | %+.0f%% |", error_pct(w));
@@ -542,7 +581,8 @@ static int write_csv(const struct reference *r)
 		fprintf(stderr, "faultsim: reference: %s\n", err);
 		return 2;
 	}
-	fprintf(of.f, "id,metric,published,predicted,error_pct,bound_pct,within\n");
+	fprintf(of.f, "id,metric,published,predicted,error_pct,bound_pct,within,seeds,lowest,"
+		      "highest\n");
 	for (int i = 0; i < r->nr_rows; i++) {
 		const struct row *w = &r->rows[i];
 
@@ -551,7 +591,11 @@ static int write_csv(const struct reference *r)
 			fprintf(of.f, "%.10g,%.3f,", w->predicted, error_pct(w));
 		else
 			fputs(",,", of.f);
-		fprintf(of.f, "%g,%s\n", w->bound, within(w) ? "yes" : "no");
+		fprintf(of.f, "%g,%s,%d,", w->bound, within(w) ? "yes" : "no", w->nr_seeds);
+		if (measured(w))
+			fprintf(of.f, "%.10g,%.10g\n", w->lowest, w->highest);
+		else
+			fputs(",\n", of.f);
 	}
 	return outfile_commit(&of) ? 2 : 0;
 }
@@ -583,15 +627,16 @@ static int write_plot(const struct reference *r)
 	snprintf(path, sizeof(path), "%s/reference.dat", dir);
 	if (outfile_open(&dat, path, err, sizeof(err)))
 		return 2;
-	fprintf(dat.f, "# published predicted id (throughput rows that ran)\n");
+	fprintf(dat.f, "# published predicted id lowest highest (throughput rows that ran)\n");
 	for (int i = 0; i < r->nr_rows; i++) {
 		const struct row *w = &r->rows[i];
 
 		if (!measured(w) || strcmp(w->cell[METRIC], "throughput") || !(w->predicted > 0))
 			continue;
-		fprintf(dat.f, "%.10g %.10g %s\n", w->published, w->predicted, w->cell[ID]);
-		lo = fmin(lo, fmin(w->published, w->predicted));
-		hi = fmax(hi, fmax(w->published, w->predicted));
+		fprintf(dat.f, "%.10g %.10g %s %.10g %.10g\n", w->published, w->predicted,
+			w->cell[ID], w->lowest, w->highest);
+		lo = fmin(lo, fmin(w->published, w->lowest));
+		hi = fmax(hi, fmax(w->published, w->highest));
 	}
 	if (outfile_commit(&dat))
 		return 2;
@@ -617,9 +662,10 @@ static int write_plot(const struct reference *r)
 		fprintf(gp.f,
 			"plot x with lines lc black title \"predicted = published\", 1.3 * x "
 			"with lines dt 2 lc rgb \"gray40\" title \"±30%%\", 0.7 * x with lines "
-			"dt 2 lc rgb \"gray40\" notitle, \"reference.dat\" using 1:2 with points "
-			"pt 7 ps 1.2 lc 1 title \"points\", \"reference.dat\" using 1:2:3 with "
-			"labels offset 0.8,0.5 left font \",8\" notitle\n");
+			"dt 2 lc rgb \"gray40\" notitle, \"reference.dat\" using 1:2:4:5 with "
+			"yerrorbars pt 7 ps 1.2 lc 1 title \"median of the seeds, lowest to "
+			"highest\", \"reference.dat\" using 1:2:3 with labels offset 0.8,0.5 left "
+			"font \",8\" notitle\n");
 	}
 	if (outfile_commit(&gp))
 		return 2;

@@ -19,8 +19,11 @@
  * source, where expect compares rows' predictions: "pf1-p48 >= 0.8 *
  * pf1-p24", or "0.07e6 <= mmap1-t24 <= 0.34e6", and known_miss (true or
  * false) says the README explains why the model misses it.  Each row runs as a one-point sweep
- * in DIR/rows/ID (resumable); DIR/reference.csv, DIR/reference.md and
- * DIR/plots/reference.{png,svg} hold the comparison.
+ * in DIR/rows/ID (resumable), once for each of seeds 1..N; its prediction
+ * is the median, shown with the lowest and the highest: runs where
+ * threads queue on mmap_sem move with when the munmap() convoys fall.
+ * DIR/reference.csv, DIR/reference.md and DIR/plots/reference.{png,svg}
+ * hold the comparison.
  */
 #ifndef FAULTSIM_STUDY_REFERENCE_H
 #define FAULTSIM_STUDY_REFERENCE_H
@@ -29,7 +32,8 @@ struct reference_opts {
 	const char *self; /* this executable, to run the rows */
 	const char *file;
 	const char *out;
-	int jobs; /* rows run at once; 0: the machine's CPUs */
+	int jobs;  /* rows run at once; 0: the machine's CPUs */
+	int seeds; /* runs a row; 0: 1 */
 };
 
 /* 0 when every row is within its bound and every shape holds; 1 if not; 2 on bad input. */

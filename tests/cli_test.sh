@@ -757,9 +757,24 @@ reference() {
 		grep -Eq '^\| a \| xeon-bdw-2s.ini \| mmap1.ini 2 threads \| 100 k \| [0-9.]+ [kM]? ?\| [-+][0-9]+% \| ±1000% \| yes \|$' "$d/out/reference.md" &&
 		grep -q '^| more | `b > a` | yes |$' "$d/out/reference.md" &&
 		grep -q '^| known | `a > 1e12` | no (a known miss) |$' "$d/out/reference.md" &&
-		grep -q '^b,throughput,100000,[0-9.e+]*,[-0-9.]*,1000,yes$' "$d/out/reference.csv" &&
+		grep -Eq '^b,throughput,100000,[0-9.e+]*,[-0-9.]*,1000,yes,1,[0-9.e+]+,[0-9.e+]+$' "$d/out/reference.csv" &&
 		ok "two rows within their bounds, shapes hold: exit 0, table, CSV and plot" ||
 		ko "reference: exit $rc: $(cat "$d/out/reference.md" "$tmp/r.err" 2>&1 | head -12)"
+	# Several seeds: the median, shown with the lowest and the highest.
+	mkdir -p "$d/one"
+	{
+		echo "$h"
+		echo "a,$src/machines/xeon-bdw-2s.ini,$src/scenarios/page_fault1.ini,threads,2,workload.duration=1ms workload.warmup=1ms,throughput,100000,1000,s"
+	} >"$d/one/reference.csv"
+	"$faultsim" reference "$d/one/reference.csv" --out "$d/seeds" --seeds 3 >/dev/null 2>&1
+	local runs
+	runs=$(col "$d/seeds/rows/a/results.csv" throughput | sort -g | tr '\n' ' ')
+	set -- $runs
+	[ $# -eq 3 ] && [ "$1" != "$3" ] &&
+		awk -F, -v lo="$1" -v mid="$2" -v hi="$3" '$1 == "a" { exit !($8 == 3 && $4 == mid && $9 == lo && $10 == hi) }' "$d/seeds/reference.csv" &&
+		grep -Eq '^\| a \| .* \| [0-9.]+ [kM]? ?\([0-9.]+ [kM]? ?–[0-9.]+ [kM]? ?\) \|' "$d/seeds/reference.md" &&
+		ok "--seeds 3: three runs a row, the median shown with the lowest and the highest" ||
+		ko "--seeds 3: runs $runs: $(cat "$d/seeds/reference.csv" "$d/seeds/reference.md" 2>&1 | head -8)"
 	# Resumed: nothing runs again; a row that changed runs afresh.
 	touch -d '2000-01-01' "$d/out/rows/a/results.csv"
 	sed -i 's/threads,2,/threads,3,/' "$d/reference.csv"
