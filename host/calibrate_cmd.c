@@ -144,18 +144,22 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 	core_bw = c->thp_available && c->fault_2m.measured ? 2097152 / c->fault_2m.median * 1e9
 							   : c->zero_one.median;
 	/*
-	 * A socket streams at least what one of its cores does: a lower
-	 * figure means the other CPUs were busy while it was measured.
+	 * A socket's controller moves at least what one of its cores' zeroing
+	 * moves, twice core_bw (each line is read for ownership, then written
+	 * back): a lower figure means the other CPUs were busy while it was
+	 * measured.  The socket's memset() figure is taken as the controller's
+	 * own, which it is where glibc's memset() of 64 MiB uses non-temporal
+	 * stores (2.40 and later), and half of it where it reads each line.
 	 */
-	if (c->zero_socket.median >= core_bw) {
+	if (c->zero_socket.median >= 2 * core_bw) {
 		fprintf(f, "mem_bw = %.2fGB/s ; all CPUs of a socket zeroing: ",
 			c->zero_socket.median / 1e9);
 		comment_figure(f, &c->zero_socket, 1e-9, "GB/s");
 	} else {
 		fprintf(f,
-			"mem_bw = %.2fGB/s ; one core's figure: all CPUs of a socket zeroing gave "
-			"less, ",
-			core_bw / 1e9);
+			"mem_bw = %.2fGB/s ; what one core's zeroing moves: all CPUs of a socket "
+			"zeroing gave less, ",
+			2 * core_bw / 1e9);
 		comment_figure(f, &c->zero_socket, 1e-9, "GB/s");
 	}
 	if (c->thp_available && c->fault_2m.measured) {

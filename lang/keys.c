@@ -64,9 +64,9 @@ const struct key_def keys[] = {
 	{"machine", "mem_latency_remote", KEY_TIME, NULL, 0, 10 * US, NULL, NULL,
 	 "a load from another socket's memory, idle machine"},
 	{"machine", "mem_bw", KEY_BANDWIDTH, NULL, 1e8, 1e13, NULL, NULL,
-	 "memory bandwidth per socket"},
+	 "memory bandwidth per socket, bytes moved in and out"},
 	{"machine", "mem_bw_core", KEY_BANDWIDTH, NULL, 1e8, 1e13, NULL, NULL,
-	 "memory bandwidth one core can stream"},
+	 "what one core zeroes a second, each line's read for ownership included"},
 	{"machine", "mem_queueing", KEY_REAL, "0", 0, 10, NULL, NULL,
 	 "a miss's wait at a loaded memory controller: mem_latency x (1 + this x u / (1 - u)) at "
 	 "utilisation u of mem_bw"},

@@ -55,6 +55,7 @@
  * lists have nothing smaller left, which is when the kernel would split
  * one, so a simulation holds struct pages only for the memory it touches.
  */
+#define _GNU_SOURCE /* mremap() */
 #include "page_alloc.h"
 
 #include <limits.h>
@@ -119,8 +120,8 @@ struct zone {
 	int node;
 	spinlock_t lock;
 	struct free_area free_area[MAX_ORDER];
-	struct page *mem_map; /* a struct page per frame: spanned of them so far */
-	unsigned int spanned;
+	struct page *mem_map; /* a struct page per frame handed out so far */
+	unsigned int spanned, mem_map_cap;
 	spinlock_t lru_lock;	    /* pgdat->lru_lock */
 	struct cacheline lru_head;  /* the lruvec's list head */
 	struct page_run *lru_first; /* newest */
@@ -317,15 +318,17 @@ static void del_page_from_free_list(struct zone *z, unsigned int idx, int order)
 }
 
 /*
- * The node's whole mem_map is reserved at its first block, untouched: the
- * host backs it as the zone grows, with huge pages where it can, so that a
- * long run neither copies it nor takes a host fault every 200 frames.
+ * mem_map grows by doubling in anonymous memory of its own: mremap() moves
+ * the host's page tables, not the struct pages, and huge pages where the
+ * host has them spare a long run a host fault every 200 frames.
  */
-static void mem_map_reserve(struct zone *z)
+static void mem_map_grow(struct zone *z, unsigned int cap)
 {
-	size_t bytes = (1UL << PFN_NODE_SHIFT) * sizeof(*z->mem_map);
-	void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	size_t old = (size_t)z->mem_map_cap * sizeof(*z->mem_map);
+	size_t bytes = (size_t)cap * sizeof(*z->mem_map);
+	void *map = z->mem_map ? mremap(z->mem_map, old, bytes, MREMAP_MAYMOVE)
+			       : mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (map == MAP_FAILED) {
 		perror("faultsim: mem_map");
@@ -333,6 +336,7 @@ static void mem_map_reserve(struct zone *z)
 	}
 	madvise(map, bytes, MADV_HUGEPAGE);
 	z->mem_map = map;
+	z->mem_map_cap = cap;
 }
 
 /* Struct pages for one more block of the zone's untouched memory. */
@@ -345,8 +349,8 @@ static void zone_grow(struct zone *z)
 			z->node);
 		abort();
 	}
-	if (!z->mem_map)
-		mem_map_reserve(z);
+	if (idx + n > z->mem_map_cap)
+		mem_map_grow(z, z->mem_map_cap ? 2 * z->mem_map_cap : 64 * n);
 	for (unsigned int i = idx; i < idx + n; i++)
 		z->mem_map[i] = (struct page){.cpu = -1,
 					      .mapper = -1,

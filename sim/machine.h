@@ -40,8 +40,8 @@ struct machine {
 
 	double mem_latency;	   /* ns: a load that misses every cache, local memory */
 	double mem_latency_remote; /* ns: the same from the other socket's memory */
-	double mem_bw;		   /* bytes/s per socket, shared by its cores */
-	double mem_bw_core;	   /* bytes/s one core can stream on its own */
+	double mem_bw;		   /* bytes/s per socket moved, in and out, shared by its cores */
+	double mem_bw_core;	   /* bytes/s one core zeroes, reads for ownership included */
 	double mem_queueing;	   /* a miss's queueing at a loaded controller (sim/memory.h) */
 
 	double disk_latency;  /* ns per request */

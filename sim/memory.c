@@ -21,8 +21,9 @@ struct memory_stats memory_stats;
  * on SimGrid's clock, which only moves forward).  A load that misses the
  * caches queues behind that traffic at the controller.  Written pages
  * reach the controller in batches (memory_write()), each crediting its
- * bytes at once, so the window is long beside a batch: a 1 MiB batch
- * moves the average by 1 GB/s, where a socket's controller moves tens.
+ * bytes at once, so the window is long beside a batch: a batch of 2 MiB
+ * (1 MiB zeroed, read and written back) moves the average by 2 GB/s,
+ * where a socket's controller moves tens.
  */
 #define MEMORY_LOAD_WINDOW 1e6
 /* The average decays in steps this long: 0.1% each, and no exp() a miss. */

@@ -3,8 +3,10 @@
  * Zeroing and copying pages moves bytes through the controller of the
  * CPU's socket.  SimGrid shares that controller's bandwidth (mem_bw) among
  * the CPUs streaming at the same instant, max-min fair, each capped at what
- * one core can stream (mem_bw_core): eight CPUs zeroing huge pages on one
- * socket each go slower because the model divides the bandwidth.  A miss
+ * one core moves (mem_bw_core zeroed, twice that through the controller:
+ * each line is read for ownership, then written back): eight CPUs zeroing
+ * huge pages on one socket each go slower because the model divides the
+ * bandwidth.  A miss
  * to memory waits behind that traffic: the busier the controller, the
  * longer (memory_latency()).
  */
@@ -27,12 +29,12 @@ void memory_stream(size_t bytes);
  * not hold: the CPU pays the stores at what one core streams and goes on;
  * the controller moves each line twice, once read for ownership and once
  * written back as the cache evicts it.  That traffic is sent to the
- * controller in batches of about MEMORY_WRITEBACK_BATCH written, each an
- * execution sharing the controller with every other stream, and a CPU
- * whose previous batch is still draining waits for it before starting
- * the next: under saturation, writing runs at memory's pace.  A batch is
- * about what a core's L2 holds (1.25 MiB on Ice Lake-SP, 512 KiB on
- * Zen 3).
+ * controller in batches of twice MEMORY_WRITEBACK_BATCH (what zeroing
+ * MEMORY_WRITEBACK_BATCH moves), each an execution sharing the controller
+ * with every other stream, and a CPU whose previous batch is still
+ * draining waits for it before starting the next: under saturation,
+ * writing runs at memory's pace.  A batch is about what a core's L2 holds
+ * (1.25 MiB on Ice Lake-SP, 512 KiB on Zen 3).
  */
 #define MEMORY_WRITEBACK_BATCH (1UL << 20)
 void memory_write(size_t bytes);

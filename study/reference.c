@@ -64,7 +64,8 @@ struct reference {
 /* Did the row's run give a figure (an ended-in-lockup run gives what it measured)? */
 static bool measured(const struct row *w)
 {
-	return w->status && strcmp(w->status, "failed") && !isnan(w->predicted);
+	return w->status && strcmp(w->status, "failed") && strcmp(w->status, "unfinished") &&
+	       !isnan(w->predicted);
 }
 
 static int bad(const char *file, int line, const char *column, const char *fmt, const char *arg)
@@ -467,14 +468,15 @@ static int cmp_double(const void *a, const void *b)
 
 /*
  * The row's figure from its results.csv, a line a seed: the median of the
- * seeds that measured one.  A run that failed gives none; one that ended
+ * seeds that measured one.  A seed that failed gives none; one that ended
  * in a lockup gives what it measured, and its status stands for the row.
+ * A seed not yet run, or cut short, leaves the whole row unfinished.
  */
 static void collect_row(struct reference *r, struct row *w)
 {
 	char path[PATH_MAX + 32], err[256];
 	struct table t;
-	int status, col, n = 0;
+	int status, col, n = 0, seeds = r->o->seeds > 0 ? r->o->seeds : 1;
 	const char *ended = NULL; /* ok, or how a seed that did not end ok ended */
 	double *v;
 
@@ -483,25 +485,36 @@ static void collect_row(struct reference *r, struct row *w)
 		return;
 	status = table_col(&t, "status");
 	col = table_col(&t, metric_column(w->cell[METRIC]));
+	if (status < 0) {
+		table_free(&t);
+		return;
+	}
 	v = calloc(t.nr_rows + 1, sizeof(*v));
-	for (int i = 0; i < t.nr_rows && status >= 0; i++) {
+	for (int i = 0; i < t.nr_rows; i++) {
 		const char *s = t.cells[i][status];
 		double x = table_num(&t, i, col);
 
+		if (!strcmp(s, "unfinished")) {
+			ended = s;
+			n = 0;
+			break;
+		}
 		if (!strcmp(s, "failed") || isnan(x))
 			continue;
 		v[n++] = x;
 		if (!ended || strcmp(s, "ok"))
 			ended = s;
 	}
+	if (t.nr_rows < seeds)
+		ended = "unfinished", n = 0;
+	w->predicted = NAN;
 	if (n) {
 		qsort(v, n, sizeof(*v), cmp_double);
 		w->predicted = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 		w->lowest = v[0];
 		w->highest = v[n - 1];
 	}
-	if (t.nr_rows && status >= 0)
-		w->status = strdup(n ? ended : "failed");
+	w->status = strdup(ended ? ended : "failed");
 	w->nr_seeds = n;
 	free(v);
 	table_free(&t);
@@ -633,9 +646,12 @@ static int write_plot(const struct reference *r)
 
 		if (!measured(w) || strcmp(w->cell[METRIC], "throughput") || !(w->predicted > 0))
 			continue;
+		/* A seed that measured nothing has no place on a log axis. */
+		double low = w->lowest > 0 ? w->lowest : w->predicted;
+
 		fprintf(dat.f, "%.10g %.10g %s %.10g %.10g\n", w->published, w->predicted,
-			w->cell[ID], w->lowest, w->highest);
-		lo = fmin(lo, fmin(w->published, w->lowest));
+			w->cell[ID], low, w->highest);
+		lo = fmin(lo, fmin(w->published, low));
 		hi = fmax(hi, fmax(w->published, w->highest));
 	}
 	if (outfile_commit(&dat))
@@ -705,7 +721,7 @@ int faultsim_reference(const struct reference_opts *o)
 	}
 	for (int i = 0; i < r.nr_rows; i++) {
 		collect_row(&r, &r.rows[i]);
-		missing += !r.rows[i].status;
+		missing += !r.rows[i].status || !strcmp(r.rows[i].status, "unfinished");
 		failed += !within(&r.rows[i]);
 	}
 	for (int i = 0; i < r.nr_shapes; i++) {
