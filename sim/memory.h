@@ -6,9 +6,8 @@
  * one core moves (mem_bw_core zeroed, twice that through the controller:
  * each line is read for ownership, then written back): eight CPUs zeroing
  * huge pages on one socket each go slower because the model divides the
- * bandwidth.  A miss
- * to memory waits behind that traffic: the busier the controller, the
- * longer (memory_latency()).
+ * bandwidth.  A miss to memory waits behind that traffic: the busier the
+ * controller, the longer (memory_latency()).
  */
 #ifndef FAULTSIM_SIM_MEMORY_H
 #define FAULTSIM_SIM_MEMORY_H

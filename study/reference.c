@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
@@ -64,8 +66,7 @@ struct reference {
 /* Did the row's run give a figure (an ended-in-lockup run gives what it measured)? */
 static bool measured(const struct row *w)
 {
-	return w->status && strcmp(w->status, "failed") && strcmp(w->status, "unfinished") &&
-	       !isnan(w->predicted);
+	return w->status && strcmp(w->status, "failed") && !isnan(w->predicted);
 }
 
 static int bad(const char *file, int line, const char *column, const char *fmt, const char *arg)
@@ -459,13 +460,6 @@ static int run_rows(struct reference *r)
 	return failed ? 1 : 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The row's figure from its results.csv, a line a seed: the median of the
  * seeds that measured one.  A seed that failed gives none; one that ended
@@ -509,8 +503,8 @@ static void collect_row(struct reference *r, struct row *w)
 		ended = "unfinished", n = 0;
 	w->predicted = NAN;
 	if (n) {
-		qsort(v, n, sizeof(*v), cmp_double);
-		w->predicted = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+		gsl_sort(v, 1, n);
+		w->predicted = gsl_stats_median_from_sorted_data(v, 1, n);
 		w->lowest = v[0];
 		w->highest = v[n - 1];
 	}
