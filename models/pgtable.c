@@ -7,8 +7,18 @@
  * [kernel] ptl = mm, mm->page_table_lock for every table; pmd_lockptr()
  * likewise with split PMD locks.
  */
+#define _DEFAULT_SOURCE /* MADV_HUGEPAGE */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#endif
 
 #include "cost.h"
 #include "mm.h"
@@ -119,12 +129,73 @@ void pmd_write(pmd_t *pmd, pmd_t val)
 }
 
 /*
+ * The host memory of page-table pages: a cache of freed tables, refilled
+ * 2 MiB at a time in memory advised for huge pages.  A run that faults in
+ * gigabytes allocates thousands of tables, each over a host page; where
+ * the host has huge pages a chunk costs it one host fault instead of two
+ * a table, and a table munmap() freed serves the next fault.  The chunks
+ * stay for the process's life, listed so that they remain reachable.
+ */
+#define PTE_TABLE_CHUNK (2UL << 20)
+
+struct pte_table_chunk {
+	struct pte_table_chunk *next;
+};
+
+static struct pte_table *pte_table_cache;
+static struct pte_table_chunk *pte_table_chunks;
+
+static void pte_table_refill(void)
+{
+	struct pte_table_chunk *c = aligned_alloc(PTE_TABLE_CHUNK, PTE_TABLE_CHUNK);
+	char *p = (char *)c + sizeof(struct pte_table);
+	char *end = (char *)c + PTE_TABLE_CHUNK;
+
+	if (!c) {
+		perror("faultsim: page tables");
+		abort();
+	}
+	madvise(c, PTE_TABLE_CHUNK, MADV_HUGEPAGE);
+	/* The first slot holds the chunk list's link. */
+	c->next = pte_table_chunks;
+	pte_table_chunks = c;
+	for (; p + sizeof(struct pte_table) <= end; p += sizeof(struct pte_table)) {
+		struct pte_table *t = (struct pte_table *)p;
+
+		t->free_next = pte_table_cache;
+		pte_table_cache = t;
+		ASAN_POISON_MEMORY_REGION(t, sizeof(*t));
+	}
+}
+
+static struct pte_table *pte_table_get(void)
+{
+	struct pte_table *t;
+
+	if (!pte_table_cache)
+		pte_table_refill();
+	t = pte_table_cache;
+	ASAN_UNPOISON_MEMORY_REGION(t, sizeof(*t));
+	pte_table_cache = t->free_next;
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+/* Under AddressSanitizer a cached table is poisoned: a use after free still shows. */
+static void pte_table_put(struct pte_table *t)
+{
+	t->free_next = pte_table_cache;
+	pte_table_cache = t;
+	ASAN_POISON_MEMORY_REGION(t, sizeof(*t));
+}
+
+/*
  * __pte_alloc(): allocate and zero a page-table page, then populate the
  * pmd under the pmd lock unless someone did first.
  */
 int __pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 {
-	struct pte_table *new = calloc(1, sizeof(*new));
+	struct pte_table *new = pte_table_get();
 	spinlock_t *ptl = pmd_lockptr(mm, pmd);
 
 	new->table_pfn = (unsigned int)alloc_page();
@@ -152,7 +223,7 @@ void pte_free(struct pte_table *table)
 	spin_lock_destroy(&table->ptl);
 	for (int i = 0; i < PTRS_PER_PTE / PTES_PER_LINE; i++)
 		cacheline_destroy(&table->lines[i]);
-	free(table);
+	pte_table_put(table);
 	free_page(pfn);
 	count_vm_event(PGTABLE_FREE);
 }

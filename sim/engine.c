@@ -84,7 +84,7 @@ int sim_init(const struct sim_config *cfg, char *err, int errlen)
 	sim_machine = &cfg->machine;
 	nr_cpu_ids = machine_nr_cpus(sim_machine);
 	/*
-	 * Every loop of a page-fault workload frees its page tables and
+	 * Every loop of a page-fault workload frees its VMAs and LRU runs and
 	 * allocates them again: kept in the heap instead of going back to the
 	 * OS, their memory is not faulted in afresh each time.
 	 */

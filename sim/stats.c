@@ -66,7 +66,7 @@ static double hist_log10(double ns)
 	k = (int)((bits >> 44) & 0xff);
 	frac = (double)((bits >> 20) & 0xffffff) / (1 << 24);
 	l2 = hist_log2_mantissa[k] + frac * (hist_log2_mantissa[k + 1] - hist_log2_mantissa[k]);
-	return (e + l2) * M_LN2 / M_LN10;
+	return (e + l2) * (M_LN2 / M_LN10); /* one multiplication, no division */
 }
 
 void histogram_init(struct histogram *hist)
