@@ -218,6 +218,62 @@ static void pte_unmap_unlock(struct vm_fault *vmf)
 	spin_unlock(vmf->ptl);
 }
 
+/*
+ * Deliver the page fault to userland, checked inside the PT lock.  The
+ * speculative path backed off if a uffd was armed when it started: one
+ * armed in our back shows here.  The patch ignores that race; the
+ * reviewer would rather abort the speculation.
+ */
+enum anon_uffd { UFFD_MAP, UFFD_DELIVER, UFFD_ABORT };
+
+static enum anon_uffd anon_userfault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	cacheline_read(&vma->vm_sequence.line);
+	if (!userfaultfd_missing(vma))
+		return UFFD_MAP;
+	if (!(vmf->flags & FAULT_FLAG_SPECULATIVE))
+		return UFFD_DELIVER;
+	count_vm_event(SPF_UFFD_RACE);
+	if (mm_tunables.uffd_race != UFFD_RACE_ABORT)
+		return UFFD_MAP;
+	spf_fallback_reason(vmf, SPF_FALLBACK_UFFD);
+	return UFFD_ABORT;
+}
+
+/*
+ * "Use the zero-page for reads": a read of anonymous memory never written
+ * maps the shared zero page read-only (pte_mkspecial(my_zero_pfn())).
+ * Nothing is allocated, zeroed, charged or put on the LRU, and RSS does
+ * not grow; writing the page later is a write-protect fault, do_wp_page().
+ * will-it-scale's tlb_flush2 reads each page back after its
+ * madvise(MADV_DONTNEED): one of these an operation.
+ */
+static vm_fault_t do_anonymous_zero_page(struct vm_fault *vmf)
+{
+	vm_fault_t ret = 0;
+
+	if (!pte_map_lock(vmf))
+		return VM_FAULT_RETRY;
+	if (pte_present(vmf->pte, vmf->address))
+		goto unlock;
+	switch (anon_userfault(vmf)) {
+	case UFFD_DELIVER:
+		pte_unmap_unlock(vmf);
+		return handle_userfault(vmf);
+	case UFFD_ABORT:
+		ret = VM_FAULT_RETRY;
+		goto unlock;
+	case UFFD_MAP:
+		break;
+	}
+	set_pte_zero_at(vmf->address, vmf->pte);
+unlock:
+	pte_unmap_unlock(vmf);
+	return ret;
+}
+
 static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -238,6 +294,8 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		if (pmd_trans_huge(pmd_read(vmf->pmd)))
 			return 0;
 	}
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		return do_anonymous_zero_page(vmf);
 	/* The speculative path checked anon_vma is set: it cannot prepare it. */
 	if (!speculative && anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
@@ -255,27 +313,17 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 	/* Another CPU mapped it first. */
 	if (pte_present(vmf->pte, vmf->address))
 		goto unlock_and_release;
-
-	/* Deliver the page fault to userland, check inside PT lock */
-	cacheline_read(&vma->vm_sequence.line);
-	if (userfaultfd_missing(vma)) {
-		if (!speculative) {
-			pte_unmap_unlock(vmf);
-			mem_cgroup_cancel_charge(1);
-			free_page(pfn);
-			return handle_userfault(vmf);
-		}
-		/*
-		 * SPF would have backed off had the uffd been armed when it
-		 * started: it was armed in our back.  The patch ignores the race
-		 * this time; the reviewer would rather abort the speculation.
-		 */
-		count_vm_event(SPF_UFFD_RACE);
-		if (mm_tunables.uffd_race == UFFD_RACE_ABORT) {
-			spf_fallback_reason(vmf, SPF_FALLBACK_UFFD);
-			ret = VM_FAULT_RETRY;
-			goto unlock_and_release;
-		}
+	switch (anon_userfault(vmf)) {
+	case UFFD_DELIVER:
+		pte_unmap_unlock(vmf);
+		mem_cgroup_cancel_charge(1);
+		free_page(pfn);
+		return handle_userfault(vmf);
+	case UFFD_ABORT:
+		ret = VM_FAULT_RETRY;
+		goto unlock_and_release;
+	case UFFD_MAP:
+		break;
 	}
 
 	/* inc_mm_counter_fast(), page_add_new_anon_rmap(), commit charge */
@@ -294,6 +342,55 @@ release:
 oom_free_page:
 	free_page(pfn);
 	return VM_FAULT_OOM;
+}
+
+/*
+ * do_wp_page() of the zero page: vm_normal_page() finds no page, so
+ * wp_page_copy() with nothing to copy, a zeroed page instead.  Entered
+ * with the PTL held; it is dropped to allocate and taken again
+ * (pte_map_lock(), which under SPF checks the VMA once more), and the
+ * entry must still be the zero page, or another CPU got there first.  The
+ * old entry is cleared and flushed from every CPU of the mm before the new
+ * one goes in (ptep_clear_flush_notify()), the PTL held throughout: a
+ * thread still reading zeroes through a stale TLB entry must not go on
+ * doing so after another has written the new page.
+ */
+static vm_fault_t do_wp_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long pfn;
+
+	pte_unmap_unlock(vmf);
+	/* As in do_anonymous_page(): speculation needs anon_vma already set. */
+	if (!(vmf->flags & FAULT_FLAG_SPECULATIVE) && anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	pfn = alloc_page();
+	clear_page();
+	if (mem_cgroup_try_charge(1)) {
+		free_page(pfn);
+		return VM_FAULT_OOM;
+	}
+	if (!pte_map_lock(vmf)) {
+		mem_cgroup_cancel_charge(1);
+		free_page(pfn);
+		return VM_FAULT_RETRY;
+	}
+	/* !pte_same(): another CPU replaced or zapped it meanwhile. */
+	if (!pte_present(vmf->pte, vmf->address) || !pte_special(vmf->pte, vmf->address)) {
+		pte_unmap_unlock(vmf);
+		mem_cgroup_cancel_charge(1);
+		free_page(pfn);
+		return 0;
+	}
+	cacheline_rmw(pte_line(vmf->pte, vmf->address)); /* ptep_clear_flush() */
+	pte_clear(mm, vmf->address, vmf->pte);
+	flush_tlb_mm_range(mm, vmf->address, vmf->address + PAGE_SIZE, PAGE_SHIFT, false);
+	page_add_new_anon_rmap(pfn);
+	lru_cache_add(1);
+	set_pte_at(mm, vmf->address, vmf->pte, pfn);
+	pte_unmap_unlock(vmf);
+	return 0;
 }
 
 /*
@@ -468,9 +565,10 @@ static vm_fault_t do_fault(struct vm_fault *vmf)
 
 /*
  * handle_pte_fault(): a none PTE is a first touch, of anonymous memory
- * (do_anonymous_page()) or of a file (do_fault()); a present one a fault
- * that raced with another CPU mapping the same page: relock and, if
- * nothing changed, just mark the entry young and dirty.
+ * (do_anonymous_page()) or of a file (do_fault()).  A present one is a
+ * write to the zero page a read mapped (do_wp_page()), or a fault that
+ * raced with another CPU mapping the same page: relock and, if nothing
+ * changed, just mark the entry young and dirty.
  */
 static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {
@@ -487,6 +585,11 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 
 	if (!pte_spinlock(vmf))
 		return VM_FAULT_RETRY;
+	vmf->pte = vmf->flags & FAULT_FLAG_SPECULATIVE ? vmf->orig_pmd.table : vmf->pmd->table;
+	/* A write to the read-only zero page: !pte_write(entry). */
+	if (vmf->flags & FAULT_FLAG_WRITE && pte_present(vmf->pte, vmf->address) &&
+	    pte_special(vmf->pte, vmf->address))
+		return do_wp_page(vmf);
 	cpu_work(cycles(COST_SET_PTE)); /* ptep_set_access_flags() */
 	spin_unlock(vmf->ptl);
 	return 0;
@@ -719,7 +822,7 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct
 	struct mm_struct *mm = vma->vm_mm;
 	struct pte_table *table = pmd->table;
 	spinlock_t *ptl;
-	bool force_flush, file;
+	bool force_flush, file, special;
 	unsigned long first;
 
 again:
@@ -733,9 +836,13 @@ again:
 		if (!pte_present(table, addr))
 			continue;
 		file = pte_file(table, addr);
+		special = pte_special(table, addr);
 		pte_clear(mm, addr, table);
 		cpu_work(sim_machine->zap_page);
 		tlb_remove_tlb_entry(tlb, addr);
+		/* vm_normal_page() is NULL for the zero page: nothing to unmap or free. */
+		if (special)
+			continue;
 		/*
 		 * A page-cache page stays cached: its mapping goes
 		 * (page_remove_rmap()), a written shared one is dirtied, and

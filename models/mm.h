@@ -94,9 +94,10 @@ struct pte_table {
 	spinlock_t ptl;
 	struct cacheline lines[PTRS_PER_PTE / PTES_PER_LINE];
 	unsigned long present[PTRS_PER_PTE / BITS_PER_LONG_MM];
-	unsigned long file[PTRS_PER_PTE / BITS_PER_LONG_MM]; /* maps a page-cache page */
-	unsigned int pfn[PTRS_PER_PTE];			     /* each present page's frame */
-	unsigned int table_pfn;				     /* the table's own frame */
+	unsigned long file[PTRS_PER_PTE / BITS_PER_LONG_MM];	/* maps a page-cache page */
+	unsigned long special[PTRS_PER_PTE / BITS_PER_LONG_MM]; /* maps the zero page */
+	unsigned int pfn[PTRS_PER_PTE];				/* each present page's frame */
+	unsigned int table_pfn;					/* the table's own frame */
 	int nr_present;
 	struct pte_table *free_next; /* queued for freeing after the flush */
 };
@@ -395,11 +396,20 @@ static inline bool pte_file(const struct pte_table *t, unsigned long address)
 	return (t->file[i / BITS_PER_LONG_MM] >> (i % BITS_PER_LONG_MM)) & 1;
 }
 
+/* pte_special() of my_zero_pfn(): the zero page, read-only, no struct page to count. */
+static inline bool pte_special(const struct pte_table *t, unsigned long address)
+{
+	int i = pte_index(address);
+
+	return t->special[i / BITS_PER_LONG_MM] >> (i % BITS_PER_LONG_MM) & 1;
+}
+
 /* An anonymous page, mapped by this CPU (page_add_new_anon_rmap() is the caller's). */
 void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t,
 		unsigned long pfn);
 /* A page of the page cache (page_add_file_rmap() is the caller's). */
 void set_pte_file_at(struct mm_struct *mm, unsigned long address, struct pte_table *t);
+void set_pte_zero_at(unsigned long address, struct pte_table *t);
 void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t);
 
 /* mm/mprotect.c, mm/madvise.c, fs/userfaultfd.c */

@@ -16,7 +16,7 @@
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/asan_interface.h>
 #else
-#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define ASAN_POISON_MEMORY_REGION(addr, size)	((void)(addr), (void)(size))
 #define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
 #endif
 
@@ -228,7 +228,7 @@ void pte_free(struct pte_table *table)
 	count_vm_event(PGTABLE_FREE);
 }
 
-static void __set_pte(struct mm_struct *mm, unsigned long address, struct pte_table *t)
+static void __set_pte(unsigned long address, struct pte_table *t)
 {
 	int i = pte_index(address);
 
@@ -236,30 +236,42 @@ static void __set_pte(struct mm_struct *mm, unsigned long address, struct pte_ta
 	cacheline_rmw(pte_line(t, address));
 	t->present[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
 	t->nr_present++;
-	mm->rss++;
 	cpu_work(cycles(COST_SET_PTE));
 }
 
 void set_pte_at(struct mm_struct *mm, unsigned long address, struct pte_table *t, unsigned long pfn)
 {
-	__set_pte(mm, address, t);
+	__set_pte(address, t);
 	t->pfn[pte_index(address)] = (unsigned int)pfn;
+	mm->rss++;
 }
 
 void set_pte_file_at(struct mm_struct *mm, unsigned long address, struct pte_table *t)
 {
 	int i = pte_index(address);
 
-	__set_pte(mm, address, t);
+	__set_pte(address, t);
 	t->file[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
+	mm->rss++;
+}
+
+/* The zero page is nobody's: it counts in no RSS counter. */
+void set_pte_zero_at(unsigned long address, struct pte_table *t)
+{
+	int i = pte_index(address);
+
+	__set_pte(address, t);
+	t->special[i / BITS_PER_LONG_MM] |= 1UL << (i % BITS_PER_LONG_MM);
 }
 
 void pte_clear(struct mm_struct *mm, unsigned long address, struct pte_table *t)
 {
 	int i = pte_index(address);
 
+	if (!pte_special(t, address))
+		mm->rss--;
 	t->present[i / BITS_PER_LONG_MM] &= ~(1UL << (i % BITS_PER_LONG_MM));
 	t->file[i / BITS_PER_LONG_MM] &= ~(1UL << (i % BITS_PER_LONG_MM));
+	t->special[i / BITS_PER_LONG_MM] &= ~(1UL << (i % BITS_PER_LONG_MM));
 	t->nr_present--;
-	mm->rss--;
 }

@@ -155,10 +155,11 @@ void task_op_done(struct task *t, double started)
 }
 
 /*
- * The hardware walk: is addr mapped?  Page tables of a shared mm change
- * under other CPUs, so look at them at this CPU's real instant.
+ * The hardware walk: is addr mapped, and for a write, writable?  Page
+ * tables of a shared mm change under other CPUs, so look at them at this
+ * CPU's real instant.
  */
-static bool user_page_mapped(struct mm_struct *mm, unsigned long addr)
+static bool user_page_mapped(struct mm_struct *mm, unsigned long addr, bool write)
 {
 	struct pmd_table *t = mm->pud[(addr >> PUD_SHIFT) & (PTRS_PER_PUD - 1)];
 	pmd_t pmd;
@@ -174,14 +175,15 @@ static bool user_page_mapped(struct mm_struct *mm, unsigned long addr)
 		return false;
 	/* The walker reads the entry's line: a miss if another CPU wrote it. */
 	cacheline_read(pte_line(pmd.table, addr));
-	return pte_present(pmd.table, addr);
+	/* The zero page is mapped read-only: a write to it faults. */
+	return pte_present(pmd.table, addr) && !(write && pte_special(pmd.table, addr));
 }
 
 static void task_access(struct task *t, unsigned long addr, bool write)
 {
 	double now;
 
-	if (user_page_mapped(t->mm, addr)) {
+	if (user_page_mapped(t->mm, addr, write)) {
 		cpu_work(cycles(COST_USER_TOUCH));
 		return;
 	}
@@ -217,7 +219,7 @@ void task_store_cached(struct page_mark *data)
 	*data = page_mark_now();
 }
 
-void task_fetch(struct task *t, unsigned long addr)
+void task_read(struct task *t, unsigned long addr)
 {
 	task_access(t, addr, false);
 }

@@ -59,7 +59,7 @@ void task_loop_done(struct task *t);
 void task_touch(struct task *t, unsigned long addr);
 /* The line a task_touch() stored to, of a page-cache page: its mark. */
 void task_store_cached(struct page_mark *data);
-/* An instruction fetch from addr: a read fault if it is not mapped. */
-void task_fetch(struct task *t, unsigned long addr);
+/* A load or an instruction fetch from addr: a read fault if it is not mapped. */
+void task_read(struct task *t, unsigned long addr);
 
 #endif

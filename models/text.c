@@ -46,7 +46,7 @@ static void text_task(void *arg)
 		if (p->text_writes > 0 && gsl_rng_uniform(rng) < p->text_writes)
 			task_touch(t, addr);
 		else
-			task_fetch(t, addr);
+			task_read(t, addr);
 		task_op_done(t, start);
 	}
 	t->finished = cpu_clock();

@@ -1,11 +1,13 @@
 /* models/tlb_flush2.c - will-it-scale's tlb_flush2.
  *
  * Each task maps 1 MiB of private anonymous memory and, page by page,
- * writes the page and madvise(MADV_DONTNEED)s it away again: every
- * operation is a fault and a zap whose TLB flush goes to every CPU the mm
- * has run on - with threads, a shootdown IPI to all the other tasks.  The
- * region is unmapped and mapped again after each pass.  One operation is
- * one page (will-it-scale tests/tlb_flush2.c, MEMORYSIZE 1 MiB).
+ * writes the page, madvise(MADV_DONTNEED)s it away again and reads it back
+ * (the test's assert() that it reads zero): every operation is a write
+ * fault, a zap whose TLB flush goes to every CPU the mm has run on - with
+ * threads, a shootdown IPI to all the other tasks - and a read fault that
+ * maps the zero page.  The region is unmapped and mapped again after each
+ * pass.  One operation is one page (will-it-scale tests/tlb_flush2.c,
+ * MEMORYSIZE 1 MiB).
  */
 #include "task.h"
 
@@ -28,6 +30,7 @@ static void tlb_flush2_task(void *arg)
 				return;
 			task_touch(t, addr + off);
 			madvise_dontneed(t->mm, addr + off, PAGE_SIZE);
+			task_read(t, addr + off);
 			task_op_done(t, start);
 		}
 		vm_munmap(t->mm, addr, TLB_FLUSH2_SIZE);

@@ -349,7 +349,8 @@ static void test_page_fault3_data_lines(void)
 /*
  * tlb_flush2 as threads: each operation's madvise flushes every other
  * CPU of the mm - a shootdown per operation, an IPI to each other thread
- * but those asleep (on mmap_sem, behind a munmap), which are lazy.
+ * but those asleep (on mmap_sem, behind a munmap), which are lazy - and
+ * its read back faults once more, to map the zero page.
  */
 static void test_tlb_flush2_shoots_down(void)
 {
@@ -368,6 +369,9 @@ static void test_tlb_flush2_shoots_down(void)
 	      "%g IPIs and %g lazy CPUs skipped for %g shootdowns of 4 threads", r.v[OUT_IPIS],
 	      r.v[OUT_LAZY], r.v[OUT_SHOOTDOWN]);
 	CHECK(r.v[OUT_IPIS] > r.v[OUT_OPS], "%g IPIs for %g madvises", r.v[OUT_IPIS], r.v[OUT_OPS]);
+	/* The write, then the assert()'s read after the madvise: two faults an operation. */
+	CHECK(adds_up(v(&r, "pgfault"), 2 * r.v[OUT_OPS], 2 * p.tasks),
+	      "%g faults for %g operations", v(&r, "pgfault"), r.v[OUT_OPS]);
 	p.processes = true;
 	r = run(p);
 	CHECK(r.v[OUT_IPIS] == 0, "processes: %g IPIs", r.v[OUT_IPIS]);
@@ -687,6 +691,68 @@ static void test_vmas_merge_and_split(void)
 	      o[MERGE_REFILL]);
 }
 
+/* ---- the zero page: a read maps it, a write replaces it ---- */
+
+enum {
+	ZERO_READ_SPECIAL, /* after the read: the entry maps the zero page */
+	ZERO_READ_RSS,	   /* and RSS */
+	ZERO_WRITE_SPECIAL,
+	ZERO_WRITE_RSS,
+	ZERO_WRITE_FLUSHES, /* shootdowns the write fault sent */
+	ZERO_UNMAP_FREED,   /* pages munmap() freed */
+};
+
+static void zero_task(void *arg)
+{
+	struct mm_struct *mm = &merge_mm;
+	unsigned long addr = vm_mmap(mm, NULL, 0, 2UL << 20, VM_READ | VM_WRITE, false);
+	unsigned long flushes, freed;
+	struct pte_table *t;
+
+	(void)arg;
+	do_user_addr_fault(mm, addr, false);
+	t = pmd_offset(mm, addr)->table;
+	merge_out[ZERO_READ_SPECIAL] = pte_present(t, addr) && pte_special(t, addr);
+	merge_out[ZERO_READ_RSS] = mm->rss;
+	flushes = tlb_stats.shootdowns;
+	do_user_addr_fault(mm, addr, true);
+	merge_out[ZERO_WRITE_SPECIAL] = pte_special(t, addr);
+	merge_out[ZERO_WRITE_RSS] = mm->rss;
+	merge_out[ZERO_WRITE_FLUSHES] = tlb_stats.shootdowns - flushes;
+	freed = counter_get(vm_event_name(PGFREE))->value;
+	vm_munmap(mm, addr, 2UL << 20);
+	merge_out[ZERO_UNMAP_FREED] = counter_get(vm_event_name(PGFREE))->value - freed;
+}
+
+static void zero_body(void *arg, double *o)
+{
+	merge_mm_init(o);
+	sim_start_cpu(0, zero_task, arg);
+}
+
+/*
+ * A read of anonymous memory never written maps the zero page: nothing
+ * allocated, RSS unchanged.  A write to it is a write-protect fault that
+ * puts a new page in, flushing the old entry first; munmap() then frees
+ * that page and the page table, never the zero page.
+ */
+static void test_zero_page_read_then_write(void)
+{
+	struct sim_config cfg = test_config(1, 2, 1);
+	struct child_result r;
+	double *o = r.v;
+
+	run_child(&cfg, zero_body, NULL, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	CHECK(o[ZERO_READ_SPECIAL] == 1 && o[ZERO_READ_RSS] == 0,
+	      "a read mapped the zero page: %g, RSS %g", o[ZERO_READ_SPECIAL], o[ZERO_READ_RSS]);
+	CHECK(o[ZERO_WRITE_SPECIAL] == 0 && o[ZERO_WRITE_RSS] == 1,
+	      "after the write: zero page %g, RSS %g", o[ZERO_WRITE_SPECIAL], o[ZERO_WRITE_RSS]);
+	CHECK(o[ZERO_WRITE_FLUSHES] == 1, "the write fault sent %g flushes", o[ZERO_WRITE_FLUSHES]);
+	/* The page the write put in and the page-table page. */
+	CHECK(o[ZERO_UNMAP_FREED] == 2, "munmap freed %g pages", o[ZERO_UNMAP_FREED]);
+}
+
 /* ---- vmacache: a task's repeated lookups skip the tree ---- */
 
 static void vmacache_task(void *arg)
@@ -769,6 +835,9 @@ static const struct test_case cases[] = {
     {"vmas_merge_and_split",
      "adjacent anonymous mappings join one VMA; munmap of part of one cuts it, at a cost",
      test_vmas_merge_and_split},
+    {"zero_page_read_then_write",
+     "a read maps the zero page, nothing allocated; a write replaces it, flushing the old entry",
+     test_zero_page_read_then_write},
     {"vmacache_spares_the_descent",
      "up to 6.0 a repeated lookup hits the task's vmacache until a VMA leaves the tree",
      test_vmacache_spares_the_descent},
