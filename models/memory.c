@@ -133,6 +133,8 @@ static bool pte_lock_speculative(struct vm_fault *vmf, spinlock_t **ptlp)
 	bool ret = false;
 	double t0 = cpu_clock();
 
+	/* Each loop bounds its own tries: do_wp_page() runs two in one fault. */
+	vmf->trylock_failures = 0;
 	vmf->irqs_off_max = 0;
 	trace_begin("pte_map_lock()", NULL);
 again:

@@ -13,11 +13,15 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_POISON_MEMORY_REGION(addr, size)	((void)(addr), (void)(size))
-#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#if defined(__SANITIZE_ADDRESS__)
+#define PTE_TABLE_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PTE_TABLE_CACHE 0
+#endif
+#endif
+#ifndef PTE_TABLE_CACHE
+#define PTE_TABLE_CACHE 1
 #endif
 
 #include "cost.h"
@@ -135,6 +139,8 @@ void pmd_write(pmd_t *pmd, pmd_t val)
  * the host has huge pages a chunk costs it one host fault instead of two
  * a table, and a table munmap() freed serves the next fault.  The chunks
  * stay for the process's life, listed so that they remain reachable.
+ * Under AddressSanitizer tables come from calloc() and go back to free(),
+ * so that a use after free is caught however soon the memory is reused.
  */
 #define PTE_TABLE_CHUNK (2UL << 20)
 
@@ -164,7 +170,6 @@ static void pte_table_refill(void)
 
 		t->free_next = pte_table_cache;
 		pte_table_cache = t;
-		ASAN_POISON_MEMORY_REGION(t, sizeof(*t));
 	}
 }
 
@@ -172,21 +177,24 @@ static struct pte_table *pte_table_get(void)
 {
 	struct pte_table *t;
 
+	if (!PTE_TABLE_CACHE)
+		return calloc(1, sizeof(*t));
 	if (!pte_table_cache)
 		pte_table_refill();
 	t = pte_table_cache;
-	ASAN_UNPOISON_MEMORY_REGION(t, sizeof(*t));
 	pte_table_cache = t->free_next;
 	memset(t, 0, sizeof(*t));
 	return t;
 }
 
-/* Under AddressSanitizer a cached table is poisoned: a use after free still shows. */
 static void pte_table_put(struct pte_table *t)
 {
+	if (!PTE_TABLE_CACHE) {
+		free(t);
+		return;
+	}
 	t->free_next = pte_table_cache;
 	pte_table_cache = t;
-	ASAN_POISON_MEMORY_REGION(t, sizeof(*t));
 }
 
 /*

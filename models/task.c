@@ -179,20 +179,40 @@ static bool user_page_mapped(struct mm_struct *mm, unsigned long addr, bool writ
 	return pte_present(pmd.table, addr) && !(write && pte_special(pmd.table, addr));
 }
 
+/*
+ * After a write fault, is addr still mapped read-only to the zero page?
+ * Its fault lost a race to a read that mapped it, and returned with
+ * nothing done: the store, executed again, faults again.
+ */
+static bool write_finds_zero_page(struct mm_struct *mm, unsigned long addr)
+{
+	struct pmd_table *t = mm->pud[(addr >> PUD_SHIFT) & (PTRS_PER_PUD - 1)];
+	pmd_t pmd;
+
+	if (!t)
+		return false;
+	pmd = t->pmd[(addr >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
+	return !pmd.huge && pmd.table && pte_present(pmd.table, addr) &&
+	       pte_special(pmd.table, addr);
+}
+
 static void task_access(struct task *t, unsigned long addr, bool write)
 {
+	vm_fault_t fault;
 	double now;
 
 	if (user_page_mapped(t->mm, addr, write)) {
 		cpu_work(cycles(COST_USER_TOUCH));
 		return;
 	}
-	do_user_addr_fault(t->mm, addr, write);
-	rcu_user_enter();
-	now = cpu_clock();
-	t->faults_total++;
-	if (in_window(now, now))
-		t->faults++;
+	do {
+		fault = do_user_addr_fault(t->mm, addr, write);
+		rcu_user_enter();
+		now = cpu_clock();
+		t->faults_total++;
+		if (in_window(now, now))
+			t->faults++;
+	} while (write && !(fault & VM_FAULT_ERROR) && write_finds_zero_page(t->mm, addr));
 }
 
 void task_touch(struct task *t, unsigned long addr)

@@ -694,63 +694,94 @@ static void test_vmas_merge_and_split(void)
 /* ---- the zero page: a read maps it, a write replaces it ---- */
 
 enum {
-	ZERO_READ_SPECIAL, /* after the read: the entry maps the zero page */
-	ZERO_READ_RSS,	   /* and RSS */
+	ZERO_READ_SPECIAL, /* after the read of B: its entry maps the zero page */
+	ZERO_READ_RSS,	   /* RSS then: A's page only */
 	ZERO_WRITE_SPECIAL,
 	ZERO_WRITE_RSS,
-	ZERO_WRITE_FLUSHES, /* shootdowns the write fault sent */
-	ZERO_UNMAP_FREED,   /* pages munmap() freed */
+	ZERO_WRITE_FLUSHES, /* shootdowns the write fault on B sent */
+	ZERO_WRITE_SPF,	    /* faults completed speculatively, B's write among them */
+	ZERO_UNMAP_FREED,   /* pages munmap() freed, with C still the zero page */
+	ZERO_UNMAP_RSS,
 };
 
+static unsigned long vm_event_value(enum vm_event_item item)
+{
+	return counter_get(vm_event_name(item))->value;
+}
+
+/*
+ * Page A is written (a page, and the VMA's anon_vma, which speculation
+ * needs), page B read then written, page C only read.
+ */
 static void zero_task(void *arg)
 {
 	struct mm_struct *mm = &merge_mm;
-	unsigned long addr = vm_mmap(mm, NULL, 0, 2UL << 20, VM_READ | VM_WRITE, false);
-	unsigned long flushes, freed;
+	unsigned long a = vm_mmap(mm, NULL, 0, 2UL << 20, VM_READ | VM_WRITE, false);
+	unsigned long b = a + PAGE_SIZE, c = b + PAGE_SIZE, flushes, freed, spf;
 	struct pte_table *t;
 
 	(void)arg;
-	do_user_addr_fault(mm, addr, false);
-	t = pmd_offset(mm, addr)->table;
-	merge_out[ZERO_READ_SPECIAL] = pte_present(t, addr) && pte_special(t, addr);
+	do_user_addr_fault(mm, a, true);
+	do_user_addr_fault(mm, b, false);
+	t = pmd_offset(mm, b)->table;
+	merge_out[ZERO_READ_SPECIAL] = pte_present(t, b) && pte_special(t, b);
 	merge_out[ZERO_READ_RSS] = mm->rss;
 	flushes = tlb_stats.shootdowns;
-	do_user_addr_fault(mm, addr, true);
-	merge_out[ZERO_WRITE_SPECIAL] = pte_special(t, addr);
+	spf = vm_event_value(FAULT_DONE_SPF);
+	do_user_addr_fault(mm, b, true);
+	merge_out[ZERO_WRITE_SPECIAL] = pte_special(t, b);
 	merge_out[ZERO_WRITE_RSS] = mm->rss;
 	merge_out[ZERO_WRITE_FLUSHES] = tlb_stats.shootdowns - flushes;
-	freed = counter_get(vm_event_name(PGFREE))->value;
-	vm_munmap(mm, addr, 2UL << 20);
-	merge_out[ZERO_UNMAP_FREED] = counter_get(vm_event_name(PGFREE))->value - freed;
+	merge_out[ZERO_WRITE_SPF] = vm_event_value(FAULT_DONE_SPF) - spf;
+	do_user_addr_fault(mm, c, false);
+	freed = vm_event_value(PGFREE);
+	vm_munmap(mm, a, 2UL << 20);
+	merge_out[ZERO_UNMAP_FREED] = vm_event_value(PGFREE) - freed;
+	merge_out[ZERO_UNMAP_RSS] = mm->rss;
 }
 
 static void zero_body(void *arg, double *o)
 {
 	merge_mm_init(o);
-	sim_start_cpu(0, zero_task, arg);
+	mm_tunables.fault_path = *(const enum fault_path_kind *)arg;
+	/* A single-threaded mm never speculates: as if a second thread shared it. */
+	merge_mm.mm_users = 2;
+	sim_start_cpu(0, zero_task, NULL);
 }
 
 /*
- * A read of anonymous memory never written maps the zero page: nothing
- * allocated, RSS unchanged.  A write to it is a write-protect fault that
- * puts a new page in, flushing the old entry first; munmap() then frees
- * that page and the page table, never the zero page.
+ * A read of anonymous memory never written maps the zero page: RSS does
+ * not grow.  A write to it is a write-protect fault that puts a new page
+ * in, flushing the old entry first, on the classic path and under SPF
+ * alike.  munmap() frees the pages written and the page table, never the
+ * zero page still mapped.
  */
 static void test_zero_page_read_then_write(void)
 {
+	static const enum fault_path_kind paths[] = {FAULT_PATH_CLASSIC, FAULT_PATH_SPF};
 	struct sim_config cfg = test_config(1, 2, 1);
-	struct child_result r;
-	double *o = r.v;
 
-	run_child(&cfg, zero_body, NULL, 1e9, &r);
-	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
-	CHECK(o[ZERO_READ_SPECIAL] == 1 && o[ZERO_READ_RSS] == 0,
-	      "a read mapped the zero page: %g, RSS %g", o[ZERO_READ_SPECIAL], o[ZERO_READ_RSS]);
-	CHECK(o[ZERO_WRITE_SPECIAL] == 0 && o[ZERO_WRITE_RSS] == 1,
-	      "after the write: zero page %g, RSS %g", o[ZERO_WRITE_SPECIAL], o[ZERO_WRITE_RSS]);
-	CHECK(o[ZERO_WRITE_FLUSHES] == 1, "the write fault sent %g flushes", o[ZERO_WRITE_FLUSHES]);
-	/* The page the write put in and the page-table page. */
-	CHECK(o[ZERO_UNMAP_FREED] == 2, "munmap freed %g pages", o[ZERO_UNMAP_FREED]);
+	for (int i = 0; i < 2; i++) {
+		struct child_result r;
+		double *o = r.v;
+
+		run_child(&cfg, zero_body, (void *)&paths[i], 1e9, &r);
+		CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+		CHECK(o[ZERO_READ_SPECIAL] == 1 && o[ZERO_READ_RSS] == 1,
+		      "path %d: the read mapped the zero page: %g, RSS %g", i, o[ZERO_READ_SPECIAL],
+		      o[ZERO_READ_RSS]);
+		CHECK(o[ZERO_WRITE_SPECIAL] == 0 && o[ZERO_WRITE_RSS] == 2,
+		      "path %d: after the write: zero page %g, RSS %g", i, o[ZERO_WRITE_SPECIAL],
+		      o[ZERO_WRITE_RSS]);
+		CHECK(o[ZERO_WRITE_FLUSHES] == 1, "path %d: the write fault sent %g flushes", i,
+		      o[ZERO_WRITE_FLUSHES]);
+		CHECK(o[ZERO_WRITE_SPF] == (paths[i] == FAULT_PATH_SPF),
+		      "path %d: %g faults completed speculatively", i, o[ZERO_WRITE_SPF]);
+		/* A's page, B's and the page-table page. */
+		CHECK(o[ZERO_UNMAP_FREED] == 3 && o[ZERO_UNMAP_RSS] == 0,
+		      "path %d: munmap freed %g pages, RSS %g", i, o[ZERO_UNMAP_FREED],
+		      o[ZERO_UNMAP_RSS]);
+	}
 }
 
 /* ---- vmacache: a task's repeated lookups skip the tree ---- */
@@ -836,7 +867,8 @@ static const struct test_case cases[] = {
      "adjacent anonymous mappings join one VMA; munmap of part of one cuts it, at a cost",
      test_vmas_merge_and_split},
     {"zero_page_read_then_write",
-     "a read maps the zero page, nothing allocated; a write replaces it, flushing the old entry",
+     "a read maps the zero page; a write replaces it with a flush, classic and SPF; munmap frees "
+     "no zero page",
      test_zero_page_read_then_write},
     {"vmacache_spares_the_descent",
      "up to 6.0 a repeated lookup hits the task's vmacache until a VMA leaves the tree",
