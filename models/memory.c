@@ -379,7 +379,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 		return VM_FAULT_RETRY;
 	}
 	/* !pte_same(): another CPU replaced or zapped it meanwhile. */
-	if (!pte_present(vmf->pte, vmf->address) || !pte_special(vmf->pte, vmf->address)) {
+	if (!pte_special(vmf->pte, vmf->address)) {
 		pte_unmap_unlock(vmf);
 		mem_cgroup_cancel_charge(1);
 		free_page(pfn);
@@ -589,8 +589,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 		return VM_FAULT_RETRY;
 	vmf->pte = vmf->flags & FAULT_FLAG_SPECULATIVE ? vmf->orig_pmd.table : vmf->pmd->table;
 	/* A write to the read-only zero page: !pte_write(entry). */
-	if (vmf->flags & FAULT_FLAG_WRITE && pte_present(vmf->pte, vmf->address) &&
-	    pte_special(vmf->pte, vmf->address))
+	if (vmf->flags & FAULT_FLAG_WRITE && pte_special(vmf->pte, vmf->address))
 		return do_wp_page(vmf);
 	cpu_work(cycles(COST_SET_PTE)); /* ptep_set_access_flags() */
 	spin_unlock(vmf->ptl);

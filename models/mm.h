@@ -396,7 +396,10 @@ static inline bool pte_file(const struct pte_table *t, unsigned long address)
 	return (t->file[i / BITS_PER_LONG_MM] >> (i % BITS_PER_LONG_MM)) & 1;
 }
 
-/* pte_special() of my_zero_pfn(): the zero page, read-only, no struct page to count. */
+/*
+ * pte_special() of my_zero_pfn(): the zero page, read-only, no struct page
+ * to count.  Only a present entry is special: pte_clear() clears both.
+ */
 static inline bool pte_special(const struct pte_table *t, unsigned long address)
 {
 	int i = pte_index(address);

@@ -154,6 +154,20 @@ void task_op_done(struct task *t, double started)
 	histogram_add(&task_set.latency, now - started);
 }
 
+/* The page-table page that maps addr: NULL if none, or if a huge PMD does (*huge). */
+static struct pte_table *user_pte_table(struct mm_struct *mm, unsigned long addr, bool *huge)
+{
+	struct pmd_table *t = mm->pud[(addr >> PUD_SHIFT) & (PTRS_PER_PUD - 1)];
+	pmd_t pmd;
+
+	*huge = false;
+	if (!t)
+		return NULL;
+	pmd = t->pmd[(addr >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
+	*huge = pmd.huge;
+	return pmd.huge ? NULL : pmd.table;
+}
+
 /*
  * The hardware walk: is addr mapped, and for a write, writable?  Page
  * tables of a shared mm change under other CPUs, so look at them at this
@@ -161,22 +175,20 @@ void task_op_done(struct task *t, double started)
  */
 static bool user_page_mapped(struct mm_struct *mm, unsigned long addr, bool write)
 {
-	struct pmd_table *t = mm->pud[(addr >> PUD_SHIFT) & (PTRS_PER_PUD - 1)];
-	pmd_t pmd;
+	struct pte_table *t;
+	bool huge;
 
 	if (mm->private_cpu < 0)
 		cpu_sync();
+	t = user_pte_table(mm, addr, &huge);
+	if (huge)
+		return true;
 	if (!t)
 		return false;
-	pmd = t->pmd[(addr >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
-	if (pmd.huge)
-		return true;
-	if (!pmd.table)
-		return false;
 	/* The walker reads the entry's line: a miss if another CPU wrote it. */
-	cacheline_read(pte_line(pmd.table, addr));
+	cacheline_read(pte_line(t, addr));
 	/* The zero page is mapped read-only: a write to it faults. */
-	return pte_present(pmd.table, addr) && !(write && pte_special(pmd.table, addr));
+	return pte_present(t, addr) && !(write && pte_special(t, addr));
 }
 
 /*
@@ -186,14 +198,10 @@ static bool user_page_mapped(struct mm_struct *mm, unsigned long addr, bool writ
  */
 static bool write_finds_zero_page(struct mm_struct *mm, unsigned long addr)
 {
-	struct pmd_table *t = mm->pud[(addr >> PUD_SHIFT) & (PTRS_PER_PUD - 1)];
-	pmd_t pmd;
+	bool huge;
+	struct pte_table *t = user_pte_table(mm, addr, &huge);
 
-	if (!t)
-		return false;
-	pmd = t->pmd[(addr >> PMD_SHIFT) & (PTRS_PER_PMD - 1)];
-	return !pmd.huge && pmd.table && pte_present(pmd.table, addr) &&
-	       pte_special(pmd.table, addr);
+	return t && pte_special(t, addr);
 }
 
 static void task_access(struct task *t, unsigned long addr, bool write)
