@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# scripts/deps.sh - install what faultsim needs from Debian, if missing.
-# Idempotent: does nothing (and needs no network) when all is installed.
+# scripts/deps.sh [PACKAGE...] - install what faultsim needs from Debian,
+# and the packages named, if missing.  Idempotent: does nothing (and needs
+# no network) when all is installed.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsimgrid-dev libgsl-dev libinih-dev libjansson-dev
-	gnuplot-nox parallel)
+	gnuplot-nox parallel git "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

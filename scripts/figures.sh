@@ -166,9 +166,9 @@ fig_page_fault1() {
 	echo "| tasks | processes | bottleneck | threads | bottleneck |"
 	echo "|---:|---:|---|---:|---|"
 	for c in 1 8 32; do
-		run p$c page_fault1.ini --set workload.processes=$c --set workload.duration=20ms
+		run p$c page_fault1.ini --set workload.processes=$c --set workload.duration=300ms
 		run th$c page_fault1.ini --set workload.processes=0 --set workload.threads=$c \
-			--set workload.duration=20ms
+			--set workload.duration=300ms
 		paste <(cols p$c ops_per_task_per_s.mean) <(bottleneck p$c) \
 			<(cols th$c ops_per_task_per_s.mean) <(bottleneck th$c) |
 			awk -F'\t' -v c=$c "$formats"'{ printf "| %d | %s | %s | %s | %s |\n", c, M($1), $2, M($3), $4 }'

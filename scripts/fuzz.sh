@@ -4,8 +4,7 @@
 # of the scenarios that pass check.  Findings stay in build-fuzz/fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
-command -v clang >/dev/null || { apt-get update -qq && apt-get install -y -qq clang >/dev/null; }
+scripts/deps.sh clang
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DFAULTSIM_FUZZ=ON -DFAULTSIM_FUZZ_SECONDS="${1:-60}" >/dev/null
 cmake --build build-fuzz -j "$(nproc)"
