@@ -260,6 +260,12 @@ written:
 	return done;
 }
 
+void cacheline_hold(struct cacheline *l, double until)
+{
+	if (l->free_at < until)
+		l->free_at = until;
+}
+
 /* Instant at which cpu, asking at 'now', holds the line exclusively. */
 double cacheline_rmw_by(struct cacheline *l, int me, double now)
 {

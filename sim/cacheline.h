@@ -79,6 +79,13 @@ void cacheline_rmw(struct cacheline *l);
  * acting on what that access saw: no other CPU runs in between.
  */
 void cacheline_rmw_next(struct cacheline *l);
+/*
+ * The current CPU keeps l, a lock word it has just taken, until instant
+ * until (ns): the next CPU's access waits for that.  A short critical
+ * section under a raw spinlock whose waiters are not queued, such as an
+ * rwsem's wait_lock.
+ */
+void cacheline_hold(struct cacheline *l, double until);
 /* A load by the current CPU. */
 void cacheline_read(struct cacheline *l);
 /* A load issued right after the CPU's previous access, as cacheline_rmw_next(). */

@@ -25,6 +25,7 @@
 #include "irq.h"
 #include "lockup.h"
 #include "rcu.h"
+#include "rwsem.h"
 #include "tlb.h"
 
 const struct sim_config *sim_cfg;
@@ -118,6 +119,7 @@ int sim_init(const struct sim_config *cfg, char *err, int errlen)
 	storage_disk = engine_storage_disk();
 	histogram_init(&ipi_stats.wait);
 	irq_init();
+	rwsem_init();
 	histogram_init(&tlb_stats.wait);
 	init_srcu_struct(&rcu_state, "rcu_gp");
 	return 0;

@@ -1,6 +1,8 @@
 /* sim/rwsem.c - reader/writer semaphore: fast paths, spinning, sleeping. */
 #include "rwsem.h"
 
+#include <stdlib.h>
+
 #include "engine.h"
 #include "irq.h"
 #include "trace.h"
@@ -12,6 +14,20 @@
 
 /* kernel/locking/rwsem.c: the most readers one wake-up grants. */
 #define MAX_READERS_WAKEUP 0x100
+
+/*
+ * The rwsem_waiter a sleeper queues lives on its task's stack: the next
+ * CPU to queue writes its list link, and a waker reads it to find the
+ * task.  A line per CPU, since a CPU waits on one rwsem at a time.
+ */
+static struct cacheline *waiter_line;
+
+void rwsem_init(void)
+{
+	waiter_line = calloc(nr_cpu_ids, sizeof(*waiter_line));
+	for (int i = 0; i < nr_cpu_ids; i++)
+		cacheline_init(&waiter_line[i]);
+}
 
 void init_rwsem(struct rw_semaphore *sem, const char *name)
 {
@@ -135,6 +151,7 @@ static bool rwsem_try_write_lock(struct rw_semaphore *sem)
 	/* raw_spin_lock_irq(&sem->wait_lock), then a cmpxchg of the count */
 	cacheline_rmw(&sem->wait_lock_line);
 	cacheline_rmw_next(&sem->line);
+	cacheline_hold(&sem->wait_lock_line, cpu_clock());
 	if (sem->writer_locked || sem->readers)
 		return false;
 	cpu_queue_remove(&sem->wait_list, me);
@@ -264,10 +281,22 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 		rwsem_spinners_recheck(sem, cpu_clock(), false);
 	}
 	/*
-	 * raw_spin_lock_irq(&sem->wait_lock), then list_add_tail().  No other
-	 * CPU runs in between: a release then would find nobody to wake.
+	 * Under the wait_lock: rwsem_add_waiter(), whose list_add_tail() writes
+	 * the link of the waiter last in the list, on that task's stack, then
+	 * the count - a reader takes back its bias (atomic_long_add_return()),
+	 * the first waiter sets RWSEM_FLAG_WAITERS, a later writer reads it -
+	 * and the unlock: whoever takes the wait_lock next waits for all of
+	 * it, which is where a crowd of queueing readers spins.  No other CPU
+	 * runs in between: a release then would find nobody to wake.
 	 */
 	cacheline_rmw_next(&sem->wait_lock_line);
+	if (sem->wait_list.tail)
+		cacheline_rmw_next(&waiter_line[sem->wait_list.tail->id]);
+	if (!writer || !sem->wait_list.len)
+		cacheline_rmw_next(&sem->line);
+	else
+		cacheline_read_next(&sem->line);
+	cacheline_hold(&sem->wait_lock_line, cpu_clock());
 	me->wait_since = cpu_clock();
 	cpu_queue_add(&sem->wait_list, me);
 	do {
@@ -328,13 +357,15 @@ static void rwsem_waker_pays(double done)
  * reader in q, those behind writers too, from instant at on (phase-fair
  * since d3681e269fff, 5.3: "all readers are eligible to acquire the lock
  * at the same time irrespective of their order in the queue"); writers
- * keep their places.  Sleepers are woken under the wait_lock, one
+ * keep their places.  For sleepers, under the wait_lock, each reader's
+ * waiter is read and moved to the wake list, a line of its stack apiece;
+ * once the wait_lock is let go, wake_up_q() wakes them one
  * try_to_wake_up() after the other.  Returns when the waker is done.
  */
 static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
 {
 	bool sleeper = q == &sem->wait_list;
-	struct cpu *c = q->head, *next;
+	struct cpu *c = q->head, *next, *wake[MAX_READERS_WAKEUP];
 	int woken = 0;
 
 	if (!c || c->wait_flags & RWSEM_WAITING_WRITER)
@@ -342,14 +373,20 @@ static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, 
 	if (sleeper)
 		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), at);
 	for (; c && woken < MAX_READERS_WAKEUP; c = next) {
-		double done;
-
 		next = c->wait_next;
 		if (c->wait_flags & RWSEM_WAITING_WRITER)
 			continue;
 		cpu_queue_remove(q, c);
-		woken++;
-		done = rwsem_grant(sem, c, cacheline_read_by(&sem->line, c->id, at), sleeper);
+		wake[woken++] = c;
+		if (sleeper)
+			at = cacheline_rmw_by(&waiter_line[c->id], smp_processor_id(), at);
+	}
+	if (sleeper)
+		cacheline_hold(&sem->wait_lock_line, at);
+	for (int i = 0; i < woken; i++) {
+		double done = rwsem_grant(sem, wake[i],
+					  cacheline_read_by(&sem->line, wake[i]->id, at), sleeper);
+
 		/* Spinners read the count at once; sleepers wait their turn to be woken. */
 		if (sleeper)
 			at = done;
@@ -515,8 +552,14 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 	/* Readers still inside, or the writer is already on its way to try. */
 	if (sem->readers || rwsem_writer_waking(head))
 		return;
-	/* Under the wait_lock, which a queueing sleeper took last. */
+	/*
+	 * Under the wait_lock, which a queueing sleeper took last: the
+	 * writer's waiter is read (wake_q_add() of its task), then the lock
+	 * is let go before the wake-up.
+	 */
 	at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
+	at = cacheline_rmw_by(&waiter_line[head->id], smp_processor_id(), at);
+	cacheline_hold(&sem->wait_lock_line, at);
 	if (handoff) {
 		cpu_queue_pop(&sem->wait_list);
 		rwsem_waker_pays(

@@ -47,6 +47,8 @@ struct rw_semaphore {
 	unsigned long reader_phase; /* times readers took the lock from nobody */
 };
 
+/* Each CPU's struct rwsem_waiter, on its task's stack: a line apiece. */
+void rwsem_init(void);
 void init_rwsem(struct rw_semaphore *sem, const char *name);
 void rwsem_destroy(struct rw_semaphore *sem);
 void down_read(struct rw_semaphore *sem);

@@ -236,7 +236,8 @@ static void test_spf_madvise_falls_back(void)
 /*
  * munmap (5.0+) zaps with mmap_sem downgraded to read: the other threads'
  * faults on their own VMAs go on meanwhile instead of sleeping through
- * the zap, its shootdowns and the frees.
+ * the zap, its shootdowns and the frees.  Regions of 16 MiB make the zap
+ * long beside what each sleep and wake-up costs anyway.
  */
 static void test_munmap_downgrade_lets_faults_in(void)
 {
@@ -244,7 +245,7 @@ static void test_munmap_downgrade_lets_faults_in(void)
 	    .type = "page_fault1",
 	    .tasks = 8,
 	    .duration = 3e6,
-	    .region = 8UL << 20,
+	    .region = 16UL << 20,
 	};
 	struct child_result held, downgraded;
 

@@ -441,12 +441,13 @@ static struct wait_queue_head writer_wq;
  * CPUs 1..READERS arrive and sleep in the wait list; CPU 7 wakes the
  * writer at 50 us, which releases the lock.
  */
-/* CPU 0's part: write-lock sem and sleep until woken, then release it. */
+/* CPU 0's part: write-lock sem and sleep until woken, then release it (out[0]: when). */
 static void hold_write_until_woken(void)
 {
 	down_write(&sem);
 	prepare_to_wait(&writer_wq);
 	schedule();
+	out[0] = cpu_clock();
 	up_write(&sem);
 }
 
@@ -510,6 +511,37 @@ static void test_rwsem_wakeups(void)
 	for (int i = 1; i <= READERS; i++)
 		CHECK(r.v[8 + i] > 45e3 && r.v[8 + i] < 55e3, "reader %d idle %g ns", i,
 		      r.v[8 + i]);
+}
+
+/*
+ * ---- rwsem: the waker marks the sleepers under the wait_lock first ----
+ *
+ * The same run as above: the writer records when it releases.
+ * rwsem_mark_wake() reads each sleeping reader's waiter (a
+ * line on that reader's stack) under the wait_lock before wake_up_q()
+ * wakes the first: the first reader resumes no sooner than one line
+ * transfer a reader after the release.
+ */
+static void test_rwsem_wait_lock(void)
+{
+	struct sim_config cfg = test_config(1, 8, 1);
+	double first = 1e18;
+	struct child_result r;
+
+	run_child(&cfg, rwsem_body, NULL, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "ended %d: %s", r.outcome.end, r.outcome.report);
+	for (int i = 1; i <= READERS; i++)
+		first = r.v[i] < first ? r.v[i] : first;
+	/*
+	 * The first wake-up alone: the release, the wait_lock and the
+	 * reader's read of the count (three transfers), the ICR write and the
+	 * wake-up.  Before it, a waiter read (a transfer and an RMW) a reader.
+	 */
+	CHECK(first - r.v[0] >= cfg.machine.wakeup + cfg.machine.ipi_send +
+				    3 * cfg.machine.line_llc +
+				    READERS * (cfg.machine.line_llc + cfg.machine.atomic),
+	      "first reader resumed %g ns after the release, %d waiters marked before it",
+	      first - r.v[0], READERS);
 }
 
 /* ---- a reader takes the rwsem's line twice, and gives it back once ---- */
@@ -1515,6 +1547,8 @@ static const struct test_case cases[] = {
      test_smt_stretches_holds},
     {"rwsem_wakeups", "woken readers resume one wake-up apart; their sleep is idle time",
      test_rwsem_wakeups},
+    {"rwsem_wait_lock", "the waker marks every sleeping reader under the wait_lock first",
+     test_rwsem_wait_lock},
     {"pte_lines", "CPUs faulting neighbouring pages share a PTE line only when their entries do",
      test_pte_lines},
     {"rwsem_readers_sleep",

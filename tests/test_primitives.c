@@ -207,6 +207,47 @@ static void test_rwsem_writer_blocks_readers(void)
 	      with.v[2]);
 }
 
+/* ---- a lock word held: the next RMW waits for the holder ---- */
+
+static struct cacheline held_line;
+
+/*
+ * CPU 0 takes the line at 0 and holds it until 1 us (a critical section
+ * under a lock whose word it is); CPU 1 asks for it at 100 ns.
+ */
+static void hold_task(void *arg)
+{
+	(void)arg;
+	if (smp_processor_id() == 0) {
+		cacheline_rmw(&held_line);
+		cacheline_hold(&held_line, 1000);
+		return;
+	}
+	sleep_until(100);
+	cacheline_rmw(&held_line);
+	cpu_sync();
+	out[1] = sim_now();
+}
+
+static void hold_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	cacheline_init(&held_line);
+	sim_start_cpu(0, hold_task, NULL);
+	sim_start_cpu(1, hold_task, NULL);
+}
+
+static void test_line_hold(void)
+{
+	struct sim_config cfg = test_config(1, 2, 1);
+	struct child_result r;
+
+	run_child(&cfg, hold_body, NULL, 1e9, &r);
+	/* Let go at 1 us, then a transfer (40 ns) and the atomic (5 ns). */
+	CHECK_NEAR(r.v[1], 1045, 0.01);
+}
+
 /* ---- the measured window has an end ---- */
 
 #define WINDOW_NS 10.5e3
@@ -632,6 +673,8 @@ static void test_abba_deadlock_reported(void)
 }
 
 static const struct test_case cases[] = {
+    {"line_hold", "a lock word held keeps the next CPU's RMW waiting until it is let go",
+     test_line_hold},
     {"line_saturates", "a line updated by every CPU serves one transfer at a time",
      test_line_saturates},
     {"hugepage_zero_shares_bandwidth",
