@@ -148,7 +148,7 @@ static bool rwsem_try_write_lock(struct rw_semaphore *sem)
 {
 	struct cpu *me = this_cpu();
 
-	/* raw_spin_lock_irq(&sem->wait_lock), then a cmpxchg of the count */
+	/* raw_spin_lock_irq(&sem->wait_lock), then the count: read, and cmpxchg'd if free */
 	cacheline_rmw(&sem->wait_lock_line);
 	cacheline_rmw_next(&sem->line);
 	cacheline_hold(&sem->wait_lock_line, cpu_clock());
@@ -287,7 +287,10 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	 * the first waiter sets RWSEM_FLAG_WAITERS, a later writer reads it -
 	 * and the unlock: whoever takes the wait_lock next waits for all of
 	 * it, which is where a crowd of queueing readers spins.  No other CPU
-	 * runs in between: a release then would find nobody to wake.
+	 * runs in between: a release then would find nobody to wake.  (The
+	 * sleeper's own waiter is not written here: its line comes from
+	 * whoever touched it last.  A writer's first rwsem_try_write_lock()
+	 * under the same hold is folded into the count's access.)
 	 */
 	cacheline_rmw_next(&sem->wait_lock_line);
 	if (sem->wait_list.tail)
@@ -358,8 +361,10 @@ static void rwsem_waker_pays(double done)
  * since d3681e269fff, 5.3: "all readers are eligible to acquire the lock
  * at the same time irrespective of their order in the queue"); writers
  * keep their places.  For sleepers, under the wait_lock, each reader's
- * waiter is read and moved to the wake list, a line of its stack apiece;
- * once the wait_lock is let go, wake_up_q() wakes them one
+ * waiter is moved to the wake list and handed its task (list_move_tail()
+ * and the store to waiter->task), a line of its stack apiece; the count's
+ * adjustment and wake_q_add()'s cmpxchg on each task, also under it, are
+ * not priced.  Once the wait_lock is let go, wake_up_q() wakes them one
  * try_to_wake_up() after the other.  Returns when the waker is done.
  */
 static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
@@ -520,7 +525,10 @@ void down_write(struct rw_semaphore *sem)
  * front is only woken: it tries the lock when it runs, and whoever comes
  * first in the meantime may take it.  Under the handoff the lock is its
  * own (RWSEM_FLAG_HANDOFF: nobody else may take it), so it is granted as
- * it is woken: the writer's retry would find it free and take it.
+ * it is woken: the writer's retry would find it free and take it.  A
+ * release that hands the lock to a spinner, or finds the writer in front
+ * already waking, does not take the wait_lock here, where the kernel's
+ * rwsem_wake() takes it whenever RWSEM_FLAG_WAITERS is set.
  */
 static void rwsem_wake(struct rw_semaphore *sem, double visible)
 {
@@ -554,8 +562,8 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 		return;
 	/*
 	 * Under the wait_lock, which a queueing sleeper took last: the
-	 * writer's waiter is read (wake_q_add() of its task), then the lock
-	 * is let go before the wake-up.
+	 * writer's waiter is reached (wake_q_add() of its task), then the
+	 * lock is let go before the wake-up.
 	 */
 	at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
 	at = cacheline_rmw_by(&waiter_line[head->id], smp_processor_id(), at);

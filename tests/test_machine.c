@@ -517,7 +517,7 @@ static void test_rwsem_wakeups(void)
  * ---- rwsem: the waker marks the sleepers under the wait_lock first ----
  *
  * The same run as above: the writer records when it releases.
- * rwsem_mark_wake() reads each sleeping reader's waiter (a
+ * rwsem_mark_wake() reaches each sleeping reader's waiter (a
  * line on that reader's stack) under the wait_lock before wake_up_q()
  * wakes the first: the first reader resumes no sooner than one line
  * transfer a reader after the release.
