@@ -59,8 +59,9 @@ void flush_tlb_on_cpus(const struct cpumask *mask, const struct flush_tlb_info *
 	cpu_sync();
 	if (!info->freed_tables)
 		skip_lazy_cpus(&targets);
-	waited = smp_call_function_many(&targets, flush_tlb_func, (void *)info, true, "flush_tlb");
+	/* Counted as sent, at the instant its IPIs and skipped CPUs are. */
 	tlb_stats.shootdowns += stats_measuring();
+	waited = smp_call_function_many(&targets, flush_tlb_func, (void *)info, true, "flush_tlb");
 	histogram_add(&tlb_stats.wait, waited);
 }
 
