@@ -16,17 +16,28 @@
 #define MAX_READERS_WAKEUP 0x100
 
 /*
- * The rwsem_waiter a sleeper queues lives on its task's stack: the next
- * CPU to queue writes its list link, and a waker reads it to find the
- * task.  A line per CPU, since a CPU waits on one rwsem at a time.
+ * The rwsem_waiter a sleeper queues lives on its task's stack: the sleeper
+ * fills it in, the next CPU to queue writes its list link, and a waker
+ * moves it to its wake list.  A line per CPU, since a CPU waits on one
+ * rwsem at a time.
  */
 static struct cacheline *waiter_line;
+
+/*
+ * The wake_q node in each task_struct: wake_q_add() claims it with a
+ * cmpxchg under the wait_lock, on a line whoever woke the task last
+ * wrote (wake_up_q() clears it).
+ */
+static struct cacheline *wake_q_line;
 
 void rwsem_init(void)
 {
 	waiter_line = calloc(nr_cpu_ids, sizeof(*waiter_line));
-	for (int i = 0; i < nr_cpu_ids; i++)
+	wake_q_line = calloc(nr_cpu_ids, sizeof(*wake_q_line));
+	for (int i = 0; i < nr_cpu_ids; i++) {
 		cacheline_init(&waiter_line[i]);
+		cacheline_init(&wake_q_line[i]);
+	}
 }
 
 void init_rwsem(struct rw_semaphore *sem, const char *name)
@@ -281,17 +292,20 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 		rwsem_spinners_recheck(sem, cpu_clock(), false);
 	}
 	/*
-	 * Under the wait_lock: rwsem_add_waiter(), whose list_add_tail() writes
-	 * the link of the waiter last in the list, on that task's stack, then
-	 * the count - a reader takes back its bias (atomic_long_add_return()),
-	 * the first waiter sets RWSEM_FLAG_WAITERS, a later writer reads it -
-	 * and the unlock: whoever takes the wait_lock next waits for all of
-	 * it, which is where a crowd of queueing readers spins.  No other CPU
-	 * runs in between: a release then would find nobody to wake.  (The
-	 * sleeper's own waiter is not written here: its line comes from
-	 * whoever touched it last.  A writer's first rwsem_try_write_lock()
-	 * under the same hold is folded into the count's access.)
+	 * The waiter on our stack is filled in (task, type, timeout): posted
+	 * stores, which take its line from the waker that cleared it last.
+	 * Then, under the wait_lock: rwsem_add_waiter(), whose list_add_tail()
+	 * writes the link of the waiter last in the list, on that task's
+	 * stack, then the count - a reader takes back its bias
+	 * (atomic_long_add_return()), the first waiter sets
+	 * RWSEM_FLAG_WAITERS, a later writer reads it - and the unlock:
+	 * whoever takes the wait_lock next waits for all of it, which is where
+	 * a crowd of queueing readers spins.  No other CPU runs in between: a
+	 * release then would find nobody to wake.  (A writer's first
+	 * rwsem_try_write_lock() under the same hold is folded into the
+	 * count's access.)
 	 */
+	cacheline_rmw_by(&waiter_line[me->id], me->id, cpu_clock());
 	cacheline_rmw_next(&sem->wait_lock_line);
 	if (sem->wait_list.tail)
 		cacheline_rmw_next(&waiter_line[sem->wait_list.tail->id]);
@@ -305,6 +319,9 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	do {
 		cpu_block(CPU_SLEEPING, &w, -1);
 	} while (writer && sem->owner != me->id && !rwsem_try_write_lock(sem));
+	/* A woken reader sees the lock is its own: waiter.task, which the waker cleared. */
+	if (!writer)
+		cacheline_read(&waiter_line[me->id]);
 }
 
 /*
@@ -360,34 +377,44 @@ static void rwsem_waker_pays(double done)
  * reader in q, those behind writers too, from instant at on (phase-fair
  * since d3681e269fff, 5.3: "all readers are eligible to acquire the lock
  * at the same time irrespective of their order in the queue"); writers
- * keep their places.  For sleepers, under the wait_lock, each reader's
- * waiter is moved to the wake list and handed its task (list_move_tail()
- * and the store to waiter->task), a line of its stack apiece; the count's
- * adjustment and wake_q_add()'s cmpxchg on each task, also under it, are
- * not priced.  Once the wait_lock is let go, wake_up_q() wakes them one
+ * keep their places.  For sleepers, all under the wait_lock: unless the
+ * waker already holds the lock for read (RWSEM_WAKE_READ_OWNED: a reader
+ * that stole it, or a downgrade), a fetch_add of one reader's bias first,
+ * to see that no writer took the lock meanwhile; each reader's waiter is
+ * moved to the wake list and handed its task (list_move_tail() and the
+ * store to waiter->task), a line of its stack apiece, and its task is
+ * queued with wake_q_add()'s cmpxchg; the count gets the rest of the
+ * readers' bias.  Once the wait_lock is let go, wake_up_q() wakes them one
  * try_to_wake_up() after the other.  Returns when the waker is done.
  */
 static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
 {
-	bool sleeper = q == &sem->wait_list;
+	bool sleeper = q == &sem->wait_list, read_owned = sem->readers > 0;
 	struct cpu *c = q->head, *next, *wake[MAX_READERS_WAKEUP];
-	int woken = 0;
+	int woken = 0, me = smp_processor_id();
 
 	if (!c || c->wait_flags & RWSEM_WAITING_WRITER)
 		return at;
-	if (sleeper)
-		at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), at);
+	if (sleeper) {
+		at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
+		if (!read_owned)
+			at = cacheline_rmw_by(&sem->line, me, at);
+	}
 	for (; c && woken < MAX_READERS_WAKEUP; c = next) {
 		next = c->wait_next;
 		if (c->wait_flags & RWSEM_WAITING_WRITER)
 			continue;
 		cpu_queue_remove(q, c);
 		wake[woken++] = c;
-		if (sleeper)
-			at = cacheline_rmw_by(&waiter_line[c->id], smp_processor_id(), at);
+		if (sleeper) {
+			at = cacheline_rmw_by(&waiter_line[c->id], me, at);
+			at = cacheline_rmw_by(&wake_q_line[c->id], me, at);
+		}
 	}
-	if (sleeper)
+	if (sleeper) {
+		at = cacheline_rmw_by(&sem->line, me, at);
 		cacheline_hold(&sem->wait_lock_line, at);
+	}
 	for (int i = 0; i < woken; i++) {
 		double done = rwsem_grant(sem, wake[i],
 					  cacheline_read_by(&sem->line, wake[i]->id, at), sleeper);
@@ -518,17 +545,57 @@ void down_write(struct rw_semaphore *sem)
 }
 
 /*
+ * rwsem_mark_wake() of a writer at the front of the wait list, under the
+ * wait_lock, which a queueing sleeper took last: its waiter is reached and
+ * its task queued (wake_q_add()'s cmpxchg), then the lock is let go.
+ * Returns the instant it is.
+ */
+static double rwsem_mark_writer(struct rw_semaphore *sem, struct cpu *head, double at)
+{
+	int me = smp_processor_id();
+
+	at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
+	at = cacheline_rmw_by(&waiter_line[head->id], me, at);
+	at = cacheline_rmw_by(&wake_q_line[head->id], me, at);
+	cacheline_hold(&sem->wait_lock_line, at);
+	return at;
+}
+
+/*
+ * The release saw RWSEM_FLAG_WAITERS, but an optimistic spinner has taken
+ * the lock: the kernel's rwsem_wake() takes the wait_lock all the same.
+ * Readers in front: rwsem_mark_wake()'s fetch_add of a reader's bias finds
+ * the writer and takes it back, two RMWs of the count.  A writer in front
+ * is woken, unless it is awake already (try_to_wake_up() of a running
+ * task), and finds the lock taken: it sleeps again.  Returns when the
+ * releaser is done.
+ */
+static double rwsem_wake_after_steal(struct rw_semaphore *sem, double at)
+{
+	struct cpu *head = sem->wait_list.head;
+	int me = smp_processor_id();
+
+	if (head->wait_flags & RWSEM_WAITING_WRITER) {
+		at = rwsem_mark_writer(sem, head, at);
+		return rwsem_writer_waking(head) ? at : rwsem_wake_sleeper(head, at);
+	}
+	at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
+	at = cacheline_rmw_by(&sem->line, me, at);
+	at = cacheline_rmw_by(&sem->line, me, at);
+	cacheline_hold(&sem->wait_lock_line, at);
+	return at;
+}
+
+/*
  * rwsem_wake(): the lock just became free (or reader-owned with no writer
  * in front).  Optimistic spinners win the race against sleepers, as the
- * spinning CPU sees the release first.  Readers at the front of the wait
+ * spinning CPU sees the release first; with sleepers queued the releaser
+ * still goes through the wait_lock.  Readers at the front of the wait
  * list are woken owning the lock (rwsem_mark_wake()).  A writer at the
  * front is only woken: it tries the lock when it runs, and whoever comes
  * first in the meantime may take it.  Under the handoff the lock is its
  * own (RWSEM_FLAG_HANDOFF: nobody else may take it), so it is granted as
- * it is woken: the writer's retry would find it free and take it.  A
- * release that hands the lock to a spinner, or finds the writer in front
- * already waking, does not take the wait_lock here, where the kernel's
- * rwsem_wake() takes it whenever RWSEM_FLAG_WAITERS is set.
+ * it is woken: the writer's retry would find it free and take it.
  */
 static void rwsem_wake(struct rw_semaphore *sem, double visible)
 {
@@ -548,6 +615,8 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 		cpu_queue_pop(&sem->spinners);
 		rwsem_waker_pays(
 		    rwsem_grant(sem, c, cacheline_rmw_by(&sem->line, c->id, visible), false));
+		if (head)
+			rwsem_waker_pays(rwsem_wake_after_steal(sem, visible));
 		return;
 	}
 	if (!head)
@@ -557,17 +626,15 @@ static void rwsem_wake(struct rw_semaphore *sem, double visible)
 		rwsem_spinners_recheck(sem, visible, false);
 		return;
 	}
-	/* Readers still inside, or the writer is already on its way to try. */
-	if (sem->readers || rwsem_writer_waking(head))
+	/* Readers still inside: the last of them wakes the writer. */
+	if (sem->readers)
 		return;
-	/*
-	 * Under the wait_lock, which a queueing sleeper took last: the
-	 * writer's waiter is reached (wake_q_add() of its task), then the
-	 * lock is let go before the wake-up.
-	 */
-	at = cacheline_rmw_by(&sem->wait_lock_line, smp_processor_id(), visible);
-	at = cacheline_rmw_by(&waiter_line[head->id], smp_processor_id(), at);
-	cacheline_hold(&sem->wait_lock_line, at);
+	at = rwsem_mark_writer(sem, head, visible);
+	/* Woken by an earlier release and not yet back: it will try the lock. */
+	if (rwsem_writer_waking(head)) {
+		rwsem_waker_pays(at);
+		return;
+	}
 	if (handoff) {
 		cpu_queue_pop(&sem->wait_list);
 		rwsem_waker_pays(

@@ -517,10 +517,11 @@ static void test_rwsem_wakeups(void)
  * ---- rwsem: the waker marks the sleepers under the wait_lock first ----
  *
  * The same run as above: the writer records when it releases.
- * rwsem_mark_wake() reaches each sleeping reader's waiter (a
- * line on that reader's stack) under the wait_lock before wake_up_q()
- * wakes the first: the first reader resumes no sooner than one line
- * transfer a reader after the release.
+ * rwsem_mark_wake() reaches each sleeping reader's waiter (a line on
+ * that reader's stack, which the reader filled in) and claims its task's
+ * wake_q node, under the wait_lock, before wake_up_q() wakes the first:
+ * the first reader resumes no sooner than two line transfers a reader
+ * after the release.
  */
 static void test_rwsem_wait_lock(void)
 {
@@ -535,11 +536,12 @@ static void test_rwsem_wait_lock(void)
 	/*
 	 * The first wake-up alone: the release, the wait_lock and the
 	 * reader's read of the count (three transfers), the ICR write and the
-	 * wake-up.  Before it, a waiter read (a transfer and an RMW) a reader.
+	 * wake-up.  Before it, for each reader, its waiter and its wake_q
+	 * node (a transfer and an RMW each, or a memory access).
 	 */
 	CHECK(first - r.v[0] >= cfg.machine.wakeup + cfg.machine.ipi_send +
 				    3 * cfg.machine.line_llc +
-				    READERS * (cfg.machine.line_llc + cfg.machine.atomic),
+				    READERS * 2 * (cfg.machine.line_llc + cfg.machine.atomic),
 	      "first reader resumed %g ns after the release, %d waiters marked before it",
 	      first - r.v[0], READERS);
 }
@@ -1077,6 +1079,73 @@ static void test_rwsem_spin_handoff(void)
 	      "the writer spun %g ns: on the writer to 5 ms, then the threshold", spun);
 }
 
+/* ---- a spinner takes the lock: the release still wakes the writer asleep in front ---- */
+
+/*
+ * CPU 0 write-locks and sleeps until CPU 3 wakes it at 50 us, then works
+ * 5 us and releases; CPU 1 wants to write at 1 us and, the owner asleep,
+ * sleeps in the wait list; CPU 2 wants to write at 54 us and spins on the
+ * running owner.  out[0]: how long CPU 0's up_write() took; out[1], out[2]:
+ * when CPUs 1 and 2 got the lock.
+ */
+static void steal_task(void *arg)
+{
+	int me = smp_processor_id();
+	double t0;
+
+	(void)arg;
+	if (me == 3) {
+		sleep_until(50e3);
+		wake_up_all(&writer_wq);
+		return;
+	}
+	if (me == 0) {
+		down_write(&sem);
+		prepare_to_wait(&writer_wq);
+		schedule();
+		cpu_work(5e3);
+		cpu_sync();
+		t0 = sim_now();
+		up_write(&sem);
+		cpu_sync();
+		out[0] = sim_now() - t0;
+		return;
+	}
+	sleep_until(me == 1 ? 1e3 : 54e3);
+	down_write(&sem);
+	cpu_sync();
+	out[me] = sim_now();
+	cpu_work(10e3);
+	up_write(&sem);
+}
+
+static void steal_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	start_sem_cpus(steal_task, 3);
+}
+
+/*
+ * The spinner wins the release, but RWSEM_FLAG_WAITERS sends the releaser
+ * through rwsem_wake() all the same: the wait_lock, the sleeping writer's
+ * waiter and wake_q node (three transfers) and its wake-up's ICR write.
+ * That writer finds the lock taken, sleeps again, and gets it after the
+ * spinner.
+ */
+static void test_rwsem_steal_wakes_writer(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+
+	run_child(&cfg, steal_body, NULL, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "ended %d: %s", r.outcome.end, r.outcome.report);
+	CHECK(r.v[2] < r.v[1], "the spinner got the lock at %g ns, the sleeper at %g ns", r.v[2],
+	      r.v[1]);
+	CHECK(r.v[0] >= 3 * cfg.machine.line_llc + cfg.machine.ipi_send,
+	      "up_write() took %g ns with a writer asleep in front", r.v[0]);
+}
+
 /* ---- woken readers: all of the queue's, not only those in front ---- */
 
 /*
@@ -1575,6 +1644,9 @@ static const struct test_case cases[] = {
      "a writer spinning on a writer that downgrades spins on the reader for its threshold, "
      "then sleeps",
      test_rwsem_spin_downgrade},
+    {"rwsem_steal_wakes_writer",
+     "a spinner takes the lock, and the release still wakes the writer asleep in front",
+     test_rwsem_steal_wakes_writer},
     {"rwsem_spin_handoff",
      "a writer spinning when the handoff grants readers spins on them for its threshold, then "
      "sleeps",
