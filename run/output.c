@@ -145,25 +145,29 @@ static double window_span(const struct run_result *r)
  * rwsem, a page lock, a grace period), overall and per task; and the
  * machine's, as will-it-scale's runtest.py reports threads_idle and
  * processes_idle from /proc/stat's "cpu" line, where a CPU without a task
- * idles all the time.
+ * idles all the time.  Each sleep is two context switches, to the idle
+ * task and back, as perf stat's context-switches counts them.
  */
 static json_t *idle_json(const struct run_result *r)
 {
 	int nr_cpus = machine_nr_cpus(&r->cfg->machine);
-	double span = window_span(r), total = 0;
+	double span = window_span(r), total = 0, sleeps = 0;
 	json_t *per_task = json_array();
 
 	for (int i = 0; i < r->wp->tasks; i++) {
-		double idle = cpus[task_cpu(r->wp, i)].idle_ns;
+		const struct cpu *c = &cpus[task_cpu(r->wp, i)];
 
-		total += idle;
-		json_array_append_new(per_task, json_real(span > 0 ? 100 * idle / span : 0));
+		total += c->idle_ns;
+		sleeps += c->sleeps;
+		json_array_append_new(per_task,
+				      json_real(span > 0 ? 100 * c->idle_ns / span : 0));
 	}
 	return json_pack(
-	    "{s:f,s:f,s:o}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,
+	    "{s:f,s:f,s:o,s:f}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,
 	    "machine_pct",
 	    span > 0 ? 100 * (total + (nr_cpus - r->wp->tasks) * span) / (span * nr_cpus) : 0,
-	    "per_task_pct", per_task);
+	    "per_task_pct", per_task, "context_switches_per_s",
+	    span > 0 ? 2 * sleeps / (span * 1e-9) : 0);
 }
 
 /*

@@ -152,6 +152,8 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	c->state = st;
 	c->wait = *w;
 	c->asleep_since = cpu_clock();
+	if (st == CPU_SLEEPING)
+		c->sleeps += stats_measuring();
 	cpu_sync();
 	if (c->irqs_disabled && st == CPU_SPINNING) {
 		double left = c->irqs_off_since + sim_cfg->watchdog_thresh - sim_now();

@@ -97,6 +97,7 @@ struct cpu {
 	int wait_flags;		     /* owner-defined, e.g. reader or writer */
 	double wait_since;	     /* ns: when it queued, for the owner's use */
 	double idle_ns;		     /* ns spent asleep while it had a task */
+	unsigned long sleeps;	     /* of those sleeps, how many began in the window */
 	double asleep_since;	     /* ns: when it last went to sleep */
 	bool tlb_stale;		     /* a shootdown skipped it asleep: see sim/tlb.h */
 

@@ -24,20 +24,34 @@
 static struct cacheline *waiter_line;
 
 /*
- * The wake_q node in each task_struct: wake_q_add() claims it with a
- * cmpxchg under the wait_lock, on a line whoever woke the task last
- * wrote (wake_up_q() clears it).
+ * Two lines of each task_struct a waker writes under the wait_lock, both
+ * last written by whoever woke the task before (wake_up_q() clears the
+ * node and drops the reference): the wake_q node wake_q_add() claims with
+ * a cmpxchg, and the usage count get_task_struct() raises.
  */
-static struct cacheline *wake_q_line;
+static struct cacheline *wake_q_line, *task_usage_line;
 
 void rwsem_init(void)
 {
 	waiter_line = calloc(nr_cpu_ids, sizeof(*waiter_line));
 	wake_q_line = calloc(nr_cpu_ids, sizeof(*wake_q_line));
+	task_usage_line = calloc(nr_cpu_ids, sizeof(*task_usage_line));
 	for (int i = 0; i < nr_cpu_ids; i++) {
 		cacheline_init(&waiter_line[i]);
 		cacheline_init(&wake_q_line[i]);
+		cacheline_init(&task_usage_line[i]);
 	}
+}
+
+/*
+ * rwsem_mark_wake() queues task c for wake_up_q(), from instant at (ns):
+ * wake_q_add()'s cmpxchg on its node and get_task_struct().  Returns when
+ * the waker is done.
+ */
+static double rwsem_wake_q_add(const struct cpu *c, double at)
+{
+	at = cacheline_rmw_by(&wake_q_line[c->id], smp_processor_id(), at);
+	return cacheline_rmw_by(&task_usage_line[c->id], smp_processor_id(), at);
 }
 
 void init_rwsem(struct rw_semaphore *sem, const char *name)
@@ -292,9 +306,10 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 		rwsem_spinners_recheck(sem, cpu_clock(), false);
 	}
 	/*
-	 * The waiter on our stack is filled in (task, type, timeout): posted
-	 * stores, which take its line from the waker that cleared it last.
-	 * Then, under the wait_lock: rwsem_add_waiter(), whose list_add_tail()
+	 * The waiter on our stack is filled in (task, type, timeout), on a
+	 * line the last CPU to queue behind us or to wake us wrote; the
+	 * wait_lock's locked cmpxchg waits for those stores to land.  Then,
+	 * under the wait_lock: rwsem_add_waiter(), whose list_add_tail()
 	 * writes the link of the waiter last in the list, on that task's
 	 * stack, then the count - a reader takes back its bias
 	 * (atomic_long_add_return()), the first waiter sets
@@ -305,7 +320,7 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	 * rwsem_try_write_lock() under the same hold is folded into the
 	 * count's access.)
 	 */
-	cacheline_rmw_by(&waiter_line[me->id], me->id, cpu_clock());
+	cacheline_rmw_next(&waiter_line[me->id]);
 	cacheline_rmw_next(&sem->wait_lock_line);
 	if (sem->wait_list.tail)
 		cacheline_rmw_next(&waiter_line[sem->wait_list.tail->id]);
@@ -383,9 +398,11 @@ static void rwsem_waker_pays(double done)
  * to see that no writer took the lock meanwhile; each reader's waiter is
  * moved to the wake list and handed its task (list_move_tail() and the
  * store to waiter->task), a line of its stack apiece, and its task is
- * queued with wake_q_add()'s cmpxchg; the count gets the rest of the
- * readers' bias.  Once the wait_lock is let go, wake_up_q() wakes them one
- * try_to_wake_up() after the other.  Returns when the waker is done.
+ * queued (rwsem_wake_q_add()); the count gets the rest of the readers'
+ * bias.  Once the wait_lock is let go, wake_up_q() wakes them one
+ * try_to_wake_up() after the other.  A reader that stole the lock, or a
+ * downgrade, finding a writer first takes the wait_lock only to see that.
+ * Returns when the waker is done.
  */
 static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, double at)
 {
@@ -393,13 +410,17 @@ static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, 
 	struct cpu *c = q->head, *next, *wake[MAX_READERS_WAKEUP];
 	int woken = 0, me = smp_processor_id();
 
-	if (!c || c->wait_flags & RWSEM_WAITING_WRITER)
+	if (!c || (!sleeper && c->wait_flags & RWSEM_WAITING_WRITER))
 		return at;
-	if (sleeper) {
+	if (sleeper)
 		at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
-		if (!read_owned)
-			at = cacheline_rmw_by(&sem->line, me, at);
+	if (sleeper && c->wait_flags & RWSEM_WAITING_WRITER) {
+		at = cacheline_read_by(&waiter_line[c->id], me, at);
+		cacheline_hold(&sem->wait_lock_line, at);
+		return at;
 	}
+	if (sleeper && !read_owned)
+		at = cacheline_rmw_by(&sem->line, me, at);
 	for (; c && woken < MAX_READERS_WAKEUP; c = next) {
 		next = c->wait_next;
 		if (c->wait_flags & RWSEM_WAITING_WRITER)
@@ -408,7 +429,7 @@ static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, 
 		wake[woken++] = c;
 		if (sleeper) {
 			at = cacheline_rmw_by(&waiter_line[c->id], me, at);
-			at = cacheline_rmw_by(&wake_q_line[c->id], me, at);
+			at = rwsem_wake_q_add(c, at);
 		}
 	}
 	if (sleeper) {
@@ -546,17 +567,17 @@ void down_write(struct rw_semaphore *sem)
 
 /*
  * rwsem_mark_wake() of a writer at the front of the wait list, under the
- * wait_lock, which a queueing sleeper took last: its waiter is reached and
- * its task queued (wake_q_add()'s cmpxchg), then the lock is let go.
- * Returns the instant it is.
+ * wait_lock, which a queueing sleeper took last: its waiter is read for
+ * its task, which is queued (rwsem_wake_q_add()), then the lock is let
+ * go.  Returns the instant it is.
  */
 static double rwsem_mark_writer(struct rw_semaphore *sem, struct cpu *head, double at)
 {
 	int me = smp_processor_id();
 
 	at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
-	at = cacheline_rmw_by(&waiter_line[head->id], me, at);
-	at = cacheline_rmw_by(&wake_q_line[head->id], me, at);
+	at = cacheline_read_by(&waiter_line[head->id], me, at);
+	at = rwsem_wake_q_add(head, at);
 	cacheline_hold(&sem->wait_lock_line, at);
 	return at;
 }
@@ -566,9 +587,9 @@ static double rwsem_mark_writer(struct rw_semaphore *sem, struct cpu *head, doub
  * the lock: the kernel's rwsem_wake() takes the wait_lock all the same.
  * Readers in front: rwsem_mark_wake()'s fetch_add of a reader's bias finds
  * the writer and takes it back, two RMWs of the count.  A writer in front
- * is woken, unless it is awake already (try_to_wake_up() of a running
- * task), and finds the lock taken: it sleeps again.  Returns when the
- * releaser is done.
+ * is woken, unless it is awake already (the try_to_wake_up() of a running
+ * task is not priced), and finds the lock taken: it sleeps again.  Returns
+ * when the releaser is done.
  */
 static double rwsem_wake_after_steal(struct rw_semaphore *sem, double at)
 {
@@ -589,8 +610,9 @@ static double rwsem_wake_after_steal(struct rw_semaphore *sem, double at)
 /*
  * rwsem_wake(): the lock just became free (or reader-owned with no writer
  * in front).  Optimistic spinners win the race against sleepers, as the
- * spinning CPU sees the release first; with sleepers queued the releaser
- * still goes through the wait_lock.  Readers at the front of the wait
+ * spinning CPU sees the release first; with sleepers queued, a writer
+ * spinner's win still sends the releaser through the wait_lock (spinning
+ * readers, 5.3 to 5.10, are granted without it).  Readers at the front of the wait
  * list are woken owning the lock (rwsem_mark_wake()).  A writer at the
  * front is only woken: it tries the lock when it runs, and whoever comes
  * first in the meantime may take it.  Under the handoff the lock is its

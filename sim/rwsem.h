@@ -34,8 +34,14 @@
 #define RWSEM_READ_FAILED_MASK (RWSEM_WRITER_LOCKED | RWSEM_FLAG_WAITERS)
 
 struct rw_semaphore {
-	struct cacheline line;		 /* count and owner */
-	struct cacheline wait_lock_line; /* raw_spinlock_t wait_lock */
+	/*
+	 * count and owner; and the raw_spinlock_t wait_lock, which in the
+	 * kernel's 40-byte struct shares the count's line.  It is a line of
+	 * its own here, so that a hold (cacheline_hold()) keeps out only those
+	 * who want the lock, not the readers' atomics on the count.
+	 */
+	struct cacheline line;
+	struct cacheline wait_lock_line;
 	int readers;
 	bool writer_locked;
 	int owner;		    /* the writer, or -1 */

@@ -518,10 +518,10 @@ static void test_rwsem_wakeups(void)
  *
  * The same run as above: the writer records when it releases.
  * rwsem_mark_wake() reaches each sleeping reader's waiter (a line on
- * that reader's stack, which the reader filled in) and claims its task's
- * wake_q node, under the wait_lock, before wake_up_q() wakes the first:
- * the first reader resumes no sooner than two line transfers a reader
- * after the release.
+ * that reader's stack, which the reader filled in), claims its task's
+ * wake_q node and raises its usage count, under the wait_lock, before
+ * wake_up_q() wakes the first: the first reader resumes no sooner than
+ * three lines a reader after the release.
  */
 static void test_rwsem_wait_lock(void)
 {
@@ -536,12 +536,14 @@ static void test_rwsem_wait_lock(void)
 	/*
 	 * The first wake-up alone: the release, the wait_lock and the
 	 * reader's read of the count (three transfers), the ICR write and the
-	 * wake-up.  Before it, for each reader, its waiter and its wake_q
-	 * node (a transfer and an RMW each, or a memory access).
+	 * wake-up.  Before it, for each reader, an RMW of its waiter (a
+	 * transfer from the reader) and of its task's wake_q node and usage
+	 * count, which no CPU has touched yet (memory).
 	 */
 	CHECK(first - r.v[0] >= cfg.machine.wakeup + cfg.machine.ipi_send +
 				    3 * cfg.machine.line_llc +
-				    READERS * 2 * (cfg.machine.line_llc + cfg.machine.atomic),
+				    READERS * (cfg.machine.line_llc + cfg.machine.atomic +
+					       2 * (cfg.machine.mem_latency + cfg.machine.atomic)),
 	      "first reader resumed %g ns after the release, %d waiters marked before it",
 	      first - r.v[0], READERS);
 }
@@ -1086,7 +1088,7 @@ static void test_rwsem_spin_handoff(void)
  * 5 us and releases; CPU 1 wants to write at 1 us and, the owner asleep,
  * sleeps in the wait list; CPU 2 wants to write at 54 us and spins on the
  * running owner.  out[0]: how long CPU 0's up_write() took; out[1], out[2]:
- * when CPUs 1 and 2 got the lock.
+ * when CPUs 1 and 2 got the lock; out[3]: how many times CPU 1 slept.
  */
 static void steal_task(void *arg)
 {
@@ -1115,6 +1117,8 @@ static void steal_task(void *arg)
 	down_write(&sem);
 	cpu_sync();
 	out[me] = sim_now();
+	if (me == 1)
+		out[3] = this_cpu()->sleeps;
 	cpu_work(10e3);
 	up_write(&sem);
 }
@@ -1129,9 +1133,9 @@ static void steal_body(void *arg, double *o)
 /*
  * The spinner wins the release, but RWSEM_FLAG_WAITERS sends the releaser
  * through rwsem_wake() all the same: the wait_lock, the sleeping writer's
- * waiter and wake_q node (three transfers) and its wake-up's ICR write.
- * That writer finds the lock taken, sleeps again, and gets it after the
- * spinner.
+ * waiter, wake_q node and usage count (four transfers) and its wake-up's
+ * ICR write.  That writer finds the lock taken, sleeps a second time, and
+ * gets it after the spinner.
  */
 static void test_rwsem_steal_wakes_writer(void)
 {
@@ -1142,7 +1146,8 @@ static void test_rwsem_steal_wakes_writer(void)
 	CHECK(r.outcome.end == SIM_END_OK, "ended %d: %s", r.outcome.end, r.outcome.report);
 	CHECK(r.v[2] < r.v[1], "the spinner got the lock at %g ns, the sleeper at %g ns", r.v[2],
 	      r.v[1]);
-	CHECK(r.v[0] >= 3 * cfg.machine.line_llc + cfg.machine.ipi_send,
+	CHECK(r.v[3] == 2, "the writer in front slept %g times", r.v[3]);
+	CHECK(r.v[0] >= 4 * cfg.machine.line_llc + cfg.machine.ipi_send,
 	      "up_write() took %g ns with a writer asleep in front", r.v[0]);
 }
 
