@@ -159,8 +159,7 @@ static json_t *idle_json(const struct run_result *r)
 
 		total += c->idle_ns;
 		sleeps += c->sleeps;
-		json_array_append_new(per_task,
-				      json_real(span > 0 ? 100 * c->idle_ns / span : 0));
+		json_array_append_new(per_task, json_real(span > 0 ? 100 * c->idle_ns / span : 0));
 	}
 	return json_pack(
 	    "{s:f,s:f,s:o,s:f}", "pct", span > 0 ? 100 * total / (span * r->wp->tasks) : 0,

@@ -143,7 +143,8 @@ static int check_row(struct reference *r, struct row *w)
 	if (end == w->cell[TASKS] || *end || tasks < 1 || tasks > 4096)
 		return bad(f, w->line, "tasks", "'%s' is not 1 to 4096", w->cell[TASKS]);
 	if (!metric_column(w->cell[METRIC]))
-		return bad(f, w->line, "metric", "'%s' is not throughput, idle_pct, spin_pct or switches",
+		return bad(f, w->line, "metric",
+			   "'%s' is not throughput, idle_pct, spin_pct or switches",
 			   w->cell[METRIC]);
 	w->published = strtod(w->cell[PUBLISHED], &end);
 	if (end == w->cell[PUBLISHED] || *end || !(w->published > 0))
