@@ -198,6 +198,34 @@ fig_reference() {
 	fi
 	echo
 	echo '![predicted against published](plots/readme/reference.png)'
+	echo
+	busy_table "$out"
+}
+
+# Busy CPU time an operation, where a point's idle share is published too:
+# the machine's CPUs less the idle share, over the throughput (medians
+# over the seeds, published and predicted alike).
+busy_table() {
+	local out=$1 base tp tq ip iq cpus
+	echo "| point | CPUs | busy µs an operation, published | predicted | error |"
+	echo "|---|---:|---:|---:|---:|"
+	awk -F, 'NR > 1 { pub[$1] = $3; pred[$1] = $4; metric[$1] = $2; order[++n] = $1 }
+		END {
+			for (i = 1; i <= n; i++) {
+				id = order[i]; base = id
+				if (metric[id] != "idle_pct" || !sub(/-idle$/, "", base)) continue
+				if (metric[base] == "throughput")
+					print base, pub[base], pred[base], pub[id], pred[id]
+			}
+		}' "$out/reference.csv" |
+		while read -r base tp tq ip iq; do
+			cpus=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cpus") c = i; next }
+				{ print $c; exit }' "$out/rows/$base/results.csv")
+			awk -v b="$base" -v c="$cpus" -v tp="$tp" -v tq="$tq" -v ip="$ip" -v iq="$iq" \
+				"$formats"'BEGIN {
+				p = (1 - ip / 100) * c / tp * 1e6; q = (1 - iq / 100) * c / tq * 1e6
+				printf "| %s | %d | %s | %s | %+.0f%% |\n", b, c, sig3(p), sig3(q), 100 * (q - p) / p }'
+		done
 }
 
 all="lock-study spf-maxtry study study-plots thp-text thp-double-read page-fault1 reference"
