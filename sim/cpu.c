@@ -13,20 +13,29 @@
 #include "trace.h"
 
 /*
- * Posting a SimGrid semaphore is a simcall, and a simcall lets other
- * actors run before it returns: in the middle of what the poster does at
- * this instant, they would see it half done.  Posts wait in this list
- * until the poster's next blocking point, where it has nothing left to do
- * at the instant they were made (simulated time has not moved).
+ * Waking a CPU (resuming its actor or posting its semaphore) is a simcall,
+ * and a simcall lets other actors run before it returns: in the middle of
+ * what the poster does at this instant, they would see it half done.
+ * Posts wait in this list until the poster's next blocking point, where
+ * it has nothing left to do at the instant they were made (simulated time
+ * has not moved).
  */
-static sg_sem_t *posts;
+struct post {
+	sg_sem_t sem;	    /* a semaphore to release, or */
+	struct cpu *cpu;    /* a CPU to wake */
+	unsigned long wait; /* from the wait it was in then */
+};
+
+static struct post *posts;
 static int nr_posts, posts_cap;
 /* A list already released, kept for the next post: no allocation each time. */
-static sg_sem_t *spare_posts;
+static struct post *spare_posts;
 static int spare_cap;
 
-void sim_post(sg_sem_t sem)
+static void post_add(sg_sem_t sem, struct cpu *c)
 {
+	unsigned long wait = c ? c->wait_seq : 0;
+
 	if (!posts && spare_posts) {
 		posts = spare_posts;
 		posts_cap = spare_cap;
@@ -36,22 +45,56 @@ void sim_post(sg_sem_t sem)
 		posts_cap = posts_cap ? 2 * posts_cap : 64;
 		posts = realloc(posts, posts_cap * sizeof(*posts));
 	}
-	posts[nr_posts++] = sem;
+	posts[nr_posts++] = (struct post){sem, c, wait};
+}
+
+void sim_post(sg_sem_t sem)
+{
+	post_add(sem, NULL);
+}
+
+/*
+ * A CPU waiting without a timeout is a suspended actor: resuming it is
+ * cheaper in SimGrid than a semaphore, which allocates an acquisition
+ * each wait.  One that has not yet suspended itself (still paying its
+ * pending time) sees c->woken before it would, and does not.  One that
+ * timed out at this instant took the wake-up from c->woken and may be in
+ * its next wait already: the post was for a wait that is over.
+ */
+static void post_wake(const struct post *p)
+{
+	struct cpu *c = p->cpu;
+
+	if (p->wait != c->wait_seq)
+		return;
+	if (c->timed_wait) {
+		c->sem_posted = true;
+		sg_sem_release(cpu_sem[c->id]);
+	} else if (c->suspending) {
+		sg_actor_resume(cpu_actor[c->id]);
+	}
 }
 
 void sim_flush_posts(void)
 {
 	struct cpu *me = current_cpu;
 
+	/* Nothing posted: no simcall, no one else ran, time has not moved. */
+	if (!nr_posts)
+		return;
 	while (nr_posts) {
 		/* Others run during each release and may post: take the list. */
-		sg_sem_t *batch = posts;
+		struct post *batch = posts;
 		int n = nr_posts, cap = posts_cap;
 
 		posts = NULL;
 		nr_posts = posts_cap = 0;
-		for (int i = 0; i < n; i++)
-			sg_sem_release(batch[i]);
+		for (int i = 0; i < n; i++) {
+			if (batch[i].cpu)
+				post_wake(&batch[i]);
+			else
+				sg_sem_release(batch[i].sem);
+		}
 		if (spare_posts) {
 			free(batch);
 			continue;
@@ -147,8 +190,9 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 
 	/*
 	 * Already queued on what we wait for, we may be woken while paying
-	 * our pending time: the semaphore keeps that wake-up for us.
+	 * our pending time: c->woken keeps that wake-up for us.
 	 */
+	c->wait_seq++;
 	c->state = st;
 	c->wait = *w;
 	c->asleep_since = cpu_clock();
@@ -164,24 +208,36 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 		}
 	}
 	c->state = st;
-	c->events++;
 	t0 = sim_now();
-	if (limit < 0) {
-		sg_sem_acquire(cpu_sem[c->id]);
-		timed_out = 0;
+	timed_out = 0;
+	if (c->woken) {
+		/* Woken while paying our pending time: nothing to wait for. */
+	} else if (limit < 0) {
+		c->events++;
+		c->suspending = true;
+		sg_actor_suspend(cpu_actor[c->id]);
+		c->suspending = false;
+		sim_resume(c);
 	} else {
+		c->events++;
+		c->timed_wait = true;
 		timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], limit * 1e-9);
+		c->timed_wait = false;
+		sim_resume(c);
 	}
-	sim_resume(c);
 	/*
 	 * The waker's post waits for its next blocking point, which may come
-	 * after our timeout at the same instant: what it handed us is ours.
+	 * after our timeout at the same instant: what it handed us is ours,
+	 * and a release it made once we had timed out is a token to take.
 	 */
 	if (timed_out && c->woken) {
-		sg_sem_acquire(cpu_sem[c->id]);
-		sim_resume(c);
+		if (c->sem_posted) {
+			sg_sem_acquire(cpu_sem[c->id]);
+			sim_resume(c);
+		}
 		timed_out = 0;
 	}
+	c->sem_posted = false;
 	c->woken = false;
 	/* A sleeping task leaves its CPU idle: will-it-scale's threads_idle. */
 	if (st == CPU_SLEEPING) {
@@ -219,7 +275,7 @@ void cpu_wake(struct cpu *c, double delay_ns)
 	SIM_BUG_ON(c->woken, "cpu%d woken twice for one wait", c->id);
 	c->woken = true;
 	c->wake_delay = delay_ns > 0 ? delay_ns : 0;
-	sim_post(cpu_sem[c->id]);
+	post_add(NULL, c);
 }
 
 void cpu_queue_remove(struct cpu_queue *q, struct cpu *c)

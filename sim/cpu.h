@@ -71,10 +71,14 @@ struct cpu {
 	enum cpu_state state;
 	bool busy; /* runs a task (others idle) */
 
-	double pending;	       /* ns of local work not yet paid in simulated time */
-	double wake_delay;     /* ns the waker charges to this CPU's resumption */
-	double stores_visible; /* when its posted stores have all left the store buffer */
-	bool woken;	       /* cpu_wake() was called for the current wait */
+	double pending;		/* ns of local work not yet paid in simulated time */
+	double wake_delay;	/* ns the waker charges to this CPU's resumption */
+	double stores_visible;	/* when its posted stores have all left the store buffer */
+	bool woken;		/* cpu_wake() was called for the current wait */
+	unsigned long wait_seq; /* which cpu_block() this is, for stale wake-ups */
+	bool suspending;	/* waiting without a timeout: its actor suspended */
+	bool timed_wait;	/* waiting with a timeout, on its semaphore */
+	bool sem_posted;	/* a waker released that semaphore for this wait */
 
 	/*
 	 * Masking IRQs is local: it is not synced, and an IPI that lands

@@ -36,6 +36,7 @@ int nr_cpu_ids;
 struct cpu *current_cpu;
 double sim_clock_ns;
 sg_sem_t *cpu_sem;
+sg_actor_t *cpu_actor;
 sg_host_t *mem_host;
 sg_disk_t storage_disk;
 
@@ -104,6 +105,7 @@ int sim_init(const struct sim_config *cfg, char *err, int errlen)
 
 	cpus = calloc(nr_cpu_ids, sizeof(*cpus));
 	cpu_sem = calloc(nr_cpu_ids, sizeof(*cpu_sem));
+	cpu_actor = calloc(nr_cpu_ids, sizeof(*cpu_actor));
 	tasks = calloc(nr_cpu_ids, sizeof(*tasks));
 	for (int i = 0; i < nr_cpu_ids; i++) {
 		cpu_init(&cpus[i], i);
@@ -150,7 +152,7 @@ void sim_start_cpu(int cpu, void (*task)(void *arg), void *arg)
 	tasks[cpu].arg = arg;
 	cpus[cpu].busy = true;
 	nr_tasks++;
-	sg_actor_create_(name, sg_host_by_name(name), cpu_main, 1, argv);
+	cpu_actor[cpu] = sg_actor_create_(name, sg_host_by_name(name), cpu_main, 1, argv);
 }
 
 void sim_abort(enum sim_end end, const char *report)

@@ -4,8 +4,10 @@
 
 #include <simgrid/forward.h>
 
-/* One wake-up semaphore per CPU: cpu_block() waits on it, cpu_wake() posts. */
+/* One wake-up semaphore per CPU: a cpu_block() with a timeout waits on it. */
 extern sg_sem_t *cpu_sem;
+/* Each CPU's actor: a wait without a timeout suspends it. */
+extern sg_actor_t *cpu_actor;
 /* Resolved once at sim_init(): the memory controller of each socket, the disk. */
 extern sg_host_t *mem_host;
 extern sg_disk_t storage_disk;

@@ -672,6 +672,72 @@ static void test_abba_deadlock_reported(void)
 	CHECK(strstr(rep, "circular wait"), "report:\n%s", rep);
 }
 
+/* ---- a wake-up that meets a timeout at its instant is taken once ---- */
+
+static int first_wait, second_wait, third_wait;
+
+static bool wait_on(const int *obj, double timeout_ns)
+{
+	struct cpu_wait w = {WAIT_IO, "test", obj, NULL};
+
+	return cpu_block(CPU_SPINNING, &w, timeout_ns);
+}
+
+/* Times out at 1 us, the instant cpu1 wakes it; then waits, untimed, for 5 us. */
+static void race_waiter_task(void *arg)
+{
+	(void)arg;
+	out[0] = wait_on(&first_wait, 1e3);
+	out[1] = sim_now();
+	wait_on(&second_wait, -1);
+	out[2] = sim_now();
+}
+
+static void race_bystander_task(void *arg)
+{
+	(void)arg;
+	wait_on(&third_wait, -1);
+}
+
+/*
+ * cpu1 wakes cpu2 and then cpu0, which it still finds in its first wait,
+ * at the instant cpu0's timeout fires.  Releasing cpu2 lets cpu0 run first:
+ * it takes the wake-up and enters its second wait before cpu1 delivers the
+ * first one, which must not end the second.
+ */
+static void race_waker_task(void *arg)
+{
+	(void)arg;
+	sleep_until(1e3);
+	cpu_wake(&cpus[2], 0);
+	if (cpus[0].wait.obj == &first_wait)
+		cpu_wake(&cpus[0], 0);
+	sleep_until(5e3);
+	cpu_wake(&cpus[0], 0);
+}
+
+static void race_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	sim_start_cpu(0, race_waiter_task, NULL);
+	sim_start_cpu(1, race_waker_task, NULL);
+	sim_start_cpu(2, race_bystander_task, NULL);
+}
+
+static void test_wake_meets_timeout(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+
+	run_child(&cfg, race_body, NULL, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "ended %d:\n%s", r.outcome.end, r.outcome.report);
+	/* The race is what this proves: the first wait must have seen the wake-up. */
+	CHECK(r.v[0] == 1, "the first wait timed out before the wake-up came");
+	CHECK_NEAR(r.v[1], 1e3, 1e-6);
+	CHECK_NEAR(r.v[2], 5e3, 1e-6);
+}
+
 static const struct test_case cases[] = {
     {"line_hold", "a lock word held keeps the next CPU's RMW waiting until it is let go",
      test_line_hold},
@@ -700,6 +766,9 @@ static const struct test_case cases[] = {
      test_window_ends},
     {"window_clips_waits", "a wait begun before the window opens counts from the window's start",
      test_window_clips_waits},
+    {"wake_meets_timeout",
+     "a wake-up at the instant of a timeout counts once: it does not end the next wait",
+     test_wake_meets_timeout},
     {"abba_deadlock_reported", "an ABBA deadlock ends the run with a circular-wait report",
      test_abba_deadlock_reported},
 };
