@@ -185,8 +185,8 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 {
 	struct cpu *c = current_cpu;
 	bool watchdog = false, irqs_off = c->irqs_disabled;
-	double limit = timeout_ns, t0;
-	int timed_out;
+	double limit = timeout_ns, ahead, t0;
+	int timed_out = 0;
 
 	/*
 	 * Already queued on what we wait for, we may be woken while paying
@@ -198,20 +198,26 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	c->asleep_since = cpu_clock();
 	if (st == CPU_SLEEPING)
 		c->sleeps += stats_measuring();
-	cpu_sync();
+	sim_flush_posts();
+	/*
+	 * What we still have to do before waiting (the atomic that queued us)
+	 * takes its time while we are queued: one SimGrid wait covers both,
+	 * from now, and a wake-up that comes before that work is done waits
+	 * for it.  The wait itself starts at t0.
+	 */
+	ahead = c->pending;
+	c->pending = 0;
+	t0 = sim_now() + ahead;
 	if (c->irqs_disabled && st == CPU_SPINNING) {
-		double left = c->irqs_off_since + sim_cfg->watchdog_thresh - sim_now();
+		double left = c->irqs_off_since + sim_cfg->watchdog_thresh - t0;
 
 		if (limit < 0 || left <= limit) {
 			limit = left > 0 ? left : 0;
 			watchdog = true;
 		}
 	}
-	c->state = st;
-	t0 = sim_now();
-	timed_out = 0;
 	if (c->woken) {
-		/* Woken while paying our pending time: nothing to wait for. */
+		/* Woken while we synced before waiting: nothing to wait for. */
 	} else if (limit < 0) {
 		c->events++;
 		c->suspending = true;
@@ -221,7 +227,7 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	} else {
 		c->events++;
 		c->timed_wait = true;
-		timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], limit * 1e-9);
+		timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], (ahead + limit) * 1e-9);
 		c->timed_wait = false;
 		sim_resume(c);
 	}
@@ -260,13 +266,14 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 			   cpu_clock());
 		return false;
 	}
-	c->pending += c->wake_delay;
+	/* Resumed by the waker's delay, or once our own work is done. */
+	c->pending += c->wake_delay > t0 - sim_now() ? c->wake_delay : t0 - sim_now();
 	c->wake_delay = 0;
 	trace_span(c->id, false,
 		   st == CPU_SLEEPING ? "sleep on"
 		   : irqs_off	      ? "spin, IRQs off, on"
 				      : "spin on",
-		   w->name, t0, cpu_clock());
+		   w->name, t0 < sim_now() ? t0 : sim_now(), cpu_clock());
 	return true;
 }
 
