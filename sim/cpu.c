@@ -67,7 +67,7 @@ static void post_wake(const struct post *p)
 
 	if (p->wait != c->wait_seq)
 		return;
-	if (c->timed_wait) {
+	if (c->on_sem) {
 		c->sem_posted = true;
 		sg_sem_release(cpu_sem[c->id]);
 	} else if (c->suspending) {
@@ -218,17 +218,27 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	}
 	if (c->woken) {
 		/* Woken while we synced before waiting: nothing to wait for. */
-	} else if (limit < 0) {
+	} else if (limit >= 0 && ahead + limit <= 0) {
+		/* Out of time already: SimGrid takes a zero timeout for none. */
+		timed_out = 1;
+	} else if (limit < 0 && !c->async_started) {
 		c->events++;
 		c->suspending = true;
 		sg_actor_suspend(cpu_actor[c->id]);
 		c->suspending = false;
 		sim_resume(c);
 	} else {
+		/*
+		 * Suspending an actor suspends the activities it started and
+		 * did not wait for: its memory write-back would stop draining.
+		 */
 		c->events++;
-		c->timed_wait = true;
-		timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], (ahead + limit) * 1e-9);
-		c->timed_wait = false;
+		c->on_sem = true;
+		if (limit < 0)
+			sg_sem_acquire(cpu_sem[c->id]);
+		else
+			timed_out = sg_sem_acquire_timeout(cpu_sem[c->id], (ahead + limit) * 1e-9);
+		c->on_sem = false;
 		sim_resume(c);
 	}
 	/*

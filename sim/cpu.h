@@ -77,7 +77,8 @@ struct cpu {
 	bool woken;		/* cpu_wake() was called for the current wait */
 	unsigned long wait_seq; /* which cpu_block() this is, for stale wake-ups */
 	bool suspending;	/* waiting without a timeout: its actor suspended */
-	bool timed_wait;	/* waiting with a timeout, on its semaphore */
+	bool on_sem;		/* waiting on its semaphore (cpu_sem) */
+	bool async_started;	/* started a SimGrid activity it did not wait for */
 	bool sem_posted;	/* a waker released that semaphore for this wait */
 
 	/*

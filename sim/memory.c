@@ -268,6 +268,7 @@ static void memory_write_lines(size_t filled, size_t written)
 	sg_exec_start(exec);
 	sim_resume(c);
 	draining[c->id] = exec;
+	c->async_started = true;
 	backlog[c->id] = 0;
 }
 

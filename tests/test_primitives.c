@@ -738,6 +738,83 @@ static void test_wake_meets_timeout(void)
 	CHECK_NEAR(r.v[2], 5e3, 1e-6);
 }
 
+/* ---- spinning with IRQs off already past the threshold: a lockup at once ---- */
+
+static void late_spinner_task(void *arg)
+{
+	(void)arg;
+	local_irq_disable();
+	sleep_until(11e9);
+	wait_on(&third_wait, -1);
+}
+
+static void late_spin_body(void *arg, double *o)
+{
+	(void)arg;
+	out = o;
+	sim_start_cpu(0, late_spinner_task, NULL);
+}
+
+static void test_late_spin_lockup(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result r;
+
+	run_child(&cfg, late_spin_body, NULL, 60e9, &r);
+	CHECK(r.outcome.end == SIM_END_LOCKUP, "ended %d:\n%s", r.outcome.end, r.outcome.report);
+	CHECK_NEAR(r.outcome.sim_time, 11e9, 1e-9);
+}
+
+/* ---- write-back drains while its CPU waits ---- */
+
+static int drain_wait;
+
+/*
+ * cpu0 writes 4 MiB (8 MiB of fills and write-back: a batch starts
+ * draining at 420 us, for 420 us), then waits until 1 ms, blocked (arg
+ * set) or asleep, and writes 1 MiB again, which waits for the first batch
+ * to have drained.
+ */
+static void drain_writer_task(void *arg)
+{
+	memory_write(4UL << 20);
+	if (arg)
+		wait_on(&drain_wait, -1);
+	else
+		sleep_until(1e6);
+	memory_write(1UL << 20);
+	cpu_sync();
+	out[0] = sim_now() - 1e6;
+}
+
+static void drain_waker_task(void *arg)
+{
+	(void)arg;
+	sleep_until(1e6);
+	cpu_wake(&cpus[0], 0);
+}
+
+static void drain_body(void *arg, double *o)
+{
+	out = o;
+	sim_start_cpu(0, drain_writer_task, arg);
+	if (arg)
+		sim_start_cpu(1, drain_waker_task, NULL);
+}
+
+static void test_drain_while_blocked(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result blocked, asleep;
+	int yes = 1;
+
+	run_child(&cfg, drain_body, &yes, 1e9, &blocked);
+	run_child(&cfg, drain_body, NULL, 1e9, &asleep);
+	/* Drained by 1 ms: the second write takes only its own fills, 105 us. */
+	CHECK(asleep.v[0] < 150e3, "the second write took %.0f ns after a sleep", asleep.v[0]);
+	CHECK_NEAR(blocked.v[0], asleep.v[0], 1e-9);
+}
+
 static const struct test_case cases[] = {
     {"line_hold", "a lock word held keeps the next CPU's RMW waiting until it is let go",
      test_line_hold},
@@ -769,6 +846,11 @@ static const struct test_case cases[] = {
     {"wake_meets_timeout",
      "a wake-up at the instant of a timeout counts once: it does not end the next wait",
      test_wake_meets_timeout},
+    {"late_spin_lockup",
+     "a CPU that starts to spin with IRQs off past the watchdog threshold is a hard lockup at once",
+     test_late_spin_lockup},
+    {"drain_while_blocked", "memory write-back goes on draining while its CPU waits for a lock",
+     test_drain_while_blocked},
     {"abba_deadlock_reported", "an ABBA deadlock ends the run with a circular-wait report",
      test_abba_deadlock_reported},
 };
