@@ -64,8 +64,7 @@ static double pte_map_lock_try_cost(void)
  */
 static bool pte_trylock_relax(struct vm_fault *vmf, spinlock_t *ptl)
 {
-	struct cacheline *lines[] = {&ptl->line, &vmf->vma->vm_sequence.line,
-				     &pmd_table_of_entry(vmf->pmd)->line};
+	struct cacheline *lines[] = {&ptl->line, &vmf->vma->vm_sequence.line, pmd_line(vmf->pmd)};
 	struct cpu_wait w = {WAIT_SPINLOCK, ptl->class->name, ptl, spinlock_holder};
 	int max_try = mm_tunables.max_try;
 	double iter = pte_map_lock_try_cost(), t0;

@@ -125,15 +125,17 @@ static inline bool pmd_same(pmd_t a, pmd_t b)
 }
 
 /*
- * A pmd table: one cache line stands for its entries, written rarely.
- * Tables are allocated aligned to PMD_TABLE_ALIGN, so the table holding
- * an entry is found from the entry's address, as virt_to_page() does.
+ * A pmd table: like a pte table, 64 lines of eight entries, so CPUs
+ * faulting into neighbouring 2 MiB ranges share a line only when their
+ * entries do.  Tables are allocated aligned to PMD_TABLE_ALIGN, so the
+ * table holding an entry is found from the entry's address, as
+ * virt_to_page() does.
  */
-#define PMD_TABLE_ALIGN 16384
+#define PMD_TABLE_ALIGN 32768
 
 struct pmd_table {
 	pmd_t pmd[PTRS_PER_PMD];
-	struct cacheline line;
+	struct cacheline lines[PTRS_PER_PMD / PTES_PER_LINE];
 	spinlock_t ptl; /* split PMD lock (pmd_lock()) */
 	/*
 	 * pmd_huge_pte: the page tables deposited for the huge entries, to
@@ -144,9 +146,19 @@ struct pmd_table {
 	unsigned int table_pfn; /* the table's own frame */
 };
 
+_Static_assert(sizeof(struct pmd_table) <= PMD_TABLE_ALIGN, "a pmd table overflows its alignment");
+
 static inline struct pmd_table *pmd_table_of_entry(pmd_t *pmd)
 {
 	return (struct pmd_table *)((unsigned long)pmd & ~(PMD_TABLE_ALIGN - 1UL));
+}
+
+/* The line of the pmd table that holds this entry. */
+static inline struct cacheline *pmd_line(pmd_t *pmd)
+{
+	struct pmd_table *t = pmd_table_of_entry(pmd);
+
+	return &t->lines[(pmd - t->pmd) / PTES_PER_LINE];
 }
 
 struct anon_vma {

@@ -65,14 +65,16 @@ static struct pmd_table *pmd_table_alloc(struct mm_struct *mm)
 	struct pmd_table *t = aligned_alloc(PMD_TABLE_ALIGN, size);
 
 	memset(t, 0, sizeof(*t));
-	mm_line_init(mm, &t->line);
+	for (int i = 0; i < PTRS_PER_PMD / PTES_PER_LINE; i++)
+		mm_line_init(mm, &t->lines[i]);
 	mm_lock_init(mm, &t->ptl, "pmd_lock");
 	return t;
 }
 
 void pmd_table_free(struct pmd_table *t)
 {
-	cacheline_destroy(&t->line);
+	for (int i = 0; i < PTRS_PER_PMD / PTES_PER_LINE; i++)
+		cacheline_destroy(&t->lines[i]);
 	spin_lock_destroy(&t->ptl);
 	free(t);
 }
@@ -118,17 +120,17 @@ spinlock_t *pmd_lockptr(struct mm_struct *mm, pmd_t *pmd)
 	return &pmd_table_of_entry(pmd)->ptl;
 }
 
-/* READ_ONCE(*pmd): the pmd table's line. */
+/* READ_ONCE(*pmd): its line of the pmd table. */
 pmd_t pmd_read(pmd_t *pmd)
 {
-	cacheline_read(&pmd_table_of_entry(pmd)->line);
+	cacheline_read(pmd_line(pmd));
 	return *pmd;
 }
 
 /* Write a pmd entry, holding its lock. */
 void pmd_write(pmd_t *pmd, pmd_t val)
 {
-	cacheline_rmw(&pmd_table_of_entry(pmd)->line);
+	cacheline_rmw(pmd_line(pmd));
 	*pmd = val;
 }
 
