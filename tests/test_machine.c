@@ -452,19 +452,19 @@ static void hold_write_until_woken(void)
 }
 
 /* sem, writer_wq and CPUs 0 to last running task. */
-static void start_sem_cpus(void (*task)(void *), int last)
+static void start_sem_cpus(void (*task)(void *), int last, void *arg)
 {
 	init_rwsem(&sem, "sem");
 	init_waitqueue_head(&writer_wq, "writer");
 	for (int i = 0; i <= last; i++)
-		sim_start_cpu(i, task, NULL);
+		sim_start_cpu(i, task, arg);
 }
 
+/* arg set: the readers all arrive at one instant, not 100 ns apart. */
 static void rwsem_task(void *arg)
 {
 	int me = smp_processor_id();
 
-	(void)arg;
 	if (me == 0) {
 		hold_write_until_woken();
 		return;
@@ -474,7 +474,7 @@ static void rwsem_task(void *arg)
 		wake_up_all(&writer_wq);
 		return;
 	}
-	sleep_until(1e3 + me * 100);
+	sleep_until(1e3 + (arg ? 0 : me * 100));
 	down_read(&sem);
 	cpu_sync();
 	out[me] = sim_now();
@@ -484,9 +484,8 @@ static void rwsem_task(void *arg)
 
 static void rwsem_body(void *arg, double *o)
 {
-	(void)arg;
 	out = o;
-	start_sem_cpus(rwsem_task, 7);
+	start_sem_cpus(rwsem_task, 7, arg);
 }
 
 static void test_rwsem_wakeups(void)
@@ -523,13 +522,27 @@ static void test_rwsem_wakeups(void)
  * wake_up_q() wakes the first: the first reader resumes no sooner than
  * three lines a reader after the release.
  */
+static void wait_lock_collect(double *o)
+{
+	struct lock_class *c = lock_class_get("sem.wait_lock");
+
+	o[16] = (double)c->acquisitions;
+	o[17] = (double)c->contentions;
+	o[18] = c->wait_total;
+	o[19] = c->hold_total;
+}
+
 static void test_rwsem_wait_lock(void)
 {
 	struct sim_config cfg = test_config(1, 8, 1);
 	double first = 1e18;
-	struct child_result r;
+	struct child_result r, together;
+	bool yes = true;
 
+	child_after_run = wait_lock_collect;
 	run_child(&cfg, rwsem_body, NULL, 1e9, &r);
+	run_child(&cfg, rwsem_body, &yes, 1e9, &together);
+	child_after_run = NULL;
 	CHECK(r.outcome.end == SIM_END_OK, "ended %d: %s", r.outcome.end, r.outcome.report);
 	for (int i = 1; i <= READERS; i++)
 		first = r.v[i] < first ? r.v[i] : first;
@@ -546,6 +559,16 @@ static void test_rwsem_wait_lock(void)
 					       2 * (cfg.machine.mem_latency + cfg.machine.atomic)),
 	      "first reader resumed %g ns after the release, %d waiters marked before it",
 	      first - r.v[0], READERS);
+	/*
+	 * The wait_lock is a lock class of its own: each reader took it to
+	 * queue, the waker once to mark them.  Readers 100 ns apart each find
+	 * it free; readers that queue at one instant wait for one another.
+	 */
+	CHECK(r.v[16] == READERS + 1 && r.v[17] == 0 && r.v[19] > 0,
+	      "sem.wait_lock: taken %g times, %g contended, held %g ns", r.v[16], r.v[17], r.v[19]);
+	CHECK(together.v[16] == READERS + 1 && together.v[17] >= READERS - 1 && together.v[18] > 0,
+	      "readers together: sem.wait_lock taken %g times, %g contended, %g ns waited",
+	      together.v[16], together.v[17], together.v[18]);
 }
 
 /* ---- a reader takes the rwsem's line twice, and gives it back once ---- */
@@ -711,6 +734,66 @@ static void test_pte_lines(void)
 	      same.v[0], same.v[1]);
 	/* Pages 0 and 8: two lines, each filled once, none moved between CPUs. */
 	CHECK(next.v[0] == 1 && next.v[1] == 1, "pages 0 and 8: lines moved %g and %g times",
+	      next.v[0], next.v[1]);
+}
+
+/* ---- pmd tables too: a line holds eight entries ---- */
+
+/* CPU 0 faults the first 2 MiB of a 32 MiB VMA; CPU 1, later, the 2 MiB range arg. */
+static void pmd_task(void *arg)
+{
+	unsigned long range = *(unsigned long *)arg;
+
+	if (smp_processor_id() == 0) {
+		do_user_addr_fault(&pt_mm, pt_base, true);
+		return;
+	}
+	sleep_until(100e3);
+	do_user_addr_fault(&pt_mm, pt_base + range * (2UL << 20), true);
+	cpu_sync();
+}
+
+static void pmd_collect(double *o)
+{
+	pmd_t *first = pmd_offset(&pt_mm, pt_base);
+	struct pmd_table *t = pmd_table_of_entry(first);
+	int at = (int)(first - t->pmd) / PTES_PER_LINE;
+
+	o[0] = (double)t->lines[at].transfers;
+	o[1] = (double)t->lines[at + 1].transfers;
+}
+
+static void pmd_body(void *arg, double *o)
+{
+	out = o;
+	vmstat_init();
+	page_alloc_init();
+	mm_init(&pt_mm, -1);
+	pt_mm.mm_users = 2;
+	/* 16 pmd entries from the first of a line. */
+	pt_base = TASK_MMAP_BASE - (32UL << 20);
+	mm_setup_vma(&pt_mm, pt_base, 32UL << 20, VM_READ | VM_WRITE);
+	cpumask_set_cpu(0, mm_cpumask(&pt_mm));
+	cpumask_set_cpu(1, mm_cpumask(&pt_mm));
+	sim_start_cpu(0, pmd_task, arg);
+	sim_start_cpu(1, pmd_task, arg);
+}
+
+static void test_pmd_lines(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result same, next;
+	unsigned long neighbour = 1, other_line = PTES_PER_LINE;
+
+	child_after_run = pmd_collect;
+	run_child(&cfg, pmd_body, &neighbour, 1e9, &same);
+	run_child(&cfg, pmd_body, &other_line, 1e9, &next);
+	child_after_run = NULL;
+	/* Ranges 0 and 1: one line, which CPU 1 then reads and writes as well. */
+	CHECK(same.v[0] == 4 && same.v[1] == 0, "ranges 0 and 1: lines moved %g and %g times",
+	      same.v[0], same.v[1]);
+	/* Ranges 0 and 8: a line each, read then written by its CPU alone. */
+	CHECK(next.v[0] == 2 && next.v[1] == 2, "ranges 0 and 8: lines moved %g and %g times",
 	      next.v[0], next.v[1]);
 }
 
@@ -1127,7 +1210,7 @@ static void steal_body(void *arg, double *o)
 {
 	(void)arg;
 	out = o;
-	start_sem_cpus(steal_task, 3);
+	start_sem_cpus(steal_task, 3, NULL);
 }
 
 /*
@@ -1190,7 +1273,7 @@ static void phase_fair_body(void *arg, double *o)
 {
 	(void)arg;
 	out = o;
-	start_sem_cpus(phase_fair_task, 4);
+	start_sem_cpus(phase_fair_task, 4, NULL);
 }
 
 /*
@@ -1625,6 +1708,9 @@ static const struct test_case cases[] = {
      test_rwsem_wait_lock},
     {"pte_lines", "CPUs faulting neighbouring pages share a PTE line only when their entries do",
      test_pte_lines},
+    {"pmd_lines",
+     "CPUs faulting neighbouring 2 MiB ranges share a pmd line only when their entries do",
+     test_pmd_lines},
     {"rwsem_readers_sleep",
      "a reader facing a running writer sleeps since 5.11, spins with rwsem_reader_spin",
      test_rwsem_readers_sleep},
@@ -1671,7 +1757,8 @@ static const struct test_case cases[] = {
      "release_pages() brings each evicted struct page back once, its LRU neighbours included",
      test_release_pages_once},
     {"loaded_memory",
-     "a miss to memory waits longer while its socket's controller streams (each zeroed line in and out), by mem_queueing",
+     "a miss to memory waits longer while its socket's controller streams (each zeroed line in and "
+     "out), by mem_queueing",
      test_loaded_memory},
     {"cstate_exit",
      "a CPU asleep past C6's residency wakes its exit latency later, unless its sibling runs",
