@@ -1,6 +1,7 @@
 /* sim/rwsem.c - reader/writer semaphore: fast paths, spinning, sleeping. */
 #include "rwsem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "engine.h"
@@ -54,10 +55,52 @@ static double rwsem_wake_q_add(const struct cpu *c, double at)
 	return cacheline_rmw_by(&task_usage_line[c->id], smp_processor_id(), at);
 }
 
+/*
+ * raw_spin_lock_irq(&sem->wait_lock) by me, asking at instant at: when it
+ * has the lock.  Time the line was still held, or busy, when asked is the
+ * lock's contention.
+ */
+static double wait_lock_take(struct rw_semaphore *sem, int me, double at)
+{
+	double busy = sem->wait_lock_line.free_at;
+	double got = cacheline_rmw_by(&sem->wait_lock_line, me, at);
+
+	lock_class_acquired(sem->wait_lock_class, busy > at ? (busy < got ? busy : got) - at : 0);
+	sem->wait_lock_taken = got;
+	return got;
+}
+
+/* The same by the running CPU, its access issued after its previous one (next). */
+static void wait_lock_take_here(struct rw_semaphore *sem, bool next)
+{
+	double busy = sem->wait_lock_line.free_at, at = cpu_clock();
+
+	if (next)
+		cacheline_rmw_next(&sem->wait_lock_line);
+	else
+		cacheline_rmw(&sem->wait_lock_line);
+	lock_class_acquired(sem->wait_lock_class,
+			    busy > at ? (busy < cpu_clock() ? busy : cpu_clock()) - at : 0);
+	sem->wait_lock_taken = cpu_clock();
+}
+
+/* raw_spin_unlock_irq(&sem->wait_lock) at instant until. */
+static void wait_lock_let_go(struct rw_semaphore *sem, double until)
+{
+	cacheline_hold(&sem->wait_lock_line, until);
+	lock_class_released(sem->wait_lock_class, until - sem->wait_lock_taken);
+}
+
 void init_rwsem(struct rw_semaphore *sem, const char *name)
 {
+	char wait_lock[64];
+
+	snprintf(wait_lock, sizeof(wait_lock), "%s.wait_lock", name);
 	cacheline_init(&sem->line);
 	cacheline_init(&sem->wait_lock_line);
+	sem->wait_lock_class = lock_class_get(wait_lock);
+	sem->wait_lock_class->spins = true;
+	sem->wait_lock_taken = 0;
 	sem->readers = 0;
 	sem->writer_locked = false;
 	sem->owner = -1;
@@ -174,9 +217,9 @@ static bool rwsem_try_write_lock(struct rw_semaphore *sem)
 	struct cpu *me = this_cpu();
 
 	/* raw_spin_lock_irq(&sem->wait_lock), then the count: read, and cmpxchg'd if free */
-	cacheline_rmw(&sem->wait_lock_line);
+	wait_lock_take_here(sem, false);
 	cacheline_rmw_next(&sem->line);
-	cacheline_hold(&sem->wait_lock_line, cpu_clock());
+	wait_lock_let_go(sem, cpu_clock());
 	if (sem->writer_locked || sem->readers)
 		return false;
 	cpu_queue_remove(&sem->wait_list, me);
@@ -321,14 +364,14 @@ static void rwsem_wait(struct rw_semaphore *sem, bool writer, double spin_limit)
 	 * count's access.)
 	 */
 	cacheline_rmw_next(&waiter_line[me->id]);
-	cacheline_rmw_next(&sem->wait_lock_line);
+	wait_lock_take_here(sem, true);
 	if (sem->wait_list.tail)
 		cacheline_rmw_next(&waiter_line[sem->wait_list.tail->id]);
 	if (!writer || !sem->wait_list.len)
 		cacheline_rmw_next(&sem->line);
 	else
 		cacheline_read_next(&sem->line);
-	cacheline_hold(&sem->wait_lock_line, cpu_clock());
+	wait_lock_let_go(sem, cpu_clock());
 	me->wait_since = cpu_clock();
 	cpu_queue_add(&sem->wait_list, me);
 	do {
@@ -413,10 +456,10 @@ static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, 
 	if (!c || (!sleeper && c->wait_flags & RWSEM_WAITING_WRITER))
 		return at;
 	if (sleeper)
-		at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
+		at = wait_lock_take(sem, me, at);
 	if (sleeper && c->wait_flags & RWSEM_WAITING_WRITER) {
 		at = cacheline_read_by(&waiter_line[c->id], me, at);
-		cacheline_hold(&sem->wait_lock_line, at);
+		wait_lock_let_go(sem, at);
 		return at;
 	}
 	if (sleeper && !read_owned)
@@ -434,7 +477,7 @@ static double rwsem_wake_readers(struct rw_semaphore *sem, struct cpu_queue *q, 
 	}
 	if (sleeper) {
 		at = cacheline_rmw_by(&sem->line, me, at);
-		cacheline_hold(&sem->wait_lock_line, at);
+		wait_lock_let_go(sem, at);
 	}
 	for (int i = 0; i < woken; i++) {
 		double done = rwsem_grant(sem, wake[i],
@@ -575,10 +618,10 @@ static double rwsem_mark_writer(struct rw_semaphore *sem, struct cpu *head, doub
 {
 	int me = smp_processor_id();
 
-	at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
+	at = wait_lock_take(sem, me, at);
 	at = cacheline_read_by(&waiter_line[head->id], me, at);
 	at = rwsem_wake_q_add(head, at);
-	cacheline_hold(&sem->wait_lock_line, at);
+	wait_lock_let_go(sem, at);
 	return at;
 }
 
@@ -600,10 +643,10 @@ static double rwsem_wake_after_steal(struct rw_semaphore *sem, double at)
 		at = rwsem_mark_writer(sem, head, at);
 		return rwsem_writer_waking(head) ? at : rwsem_wake_sleeper(head, at);
 	}
-	at = cacheline_rmw_by(&sem->wait_lock_line, me, at);
+	at = wait_lock_take(sem, me, at);
 	at = cacheline_rmw_by(&sem->line, me, at);
 	at = cacheline_rmw_by(&sem->line, me, at);
-	cacheline_hold(&sem->wait_lock_line, at);
+	wait_lock_let_go(sem, at);
 	return at;
 }
 

@@ -10,9 +10,11 @@
  * which sends later readers to the slow path: a waiting writer blocks new
  * readers.  A reader that cannot take the lock queues and sleeps at once,
  * as since 5.11; with [kernel] rwsem_reader_spin (5.3 to 5.10) it spins
- * while a running writer owns the lock and no one is queued.  Queueing and waking take the
- * wait_lock (its line: the lock is held for a few instructions and modelled by what it costs to
- * take, an RMW of that line).  The waker wakes sleepers one after the
+ * while a running writer owns the lock and no one is queued.  Queueing and
+ * waking take the wait_lock, a raw spinlock: its line is held while the
+ * holder works under it, and whoever asks meanwhile waits for the hold to
+ * end, counted in the lock class "NAME.wait_lock" as a spinlock's wait
+ * is.  The waker wakes sleepers one after the
  * other (wake_up_q()), paying a try_to_wake_up() each, so woken readers
  * resume one wake-up apart, each after the wake-up latency.  A sleeper
  * at the head of the queue for RWSEM_WAIT_TIMEOUT sets the handoff bit:
@@ -42,6 +44,8 @@ struct rw_semaphore {
 	 */
 	struct cacheline line;
 	struct cacheline wait_lock_line;
+	struct lock_class *wait_lock_class; /* "NAME.wait_lock": spins and holds on it */
+	double wait_lock_taken;		    /* when its holder took it */
 	int readers;
 	bool writer_locked;
 	int owner;		    /* the writer, or -1 */
