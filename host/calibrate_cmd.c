@@ -22,6 +22,7 @@ static const struct {
     {"vma_tree_level", 20}, {"walk_level", 8},	{"pcp_alloc", 80},  {"pcp_free", 50},
     {"buddy_page", 40},	    {"set_pte", 120},	{"irq_toggle", 10}, {"l1_hit", 5},
     {"lru_page", 30},	    {"change_pte", 25}, {"gap_search", 15}, {"user_touch", 4},
+    {"srcu_read", 20},	    {"rcu_read", 2},
 };
 
 static void comment_figure(FILE *f, const struct figure *fig, double scale, const char *unit)

@@ -117,6 +117,10 @@ const struct key_def keys[] = {
 	 "a socket's last-level cache"},
 	{"machine", "cost_user_touch", KEY_REAL, NULL, 0, 1e6, NULL, NULL,
 	 "core cycles: a user store to a mapped page"},
+	{"machine", "cost_srcu_read", KEY_REAL, NULL, 0, 1e6, NULL, NULL,
+	 "core cycles: srcu_read_lock() or srcu_read_unlock(), a per-CPU count and smp_mb()"},
+	{"machine", "cost_rcu_read", KEY_REAL, NULL, 0, 1e6, NULL, NULL,
+	 "core cycles: rcu_read_lock() or rcu_read_unlock() of a preemptible kernel"},
 	{"machine", "zap_page", KEY_TIME, "17ns", 0, 1 * MS, NULL, NULL,
 	 "unmapping one present page: clear the PTE, drop the rmap, gather the page"},
 

@@ -91,6 +91,8 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	m->cost.change_pte = scenario_num(sc, "machine", "cost_change_pte");
 	m->cost.gap_search = scenario_num(sc, "machine", "cost_gap_search");
 	m->cost.user_touch = scenario_num(sc, "machine", "cost_user_touch");
+	m->cost.srcu_read = scenario_num(sc, "machine", "cost_srcu_read");
+	m->cost.rcu_read = scenario_num(sc, "machine", "cost_rcu_read");
 	m->tlb.itlb_4k = (int)scenario_num(sc, "machine", "itlb_4k");
 	m->tlb.itlb_2m = (int)scenario_num(sc, "machine", "itlb_2m");
 	m->tlb.stlb = (int)scenario_num(sc, "machine", "stlb");

@@ -70,6 +70,8 @@ struct machine {
 		double change_pte;
 		double gap_search;
 		double user_touch;
+		double srcu_read;
+		double rcu_read;
 	} cost;
 
 	/*

@@ -8,9 +8,9 @@
 #include "engine.h"
 #include "engine_private.h"
 
-/* Costs of the per-CPU bookkeeping in a read section, ns. */
-#define SRCU_READ_COST 2.0
-#define RCU_READ_COST  0.5
+/* The per-CPU bookkeeping of entering or leaving a read section, ns. */
+#define SRCU_READ_COST (sim_machine->cost.srcu_read * 1e9 / sim_machine->freq)
+#define RCU_READ_COST  (sim_machine->cost.rcu_read * 1e9 / sim_machine->freq)
 
 struct srcu_struct rcu_state;
 
@@ -30,18 +30,17 @@ void init_srcu_struct(struct srcu_struct *ssp, const char *name)
 	sg_actor_daemonize(a);
 }
 
-int srcu_read_lock(struct srcu_struct *ssp)
+/* The reader counts of the current phase: what a grace period waits on. */
+static int srcu_enter(struct srcu_struct *ssp)
 {
 	int idx = ssp->idx;
 
-	cpu_account(SRCU_READ_COST);
 	ssp->readers[idx]++;
 	return idx;
 }
 
-void srcu_read_unlock(struct srcu_struct *ssp, int idx)
+static void srcu_exit(struct srcu_struct *ssp, int idx)
 {
-	cpu_account(SRCU_READ_COST);
 	/* The last reader of the old phase lets the grace period end. */
 	if (--ssp->readers[idx] == 0 && ssp->gp_waiting_readers && idx != ssp->idx) {
 		/* The kthread must see the unlock at its real instant. */
@@ -51,13 +50,29 @@ void srcu_read_unlock(struct srcu_struct *ssp, int idx)
 	}
 }
 
+int srcu_read_lock(struct srcu_struct *ssp)
+{
+	cpu_account(SRCU_READ_COST);
+	return srcu_enter(ssp);
+}
+
+void srcu_read_unlock(struct srcu_struct *ssp, int idx)
+{
+	cpu_account(SRCU_READ_COST);
+	srcu_exit(ssp, idx);
+}
+
+/*
+ * RCU's grace periods are an SRCU domain's here, but its readers pay only
+ * their nesting count: rcu_read_lock() has no barrier.
+ */
 void rcu_read_lock(void)
 {
 	struct cpu *c = this_cpu();
 
 	cpu_account(RCU_READ_COST);
 	if (c->rcu_nesting++ == 0)
-		c->rcu_idx = srcu_read_lock(&rcu_state);
+		c->rcu_idx = srcu_enter(&rcu_state);
 }
 
 void rcu_read_unlock(void)
@@ -66,7 +81,7 @@ void rcu_read_unlock(void)
 
 	cpu_account(RCU_READ_COST);
 	if (--c->rcu_nesting == 0)
-		srcu_read_unlock(&rcu_state, c->rcu_idx);
+		srcu_exit(&rcu_state, c->rcu_idx);
 }
 
 /*

@@ -136,9 +136,12 @@ errors() {
 		grep -Eq '^  \[machine\] line_llc +51 +from .*machines/xeon-icx-2s.ini:[0-9]+ \(as 51ns\)$' "$tmp/print" &&
 		ok "check --print: base units and sources" || ko "check --print: $(head -5 "$tmp/print")"
 	"$faultsim" run "$src/scenarios/page_fault1.ini" --set workload.duration=50us --set kernel.rcu_gp=1.5ms \
-		--quiet --json "$tmp/pp.json"
+		--set machine.cost_srcu_read=30 --quiet --json "$tmp/pp.json"
 	grep -A3 '"rcu_gp": {' "$tmp/pp.json" | tr -d ' \n' | grep -q '"value":"1.5ms","from":"--setkernel.rcu_gp=1.5ms","base":1500000' &&
 		ok "params: value as typed, base units, source" || ko "params: $(grep -A3 '"rcu_gp"' "$tmp/pp.json")"
+	grep -A3 '"cost_srcu_read": {' "$tmp/pp.json" | tr -d ' \n' | grep -q '"value":"30","from":"--setmachine.cost_srcu_read=30","base":30' &&
+		ok "params: a machine cost set on the command line" ||
+		ko "params: $(grep -A3 '"cost_srcu_read"' "$tmp/pp.json")"
 	"$faultsim" --version | grep -Eq '^faultsim [0-9]+\.[0-9]+\.[0-9]+$' && ok "--version" || ko "--version"
 	expect_error "check finds errors too" "$tmp/misspelt.ini:5: [kernel] spinlok" check "$tmp/misspelt.ini"
 	if "$faultsim" check "$f" >/dev/null 2>&1; then ok "check accepts a valid file"; else ko "check rejected a valid file"; fi

@@ -54,6 +54,8 @@ struct sim_config test_config(int sockets, int cores, int smt)
 			    .change_pte = 25,
 			    .gap_search = 15,
 			    .user_touch = 4,
+			    .srcu_read = 20,
+			    .rcu_read = 2,
 			},
 		    .tlb = {.itlb_4k = 128,
 			    .itlb_2m = 8,
