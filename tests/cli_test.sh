@@ -554,6 +554,19 @@ placement() {
 		--set workload.placement=5,70 --json "$tmp/p.json" >"$tmp/stdout" 2>&1
 	grep -q '^  placement   5,70: CPUs 5, 70$' "$tmp/stdout" && ok "a CPU list places each task" ||
 		ko "list: $(grep placement "$tmp/stdout")"
+	# 2 sockets of 2 cores, an LLC a core: sockets alternate, then LLCs, then the siblings.
+	"$faultsim" run "$f" --set machine.sockets=2 --set machine.cores_per_socket=2 \
+		--set machine.cores_per_llc=1 --set machine.smt=2 --set workload.processes=8 \
+		--set workload.duration=10us --set workload.placement=spread >"$tmp/stdout" 2>&1
+	grep -q '^  placement   spread: CPUs 0, 2, 1, 3, 4, 6, 5, 7$' "$tmp/stdout" &&
+		ok "spread alternates sockets, then LLCs, SMT siblings last" ||
+		ko "spread order: $(grep placement "$tmp/stdout")"
+	# pft runs unpinned: the load balancer's spread, across sockets and CCXs.
+	printf '[machine]\nprofile = epyc-milan-2s\n[workload]\ntype = pft\nthreads = 4\nduration = 10us\n' >"$tmp/pft.ini"
+	"$faultsim" run "$tmp/pft.ini" >"$tmp/stdout" 2>&1
+	grep -q '^  placement   spread (auto): CPUs 0, 48, 8, 56$' "$tmp/stdout" &&
+		ok "pft is spread by default, as the scheduler places it" ||
+		ko "pft: $(grep -E 'placement|error' "$tmp/stdout")"
 	expect_error "a CPU off the machine" "[workload] placement: '0-200': CPUs 0-200 are not all on the machine (0-127)" \
 		run "$f" --set workload.placement=0-200
 	expect_error "too few CPUs listed" "'0-3' lists 4 CPUs for 16 tasks" run "$f" --set workload.placement=0-3
