@@ -166,7 +166,9 @@ static inline double cpu_clock(void)
 
 /*
  * Block the current CPU in state st (spinning or sleeping) until cpu_wake().
- * timeout_ns < 0 waits for ever.  Returns true if woken, false on timeout;
+ * Its pending work is done first, while it is already queued: the wait,
+ * and its timeout, start when that work is done, and a wake-up that comes
+ * earlier takes effect then.  timeout_ns < 0 waits for ever.  Returns true if woken, false on timeout;
  * a wake-up issued by the instant the timeout fires counts as woken, so a
  * waker that handed us something (a lock) never sees us give up on it.
  * With IRQs off the hard-lockup watchdog bounds the wait: past its
@@ -174,7 +176,7 @@ static inline double cpu_clock(void)
  */
 bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns);
 
-/* Resume c, blocked in cpu_block(); it pays delay_ns before going on. */
+/* Resume c, blocked in cpu_block(); it goes on delay_ns later, at the earliest. */
 void cpu_wake(struct cpu *c, double delay_ns);
 
 /*
