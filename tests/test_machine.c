@@ -682,21 +682,26 @@ static void test_store_buffer_drains(void)
 static struct mm_struct pt_mm;
 static unsigned long pt_base;
 
-/* CPU 0 faults the first page of a 2 MiB VMA; CPU 1, later, page arg. */
+/*
+ * A VMA of pt_size: CPU 0 faults its first page; CPU 1, later, the page
+ * pt_at strides of pt_stride past it.
+ */
+static unsigned long pt_size, pt_stride, pt_at;
+
 static void pt_task(void *arg)
 {
-	unsigned long page = *(unsigned long *)arg;
-
+	(void)arg;
 	if (smp_processor_id() == 0) {
 		do_user_addr_fault(&pt_mm, pt_base, true);
 		return;
 	}
 	sleep_until(100e3);
-	do_user_addr_fault(&pt_mm, pt_base + page * PAGE_SIZE, true);
+	do_user_addr_fault(&pt_mm, pt_base + pt_at * pt_stride, true);
 	cpu_sync();
 }
 
-static void pt_collect(double *o)
+/* Transfers of the two pte table lines of the first page's entry and the next. */
+static void pte_collect(double *o)
 {
 	struct pte_table *t = pmd_offset(&pt_mm, pt_base)->table;
 
@@ -704,55 +709,7 @@ static void pt_collect(double *o)
 	o[1] = (double)t->lines[1].transfers;
 }
 
-static void pt_body(void *arg, double *o)
-{
-	out = o;
-	vmstat_init();
-	page_alloc_init();
-	mm_init(&pt_mm, -1);
-	pt_mm.mm_users = 2;
-	pt_base = TASK_MMAP_BASE - (2UL << 20);
-	mm_setup_vma(&pt_mm, pt_base, 2UL << 20, VM_READ | VM_WRITE);
-	cpumask_set_cpu(0, mm_cpumask(&pt_mm));
-	cpumask_set_cpu(1, mm_cpumask(&pt_mm));
-	sim_start_cpu(0, pt_task, arg);
-	sim_start_cpu(1, pt_task, arg);
-}
-
-static void test_pte_lines(void)
-{
-	struct sim_config cfg = test_config(1, 4, 1);
-	struct child_result same, next;
-	unsigned long neighbour = 1, other_line = PTES_PER_LINE;
-
-	child_after_run = pt_collect;
-	run_child(&cfg, pt_body, &neighbour, 1e9, &same);
-	run_child(&cfg, pt_body, &other_line, 1e9, &next);
-	child_after_run = NULL;
-	/* Pages 0 and 1: one line, filled from memory, then moved to CPU 1. */
-	CHECK(same.v[0] == 2 && same.v[1] == 0, "pages 0 and 1: lines moved %g and %g times",
-	      same.v[0], same.v[1]);
-	/* Pages 0 and 8: two lines, each filled once, none moved between CPUs. */
-	CHECK(next.v[0] == 1 && next.v[1] == 1, "pages 0 and 8: lines moved %g and %g times",
-	      next.v[0], next.v[1]);
-}
-
-/* ---- pmd tables too: a line holds eight entries ---- */
-
-/* CPU 0 faults the first 2 MiB of a 32 MiB VMA; CPU 1, later, the 2 MiB range arg. */
-static void pmd_task(void *arg)
-{
-	unsigned long range = *(unsigned long *)arg;
-
-	if (smp_processor_id() == 0) {
-		do_user_addr_fault(&pt_mm, pt_base, true);
-		return;
-	}
-	sleep_until(100e3);
-	do_user_addr_fault(&pt_mm, pt_base + range * (2UL << 20), true);
-	cpu_sync();
-}
-
+/* The same of the pmd table's lines. */
 static void pmd_collect(double *o)
 {
 	pmd_t *first = pmd_offset(&pt_mm, pt_base);
@@ -763,32 +720,59 @@ static void pmd_collect(double *o)
 	o[1] = (double)t->lines[at + 1].transfers;
 }
 
-static void pmd_body(void *arg, double *o)
+static void pt_body(void *arg, double *o)
 {
+	(void)arg;
 	out = o;
 	vmstat_init();
 	page_alloc_init();
 	mm_init(&pt_mm, -1);
 	pt_mm.mm_users = 2;
-	/* 16 pmd entries from the first of a line. */
-	pt_base = TASK_MMAP_BASE - (32UL << 20);
-	mm_setup_vma(&pt_mm, pt_base, 32UL << 20, VM_READ | VM_WRITE);
+	/* It ends where mmap starts: its first pmd entry is the first of a line. */
+	pt_base = TASK_MMAP_BASE - pt_size;
+	mm_setup_vma(&pt_mm, pt_base, pt_size, VM_READ | VM_WRITE);
 	cpumask_set_cpu(0, mm_cpumask(&pt_mm));
 	cpumask_set_cpu(1, mm_cpumask(&pt_mm));
-	sim_start_cpu(0, pmd_task, arg);
-	sim_start_cpu(1, pmd_task, arg);
+	sim_start_cpu(0, pt_task, NULL);
+	sim_start_cpu(1, pt_task, NULL);
 }
+
+/* CPU 1's fault at entry 1, then at entry 8 (the next line), of the table stride picks. */
+static void pt_run_both(unsigned long stride, void (*collect)(double *o), struct child_result *same,
+			struct child_result *next)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+
+	pt_stride = stride;
+	pt_size = 16 * stride > (2UL << 20) ? 16 * stride : 2UL << 20;
+	child_after_run = collect;
+	pt_at = 1;
+	run_child(&cfg, pt_body, NULL, 1e9, same);
+	pt_at = PTES_PER_LINE;
+	run_child(&cfg, pt_body, NULL, 1e9, next);
+	child_after_run = NULL;
+}
+
+static void test_pte_lines(void)
+{
+	struct child_result same, next;
+
+	pt_run_both(PAGE_SIZE, pte_collect, &same, &next);
+	/* Pages 0 and 1: one line, filled from memory, then moved to CPU 1. */
+	CHECK(same.v[0] == 2 && same.v[1] == 0, "pages 0 and 1: lines moved %g and %g times",
+	      same.v[0], same.v[1]);
+	/* Pages 0 and 8: two lines, each filled once, none moved between CPUs. */
+	CHECK(next.v[0] == 1 && next.v[1] == 1, "pages 0 and 8: lines moved %g and %g times",
+	      next.v[0], next.v[1]);
+}
+
+/* ---- pmd tables too: a line holds eight entries ---- */
 
 static void test_pmd_lines(void)
 {
-	struct sim_config cfg = test_config(1, 4, 1);
 	struct child_result same, next;
-	unsigned long neighbour = 1, other_line = PTES_PER_LINE;
 
-	child_after_run = pmd_collect;
-	run_child(&cfg, pmd_body, &neighbour, 1e9, &same);
-	run_child(&cfg, pmd_body, &other_line, 1e9, &next);
-	child_after_run = NULL;
+	pt_run_both(2UL << 20, pmd_collect, &same, &next);
 	/* Ranges 0 and 1: one line, which CPU 1 then reads and writes as well. */
 	CHECK(same.v[0] == 4 && same.v[1] == 0, "ranges 0 and 1: lines moved %g and %g times",
 	      same.v[0], same.v[1]);
