@@ -338,6 +338,12 @@ static void print_summary(const struct run_result *r, json_t *root)
 	printf("  irqs off    max %.0f ns, p99 %.0f ns\n",
 	       json_real_value(json_object_get(root, "irqs_off_max_ns")),
 	       json_real_value(json_object_get(root, "irqs_off_p99_ns")));
+	printf("  idle        %.1f%% of the tasks' CPU time asleep; the machine %.1f%% idle, as "
+	       "will-it-scale reads it; %.4g context switches/s\n",
+	       json_real_value(json_object_get(json_object_get(root, "idle"), "pct")),
+	       json_real_value(json_object_get(json_object_get(root, "idle"), "machine_pct")),
+	       json_real_value(
+		   json_object_get(json_object_get(root, "idle"), "context_switches_per_s")));
 	printf("  %-18s %12s %12s %12s %12s %12s\n", "lock", "acquired", "contended", "wait avg ns",
 	       "wait max ns", "hold avg ns");
 	for (struct lock_class *c = lock_class_first(); c; c = c->next)

@@ -748,7 +748,7 @@ steady() {
 	# Spinning: the waiters' share of the tasks' CPU time, overall and per lock.
 	"$faultsim" run "$src/scenarios/lock-collapse.ini" --set workload.threads=1 --set workload.duration=1ms \
 		--quiet --csv "$tmp/s1.csv"
-	"$faultsim" run "$src/scenarios/lock-collapse.ini" --set workload.duration=1ms --quiet --csv "$tmp/s32.csv"
+	"$faultsim" run "$src/scenarios/lock-collapse.ini" --set workload.duration=1ms --csv "$tmp/s32.csv" >"$tmp/s32.out"
 	read -r alone <<<"$(col "$tmp/s1.csv" spin.pct)"
 	read -r spin lock wait <<<"$(col "$tmp/s32.csv" spin.pct spin.per_lock_pct.study_lock locks.study_lock.wait_total_ns)"
 	# 32 CPUs want 32 x 400 ns of every 4.4 us: the lock is oversubscribed 2.9 times.
@@ -756,6 +756,10 @@ steady() {
 		'BEGIN { exit !(a == 0 && s > 50 && s == l && (w / (32 * 1e6) * 100 - s) ^ 2 < 0.01) }' &&
 		ok "spin: 1 CPU 0%, 32 CPUs on one lock $spin% of their time, its wait total" ||
 		ko "spin: alone $alone, 32 CPUs $spin (lock $lock, wait $wait ns)"
+	# The summary prints the idle shares the JSON and CSV hold.
+	read -r task_idle machine_idle <<<"$(col "$tmp/s32.csv" idle.pct idle.machine_pct)"
+	grep -q "^  idle        $(printf '%.1f' "$task_idle")% of the tasks' CPU time asleep; the machine $(printf '%.1f' "$machine_idle")% idle" "$tmp/s32.out" &&
+		ok "the summary prints the idle shares" || ko "summary idle: $(grep '^  idle' "$tmp/s32.out")"
 	# warmup is auto or a time.
 
 	"$faultsim" check "$src/scenarios/page_fault1.ini" --set workload.warmup=soon >/dev/null 2>"$tmp/w.err"
