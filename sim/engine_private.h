@@ -4,7 +4,10 @@
 
 #include <simgrid/forward.h>
 
-/* One wake-up semaphore per CPU: a cpu_block() with a timeout waits on it. */
+/*
+ * One wake-up semaphore per CPU: a cpu_block() waits on it when it has a
+ * timeout, or when suspending the actor would suspend its write-back.
+ */
 extern sg_sem_t *cpu_sem;
 /* Each CPU's actor: a wait without a timeout suspends it. */
 extern sg_actor_t *cpu_actor;
