@@ -306,7 +306,7 @@ static void print_summary(const struct run_result *r, json_t *root)
 {
 	const struct machine *m = &r->cfg->machine;
 	const struct workload_result *w = &r->work;
-	json_t *lat = json_object_get(root, "latency_ns");
+	json_t *lat = json_object_get(root, "latency_ns"), *idle = json_object_get(root, "idle");
 
 	printf("faultsim run %s (seed %lu)\n", r->opts->scenario, r->opts->seed);
 	printf("  machine     %s: %d sockets x %d cores x %d threads = %d CPUs, %.2f GHz\n",
@@ -340,10 +340,9 @@ static void print_summary(const struct run_result *r, json_t *root)
 	       json_real_value(json_object_get(root, "irqs_off_p99_ns")));
 	printf("  idle        %.1f%% of the tasks' CPU time asleep; the machine %.1f%% idle, as "
 	       "will-it-scale reads it; %.4g context switches/s\n",
-	       json_real_value(json_object_get(json_object_get(root, "idle"), "pct")),
-	       json_real_value(json_object_get(json_object_get(root, "idle"), "machine_pct")),
-	       json_real_value(
-		   json_object_get(json_object_get(root, "idle"), "context_switches_per_s")));
+	       json_real_value(json_object_get(idle, "pct")),
+	       json_real_value(json_object_get(idle, "machine_pct")),
+	       json_real_value(json_object_get(idle, "context_switches_per_s")));
 	printf("  %-18s %12s %12s %12s %12s %12s\n", "lock", "acquired", "contended", "wait avg ns",
 	       "wait max ns", "hold avg ns");
 	for (struct lock_class *c = lock_class_first(); c; c = c->next)

@@ -168,9 +168,10 @@ static inline double cpu_clock(void)
  * Block the current CPU in state st (spinning or sleeping) until cpu_wake().
  * Its pending work is done first, while it is already queued: the wait,
  * and its timeout, start when that work is done, and a wake-up that comes
- * earlier takes effect then.  timeout_ns < 0 waits for ever.  Returns true if woken, false on timeout;
- * a wake-up issued by the instant the timeout fires counts as woken, so a
- * waker that handed us something (a lock) never sees us give up on it.
+ * earlier takes effect then.  timeout_ns < 0 waits for ever.  Returns true
+ * if woken, false on timeout; a wake-up issued by the instant the timeout
+ * fires counts as woken, so a waker that handed us something (a lock)
+ * never sees us give up on it.
  * With IRQs off the hard-lockup watchdog bounds the wait: past its
  * threshold the run ends with a lockup report and this never returns.
  */

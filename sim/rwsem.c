@@ -56,17 +56,23 @@ static double rwsem_wake_q_add(const struct cpu *c, double at)
 }
 
 /*
- * raw_spin_lock_irq(&sem->wait_lock) by me, asking at instant at: when it
- * has the lock.  Time the line was still held, or busy, when asked is the
- * lock's contention.
+ * The wait_lock asked for at instant at, while its line was busy (held,
+ * or moving) until busy, and had at got: the time it was still busy is
+ * the lock's contention.
  */
+static void wait_lock_acquired(struct rw_semaphore *sem, double busy, double at, double got)
+{
+	lock_class_acquired(sem->wait_lock_class, busy > at ? (busy < got ? busy : got) - at : 0);
+	sem->wait_lock_taken = got;
+}
+
+/* raw_spin_lock_irq(&sem->wait_lock) by me, asking at instant at: when it has it. */
 static double wait_lock_take(struct rw_semaphore *sem, int me, double at)
 {
 	double busy = sem->wait_lock_line.free_at;
 	double got = cacheline_rmw_by(&sem->wait_lock_line, me, at);
 
-	lock_class_acquired(sem->wait_lock_class, busy > at ? (busy < got ? busy : got) - at : 0);
-	sem->wait_lock_taken = got;
+	wait_lock_acquired(sem, busy, at, got);
 	return got;
 }
 
@@ -79,9 +85,7 @@ static void wait_lock_take_here(struct rw_semaphore *sem, bool next)
 		cacheline_rmw_next(&sem->wait_lock_line);
 	else
 		cacheline_rmw(&sem->wait_lock_line);
-	lock_class_acquired(sem->wait_lock_class,
-			    busy > at ? (busy < cpu_clock() ? busy : cpu_clock()) - at : 0);
-	sem->wait_lock_taken = cpu_clock();
+	wait_lock_acquired(sem, busy, at, cpu_clock());
 }
 
 /* raw_spin_unlock_irq(&sem->wait_lock) at instant until. */
