@@ -77,6 +77,7 @@ static struct sim_config bench_config(void)
 			.mem_bw = 204.8e9,
 			.mem_bw_core = 12e9,
 			.mem_queueing = 0.52,
+			.fill_buffers = 12,
 			.disk_latency = 85e3,
 			.disk_bw = 6.5e9,
 			.fault_entry = 200,

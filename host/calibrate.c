@@ -29,6 +29,8 @@
 
 #define REPEATS	     9
 #define NOISY_SPREAD 0.25 /* a figure whose repeats differ more is flagged */
+/* Independent chases at once for fill_buffers: more than any core has. */
+#define CHASE_WALKERS_MAX 64
 
 static double now_ns(void)
 {
@@ -493,23 +495,19 @@ static void measure_occupancy(struct calibration *c)
 
 /* Far larger than the caches: neither they nor the prefetchers help. */
 #define CHASE_BYTES (256UL << 20)
+#define CHASE_LOADS 2000000
 
-/*
- * ns a load of a chain of dependent loads through bytes, one line a step
- * in a random order: what a load costs from the level of the hierarchy
- * that holds that many bytes.
- */
-static struct figure chase(size_t bytes)
+/* bytes of lines, each holding the index of the next in one random cycle. */
+static size_t *chase_build(size_t bytes)
 {
 	size_t lines = bytes / 64,
 	       *buf = aligned_alloc(2UL << 20, bytes < (2UL << 20) ? 2UL << 20 : bytes);
 	size_t *order = malloc(lines * sizeof(*order)), i, p;
-	double v[REPEATS];
 
 	if (!buf || !order || lines < 2) {
 		free(buf);
 		free(order);
-		return (struct figure){0};
+		return NULL;
 	}
 	madvise(buf, bytes, MADV_HUGEPAGE);
 	for (i = 0; i < lines; i++)
@@ -524,18 +522,49 @@ static struct figure chase(size_t bytes)
 	for (i = 0; i < lines; i++)
 		buf[order[i] * 8] = order[(i + 1) % lines] * 8;
 	free(order);
-	/* One pass to bring the buffer in, then the timed ones. */
+	/* One pass to bring the buffer in before the timed ones. */
 	for (p = 0, i = 0; i < lines; i++)
 		p = buf[p];
+	return buf;
+}
+
+/*
+ * ns a load when k walkers chase the cycle at once, from points spread
+ * around it: each walker's loads depend on each other, the walkers' do
+ * not, so the core overlaps up to k misses.
+ */
+static struct figure chase_walk(const size_t *buf, size_t lines, int k)
+{
+	size_t p[CHASE_WALKERS_MAX];
+	double v[REPEATS];
+
+	for (int j = 0; j < k; j++)
+		p[j] = (lines / k * j) * 8;
 	for (int r = 0; r < REPEATS; r++) {
 		double t0 = now_ns();
 
-		for (i = 0; i < 2000000; i++)
-			p = buf[p];
-		v[r] = (now_ns() - t0) / 2e6 + (p == 1 ? 1e-9 : 0);
+		for (long i = 0; i < CHASE_LOADS / k; i++)
+			for (int j = 0; j < k; j++)
+				p[j] = buf[p[j]];
+		v[r] = (now_ns() - t0) / (CHASE_LOADS / k * k) + (p[0] == 1 ? 1e-9 : 0);
 	}
-	free(buf);
 	return summarize(v, REPEATS);
+}
+
+/*
+ * ns a load of a chain of dependent loads through bytes, one line a step
+ * in a random order: what a load costs from the level of the hierarchy
+ * that holds that many bytes.
+ */
+static struct figure chase(size_t bytes)
+{
+	size_t *buf = chase_build(bytes);
+	struct figure f = {0};
+
+	if (buf)
+		f = chase_walk(buf, bytes / 64, 1);
+	free(buf);
+	return f;
 }
 
 static double sysfs_cache_bytes(int index)
@@ -552,6 +581,30 @@ static double sysfs_cache_bytes(int index)
 		kib = strtod(buf, NULL);
 	fclose(f);
 	return kib * 1024;
+}
+
+/*
+ * mem_latency, one chase through memory, and fill_buffers: how many of a
+ * core's misses are in flight at once, the latency of one over the time a
+ * load takes with CHASE_WALKERS_MAX chases at once (past the buffers more
+ * walkers overlap no more).
+ */
+static void measure_overlap(struct calibration *c)
+{
+	size_t *buf = chase_build(CHASE_BYTES);
+	struct figure many;
+
+	if (!buf)
+		return;
+	c->mem = chase_walk(buf, CHASE_BYTES / 64, 1);
+	many = chase_walk(buf, CHASE_BYTES / 64, CHASE_WALKERS_MAX);
+	free(buf);
+	if (!many.measured || many.median <= 0)
+		return;
+	c->overlap = (struct figure){.median = c->mem.median / many.median,
+				     .spread = c->mem.spread + many.spread,
+				     .noisy = c->mem.noisy || many.noisy,
+				     .measured = true};
 }
 
 /*
@@ -575,7 +628,7 @@ static void measure_memory(struct calibration *c)
 	c->l1 = chase(16 << 10);
 	c->l2 = chase(l2);
 	c->llc = chase(llc);
-	c->mem = chase(CHASE_BYTES);
+	measure_overlap(c);
 }
 
 bool calibrate_thp_available(void)

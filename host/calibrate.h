@@ -28,6 +28,7 @@ struct calibration {
 	struct figure ipi;		     /* ns, membarrier round trip */
 	struct figure occupancy;	     /* ns a reader adds to a write, see below */
 	struct figure mem;		     /* ns a load from local memory */
+	struct figure overlap;		     /* misses one core keeps in flight */
 	/* ns a dependent load that hits L1, L2 and the LLC; sizes from sysfs */
 	struct figure l1, l2, llc;
 	double l2_size, llc_size; /* bytes, 0 where sysfs has none */

@@ -176,6 +176,15 @@ static void write_profile(FILE *f, const struct calibration *c, double fault_ent
 	/* The other socket's memory: [mlc]'s ratio on Ice Lake-SP, 143/89. */
 	fprintf(f, "\nmem_latency_remote = %.1fns ; not measured: 1.6 x local, as Ice Lake-SP\n",
 		1.6 * (c->mem.measured ? c->mem.median : 90));
+	if (c->overlap.measured) {
+		fprintf(f,
+			"fill_buffers = %d ; misses in flight, 64 chases through memory at once: ",
+			(int)(c->overlap.median + 0.5));
+		comment_figure(f, &c->overlap, 1, "overlapped");
+		fputc('\n', f);
+	} else {
+		fprintf(f, "fill_buffers = 10 ; not measured: the shipped estimate\n");
+	}
 	fprintf(f, "disk_latency = 85us ; not measured: the shipped estimate\n");
 	fprintf(f, "disk_bw = 6.5GB/s ; not measured: the shipped estimate\n");
 	fprintf(f, "syscall_entry = %.1fns ; getppid(): ", c->syscall.median);

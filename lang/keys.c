@@ -70,6 +70,8 @@ const struct key_def keys[] = {
 	{"machine", "mem_queueing", KEY_REAL, "0", 0, 10, NULL, NULL,
 	 "a miss's wait at a loaded memory controller: mem_latency x (1 + this x u / (1 - u)) at "
 	 "utilisation u of mem_bw"},
+	{"machine", "fill_buffers", KEY_INT, NULL, 1, 256, NULL, NULL,
+	 "a core's L1D fill buffers: how many independent misses (prefetches) overlap"},
 	{"machine", "disk_latency", KEY_TIME, NULL, 0, 1 * SEC, NULL, NULL, "storage read latency"},
 	{"machine", "disk_bw", KEY_BANDWIDTH, NULL, 1e6, 1e12, NULL, NULL, "storage bandwidth"},
 	{"machine", "fault_entry", KEY_TIME, "200ns", 0, 1 * MS, NULL, NULL,

@@ -84,15 +84,6 @@
 #define PAGE_IN_USE -1
 #define PAGE_ON_PCP -2
 
-/*
- * Prefetches in flight at once: a core's L1D fill buffers, 10 on
- * Haswell and Broadwell, 12 on Skylake (Intel's optimization manual).
- * An estimate of how far prefetch_buddy()'s misses overlap.  Stores
- * inside the lock are paid in full: x86 commits them in order, and the
- * unlock's store becomes visible only after every one before it.
- */
-#define PREFETCH_IN_FLIGHT 10
-
 struct page {
 	float stamp;		 /* its last writer's cache traffic then */
 	short cpu;		 /* its last writer; -1: nobody since boot */
@@ -504,7 +495,10 @@ static void rmqueue_bulk(struct zone *z, int count, struct per_cpu_pages *p)
 
 /*
  * free_pcppages_bulk(): count pages off the tail of the list, their
- * buddies prefetched, then each merged under zone->lock.
+ * buddies prefetched, then each merged under zone->lock.  The prefetches'
+ * misses overlap as far as the core's fill buffers let them; the stores
+ * inside the lock are paid in full: x86 commits them in order, and the
+ * unlock's store becomes visible only after every one before it.
  */
 static void free_pcppages_bulk(struct zone *z, int count, struct per_cpu_pages *p)
 {
@@ -518,7 +512,7 @@ static void free_pcppages_bulk(struct zone *z, int count, struct per_cpu_pages *
 		cpu_account(page_write(z, frames[i]));
 		prefetch += page_write(z, frames[i] ^ 1);
 	}
-	cpu_account(prefetch / PREFETCH_IN_FLIGHT);
+	cpu_account(prefetch / sim_machine->fill_buffers);
 	zone_lock(&z->lock, &flags);
 	for (int i = 0; i < count; i++) {
 		cpu_work(cycles(COST_BUDDY_PAGE));

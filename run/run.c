@@ -73,6 +73,7 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 	MACHINE_NUM(mem_bw);
 	MACHINE_NUM(mem_bw_core);
 	MACHINE_NUM(mem_queueing);
+	MACHINE_NUM(fill_buffers);
 	MACHINE_NUM(disk_latency);
 	MACHINE_NUM(disk_bw);
 	MACHINE_NUM(fault_entry);

@@ -43,6 +43,11 @@ struct machine {
 	double mem_bw;		   /* bytes/s per socket moved, in and out, shared by its cores */
 	double mem_bw_core;	   /* bytes/s one core zeroes, reads for ownership included */
 	double mem_queueing;	   /* a miss's queueing at a loaded controller (sim/memory.h) */
+	/*
+	 * L1D fill buffers a core has: the misses it keeps in flight at
+	 * once, so how far independent misses (prefetches) overlap.
+	 */
+	int fill_buffers;
 
 	double disk_latency;  /* ns per request */
 	double disk_bw;	      /* bytes/s, shared by all readers */

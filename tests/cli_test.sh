@@ -486,6 +486,12 @@ calibrate() {
 		[ "$(grep -cE '^(cost_l1_hit|l2_hit|llc_hit) = .*a chase of dependent loads' "$p")" -eq 3 ] &&
 		ok "cost_l1_hit, l2_hit, llc_hit chased, each faster than memory" ||
 		ko "chased hits: $(grep -E '^(cost_l1_hit|l2_hit|llc_hit|mem_latency|freq)' "$p")"
+	# Every out-of-order core keeps more than one miss in flight, and none
+	# as many as the 64 chases that measure it.
+	awk -F'[ =;]+' '/^fill_buffers/ { n = $2 } END { exit !(n >= 2 && n < 64) }' "$p" &&
+		grep -q '^fill_buffers = .*chases through memory at once' "$p" &&
+		ok "fill_buffers measured: misses overlap, fewer than the chases" ||
+		ko "fill_buffers: $(grep '^fill_buffers' "$p")"
 }
 
 validate() {

@@ -34,6 +34,7 @@ struct sim_config test_config(int sockets, int cores, int smt)
 		    .mem_latency_remote = 130,
 		    .mem_bw = 40e9,
 		    .mem_bw_core = 10e9,
+		    .fill_buffers = 10,
 		    .disk_latency = 100e3,
 		    .disk_bw = 1e9,
 		    .fault_entry = 200,
