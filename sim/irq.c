@@ -71,6 +71,18 @@ void local_irq_disable(void)
 	c->irqs_off_since = cpu_clock();
 }
 
+void local_irq_off_span(double from, double until)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->irqs_disabled || until <= from)
+		return;
+	histogram_add(&c->irqs_off, until - from);
+	c->irqs_last_off = from;
+	c->irqs_last_on = until;
+	trace_span(c->id, false, "IRQs off", NULL, from, until);
+}
+
 /*
  * Run one IPI handler on target, landing at instant at; returns its end
  * and sets *began to its start.

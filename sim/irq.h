@@ -27,6 +27,12 @@ double ttwu_queue(int target, double at);
 
 void local_irq_disable(void);
 void local_irq_enable(void);
+/*
+ * An IRQs-off section the caller priced on its own clock instead of
+ * running it (raw_spin_lock_irq() of a lock it holds from..until): it
+ * counts as the CPU's last closed section.  Inside one already, nothing.
+ */
+void local_irq_off_span(double from, double until);
 
 static inline bool irqs_disabled(void)
 {

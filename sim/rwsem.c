@@ -63,6 +63,7 @@ static double rwsem_wake_q_add(const struct cpu *c, double at)
 static void wait_lock_acquired(struct rw_semaphore *sem, double busy, double at, double got)
 {
 	lock_class_acquired(sem->wait_lock_class, busy > at ? (busy < got ? busy : got) - at : 0);
+	sem->wait_lock_asked = at;
 	sem->wait_lock_taken = got;
 }
 
@@ -88,9 +89,14 @@ static void wait_lock_take_here(struct rw_semaphore *sem, bool next)
 	wait_lock_acquired(sem, busy, at, cpu_clock());
 }
 
-/* raw_spin_unlock_irq(&sem->wait_lock) at instant until. */
+/*
+ * raw_spin_unlock_irq(&sem->wait_lock) at instant until.  IRQs were off
+ * from the raw_spin_lock_irq(), spin included: an IPI that lands in
+ * between waits for the unlock.
+ */
 static void wait_lock_let_go(struct rw_semaphore *sem, double until)
 {
+	local_irq_off_span(sem->wait_lock_asked, until);
 	cacheline_hold(&sem->wait_lock_line, until);
 	lock_class_released(sem->wait_lock_class, until - sem->wait_lock_taken);
 }

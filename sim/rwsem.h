@@ -46,6 +46,7 @@ struct rw_semaphore {
 	struct cacheline wait_lock_line;
 	struct lock_class *wait_lock_class; /* "NAME.wait_lock": spins and holds on it */
 	double wait_lock_taken;		    /* when its holder took it */
+	double wait_lock_asked;		    /* when its holder asked, IRQs off from then */
 	int readers;
 	bool writer_locked;
 	int owner;		    /* the writer, or -1 */
