@@ -497,17 +497,27 @@ static void measure_occupancy(struct calibration *c)
 #define CHASE_BYTES (256UL << 20)
 #define CHASE_LOADS 2000000
 
-/* bytes of lines, each holding the index of the next in one random cycle. */
-static size_t *chase_build(size_t bytes)
+/*
+ * Lines each holding the index of the next in one random cycle, and
+ * CHASE_WALKERS_MAX points evenly apart along the cycle: walkers started
+ * there never come near the lines another one has just brought in.
+ */
+struct chase {
+	size_t *buf;
+	size_t start[CHASE_WALKERS_MAX];
+};
+
+static bool chase_build(struct chase *c, size_t bytes)
 {
-	size_t lines = bytes / 64,
+	size_t lines = bytes / 64, stride = lines / CHASE_WALKERS_MAX,
 	       *buf = aligned_alloc(2UL << 20, bytes < (2UL << 20) ? 2UL << 20 : bytes);
 	size_t *order = malloc(lines * sizeof(*order)), i, p;
+	int n = 0;
 
-	if (!buf || !order || lines < 2) {
+	if (!buf || !order || stride < 1) {
 		free(buf);
 		free(order);
-		return NULL;
+		return false;
 	}
 	madvise(buf, bytes, MADV_HUGEPAGE);
 	for (i = 0; i < lines; i++)
@@ -523,30 +533,37 @@ static size_t *chase_build(size_t bytes)
 		buf[order[i] * 8] = order[(i + 1) % lines] * 8;
 	free(order);
 	/* One pass to bring the buffer in before the timed ones. */
-	for (p = 0, i = 0; i < lines; i++)
+	for (p = 0, i = 0; i < lines; i++) {
+		if (i % stride == 0 && n < CHASE_WALKERS_MAX)
+			c->start[n++] = p;
 		p = buf[p];
-	return buf;
+	}
+	c->buf = buf;
+	return true;
 }
 
 /*
- * ns a load when k walkers chase the cycle at once, from points spread
- * around it: each walker's loads depend on each other, the walkers' do
- * not, so the core overlaps up to k misses.
+ * ns a load when k walkers (k divides CHASE_WALKERS_MAX) chase the cycle
+ * at once, from points evenly apart along it: each walker's loads depend
+ * on each other, the walkers' do not, so the core overlaps up to k misses.
  */
-static struct figure chase_walk(const size_t *buf, size_t lines, int k)
+static struct figure chase_walk(const struct chase *c, int k)
 {
-	size_t p[CHASE_WALKERS_MAX];
+	size_t p[CHASE_WALKERS_MAX], sink = 0;
 	double v[REPEATS];
 
 	for (int j = 0; j < k; j++)
-		p[j] = (lines / k * j) * 8;
+		p[j] = c->start[j * (CHASE_WALKERS_MAX / k)];
 	for (int r = 0; r < REPEATS; r++) {
 		double t0 = now_ns();
 
 		for (long i = 0; i < CHASE_LOADS / k; i++)
 			for (int j = 0; j < k; j++)
-				p[j] = buf[p[j]];
-		v[r] = (now_ns() - t0) / (CHASE_LOADS / k * k) + (p[0] == 1 ? 1e-9 : 0);
+				p[j] = c->buf[p[j]];
+		/* Every walker's end feeds the result: none can be optimised away. */
+		for (int j = 0; j < k; j++)
+			sink ^= p[j];
+		v[r] = (now_ns() - t0) / (CHASE_LOADS / k * k) + (sink == 1 ? 1e-9 : 0);
 	}
 	return summarize(v, REPEATS);
 }
@@ -558,12 +575,13 @@ static struct figure chase_walk(const size_t *buf, size_t lines, int k)
  */
 static struct figure chase(size_t bytes)
 {
-	size_t *buf = chase_build(bytes);
+	struct chase c;
 	struct figure f = {0};
 
-	if (buf)
-		f = chase_walk(buf, bytes / 64, 1);
-	free(buf);
+	if (!chase_build(&c, bytes))
+		return f;
+	f = chase_walk(&c, 1);
+	free(c.buf);
 	return f;
 }
 
@@ -591,19 +609,22 @@ static double sysfs_cache_bytes(int index)
  */
 static void measure_overlap(struct calibration *c)
 {
-	size_t *buf = chase_build(CHASE_BYTES);
+	struct chase chase;
 	struct figure many;
+	double spread;
 
-	if (!buf)
+	if (!chase_build(&chase, CHASE_BYTES))
 		return;
-	c->mem = chase_walk(buf, CHASE_BYTES / 64, 1);
-	many = chase_walk(buf, CHASE_BYTES / 64, CHASE_WALKERS_MAX);
-	free(buf);
+	c->mem = chase_walk(&chase, 1);
+	many = chase_walk(&chase, CHASE_WALKERS_MAX);
+	free(chase.buf);
 	if (!many.measured || many.median <= 0)
 		return;
+	/* A ratio's spread: its two figures' spreads add. */
+	spread = c->mem.spread + many.spread;
 	c->overlap = (struct figure){.median = c->mem.median / many.median,
-				     .spread = c->mem.spread + many.spread,
-				     .noisy = c->mem.noisy || many.noisy,
+				     .spread = spread,
+				     .noisy = spread > NOISY_SPREAD,
 				     .measured = true};
 }
 

@@ -71,6 +71,10 @@ void local_irq_disable(void)
 	c->irqs_off_since = cpu_clock();
 }
 
+/*
+ * Only the last closed section is kept: an IPI landing in an earlier one
+ * that the CPU ran through before syncing is handled as it lands.
+ */
 void local_irq_off_span(double from, double until)
 {
 	struct cpu *c = this_cpu();

@@ -29,8 +29,9 @@ void local_irq_disable(void);
 void local_irq_enable(void);
 /*
  * An IRQs-off section the caller priced on its own clock instead of
- * running it (raw_spin_lock_irq() of a lock it holds from..until): it
- * counts as the CPU's last closed section.  Inside one already, nothing.
+ * running it: a raw_spin_lock_irq() from the instant it asked for the
+ * lock (its spin included) until its unlock.  It becomes the CPU's last
+ * closed section.  Inside one already, nothing.
  */
 void local_irq_off_span(double from, double until);
 

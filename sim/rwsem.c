@@ -111,6 +111,7 @@ void init_rwsem(struct rw_semaphore *sem, const char *name)
 	sem->wait_lock_class = lock_class_get(wait_lock);
 	sem->wait_lock_class->spins = true;
 	sem->wait_lock_taken = 0;
+	sem->wait_lock_asked = 0;
 	sem->readers = 0;
 	sem->writer_locked = false;
 	sem->owner = -1;
