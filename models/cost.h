@@ -14,7 +14,8 @@
  * Exception and syscall entry and return, a VMA's creation or removal and
  * a page's unmapping are machine figures in ns (fault_entry, syscall_entry,
  * vma_op, zap_page); the rest of the local work is counted in core cycles,
- * also a machine figure (the cost_* keys of a machine description).
+ * also a machine figure (the cost_* keys of a machine description), and
+ * priced with sim/engine.h's cycles().
  */
 #define COST_VMA_TREE_LEVEL (sim_machine->cost.vma_tree_level)
 #define COST_WALK_LEVEL	    (sim_machine->cost.walk_level)
@@ -28,10 +29,5 @@
 #define COST_CHANGE_PTE	    (sim_machine->cost.change_pte)
 #define COST_GAP_SEARCH	    (sim_machine->cost.gap_search)
 #define COST_USER_TOUCH	    (sim_machine->cost.user_touch)
-
-static inline double cycles(double n)
-{
-	return n * 1e9 / sim_machine->freq;
-}
 
 #endif

@@ -28,5 +28,5 @@ double cache_refetch(int toucher, double stamp, int me, int node)
 		return memory_ns(me, node);
 	if (!same_core)
 		return cpu_line_latency(toucher, me);
-	return t->llc_hit * 1e9 / sim_machine->freq;
+	return cycles(t->llc_hit);
 }

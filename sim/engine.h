@@ -43,6 +43,12 @@ struct sim_outcome {
 extern const struct sim_config *sim_cfg;
 extern const struct machine *sim_machine;
 
+/* n core cycles of the simulated machine, in ns. */
+static inline double cycles(double n)
+{
+	return n * 1e9 / sim_machine->freq;
+}
+
 /* Returns 0, or -1 with a message in err. */
 int sim_init(const struct sim_config *cfg, char *err, int errlen);
 void sim_start_cpu(int cpu, void (*task)(void *arg), void *arg);

@@ -8,10 +8,6 @@
 #include "engine.h"
 #include "engine_private.h"
 
-/* The per-CPU bookkeeping of entering or leaving a read section, ns. */
-#define SRCU_READ_COST (sim_machine->cost.srcu_read * 1e9 / sim_machine->freq)
-#define RCU_READ_COST  (sim_machine->cost.rcu_read * 1e9 / sim_machine->freq)
-
 struct srcu_struct rcu_state;
 
 static void srcu_gp_kthread(int argc, char **argv);
@@ -52,13 +48,13 @@ static void srcu_exit(struct srcu_struct *ssp, int idx)
 
 int srcu_read_lock(struct srcu_struct *ssp)
 {
-	cpu_account(SRCU_READ_COST);
+	cpu_account(cycles(sim_machine->cost.srcu_read));
 	return srcu_enter(ssp);
 }
 
 void srcu_read_unlock(struct srcu_struct *ssp, int idx)
 {
-	cpu_account(SRCU_READ_COST);
+	cpu_account(cycles(sim_machine->cost.srcu_read));
 	srcu_exit(ssp, idx);
 }
 
@@ -70,7 +66,7 @@ void rcu_read_lock(void)
 {
 	struct cpu *c = this_cpu();
 
-	cpu_account(RCU_READ_COST);
+	cpu_account(cycles(sim_machine->cost.rcu_read));
 	if (c->rcu_nesting++ == 0)
 		c->rcu_idx = srcu_enter(&rcu_state);
 }
@@ -79,7 +75,7 @@ void rcu_read_unlock(void)
 {
 	struct cpu *c = this_cpu();
 
-	cpu_account(RCU_READ_COST);
+	cpu_account(cycles(sim_machine->cost.rcu_read));
 	if (--c->rcu_nesting == 0)
 		srcu_exit(&rcu_state, c->rcu_idx);
 }
