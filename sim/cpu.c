@@ -141,12 +141,12 @@ void cpu_sync(void)
 }
 
 /*
- * How long c's core has been idle, c having slept since its asleep_since:
- * a core enters a C-state only as deep as all its threads allow, so it
- * has idled since the last of its busy threads went to sleep, and not at
- * all while one runs.
+ * How long c's core has been idle at instant at, c having slept since its
+ * asleep_since: a core enters a C-state only as deep as all its threads
+ * allow, so it has idled since the last of its busy threads went to sleep
+ * (or took an interrupt), and not at all while one runs.
  */
-static double core_idle_for(const struct cpu *c)
+static double core_idle_for(const struct cpu *c, double at)
 {
 	int stride = sim_machine->sockets * sim_machine->cores_per_socket;
 	double since = c->asleep_since;
@@ -159,20 +159,20 @@ static double core_idle_for(const struct cpu *c)
 		if (cpus[s].asleep_since > since)
 			since = cpus[s].asleep_since;
 	}
-	return sim_now() > since ? sim_now() - since : 0;
+	return at > since ? at - since : 0;
 }
 
 /*
  * An idle core enters the deepest state whose target residency its idle
  * time reaches: cpuidle's menu governor when it predicts the sleep right.
- * The wake-up then waits for that state's exit, the CPU idle meanwhile;
- * C1's exit (a microsecond or two) is part of the machine's wakeup, and a
- * thread whose sibling runs wakes as from C1.
+ * A wake-up or an interrupt then waits for that state's exit, the CPU idle
+ * meanwhile; C1's exit (a microsecond or two) is part of the machine's
+ * wakeup, and a thread whose sibling runs wakes as from C1.
  */
-static double idle_state_exit(const struct cpu *c)
+double cpu_idle_exit(const struct cpu *c, double at)
 {
 	const struct machine *m = sim_machine;
-	double idle = core_idle_for(c);
+	double idle = core_idle_for(c, at);
 
 	if (m->idle_c6_exit > 0 && idle >= m->idle_c6_residency)
 		return m->idle_c6_exit;
@@ -257,7 +257,7 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns)
 	c->woken = false;
 	/* A sleeping task leaves its CPU idle: will-it-scale's threads_idle. */
 	if (st == CPU_SLEEPING) {
-		double exit = idle_state_exit(c);
+		double exit = cpu_idle_exit(c, sim_now());
 
 		/* A timer's wake-up pays the exit now; a waker's adds to its delay. */
 		if (timed_out)

@@ -180,6 +180,9 @@ bool cpu_block(enum cpu_state st, const struct cpu_wait *w, double timeout_ns);
 /* Resume c, blocked in cpu_block(); it goes on delay_ns later, at the earliest. */
 void cpu_wake(struct cpu *c, double delay_ns);
 
+/* ns an interrupt or a wake-up reaching asleep c at instant at waits for its C-state's exit. */
+double cpu_idle_exit(const struct cpu *c, double at);
+
 /*
  * Intrusive FIFO of CPUs waiting on one object.  A CPU waits for one thing
  * at a time, so it is in at most one queue: queued_on says which.

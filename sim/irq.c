@@ -116,6 +116,14 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at, d
 	} else {
 		if (at < target->irq_until)
 			at = target->irq_until;
+		/*
+		 * An idle CPU takes the interrupt once out of its C-state: a
+		 * shootdown that frees page tables waits for every sleeping
+		 * CPU of the mm to wake (arch/x86/mm/tlb.c sends those IPIs
+		 * to lazy CPUs too).
+		 */
+		if (target->state == CPU_SLEEPING)
+			at += cpu_idle_exit(target, at);
 		*began = at;
 		/* flush_smp_call_function_queue(): llist_del_all() of our queue. */
 		at = cacheline_rmw_ahead(&call_single_queue[target->id], target->id, at);
@@ -123,6 +131,9 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at, d
 		end = at + sim_machine->ipi_handler + call->func(target->id, call->info);
 	}
 	target->irq_until = end;
+	/* Idle again after the handler: its C-state starts over from there. */
+	if (target->state == CPU_SLEEPING && end > target->asleep_since)
+		target->asleep_since = end;
 	ack = end + cpu_line_latency(target->id, call->sender->id);
 
 	r->acked = true;

@@ -1522,6 +1522,72 @@ static void test_cstate_exit(void)
 	      shallow.v[0]);
 }
 
+/* ---- C-states: an interrupt to an idle CPU waits for its exit too ---- */
+
+/*
+ * CPU 1 sleeps from 1 us; CPU 0 sends it an IPI at *arg and waits for the
+ * ack (out[0]), then at once another (out[1]), and wakes it at 1 ms.
+ */
+static void cstate_ipi_task(void *arg)
+{
+	struct cpumask sleeper;
+	double t0;
+
+	if (smp_processor_id()) {
+		sleep_until(1e3);
+		prepare_to_wait(&lazy_wq);
+		schedule();
+		return;
+	}
+	cpumask_clear(&sleeper);
+	cpumask_set_cpu(1, &sleeper);
+	sleep_until(*(double *)arg);
+	for (int i = 0; i < 2; i++) {
+		cpu_sync();
+		t0 = sim_now();
+		smp_call_function_many(&sleeper, ipi_nop, NULL, true, "nop");
+		cpu_sync();
+		out[i] = sim_now() - t0;
+	}
+	sleep_until(1e6);
+	wake_up_all(&lazy_wq);
+}
+
+static void cstate_ipi_body(void *arg, double *o)
+{
+	out = o;
+	init_waitqueue_head(&lazy_wq, "idle");
+	for (int i = 0; i <= 1; i++)
+		sim_start_cpu(i, cstate_ipi_task, arg);
+}
+
+/*
+ * A shootdown that frees page tables IPIs the mm's sleeping CPUs too, and
+ * each takes the interrupt once out of its C-state: an ack from a CPU idle
+ * 9 us (short of C1E's 20 us residency) comes at once, from one idle 49 us
+ * after C1E's 10 us exit, from one idle 699 us after C6's 133 us.  The
+ * handler wakes the core, so an IPI right after it finds the CPU shallow.
+ */
+static void test_cstate_ipi(void)
+{
+	struct sim_config cfg = test_config(1, 2, 1);
+	struct child_result shallow, c1e, c6;
+	double soon = 10e3, later = 50e3, late = 700e3;
+
+	cfg.machine.idle_c1e_exit = 10e3;
+	cfg.machine.idle_c1e_residency = 20e3;
+	cfg.machine.idle_c6_exit = 133e3;
+	cfg.machine.idle_c6_residency = 600e3;
+	run_child(&cfg, cstate_ipi_body, &soon, 1e9, &shallow);
+	run_child(&cfg, cstate_ipi_body, &later, 1e9, &c1e);
+	run_child(&cfg, cstate_ipi_body, &late, 1e9, &c6);
+	CHECK(shallow.v[0] < 5e3, "an IPI to a CPU idle 9 us acked after %g ns", shallow.v[0]);
+	CHECK_NEAR(c1e.v[0] - shallow.v[0], 10e3, 0.01);
+	CHECK_NEAR(c6.v[0] - shallow.v[0], 133e3, 0.01);
+	CHECK_NEAR(c1e.v[1], shallow.v[1], 0.01);
+	CHECK_NEAR(c6.v[1], shallow.v[1], 0.01);
+}
+
 /* ---- a line stays cached until its CPU has moved the caches' worth ---- */
 
 /* An RMW of the line by CPU 0, its cost in ns, after streaming bytes. */
@@ -1852,6 +1918,10 @@ static const struct test_case cases[] = {
     {"cstate_exit",
      "a CPU asleep past C6's residency wakes its exit latency later, unless its sibling runs",
      test_cstate_exit},
+    {"cstate_ipi",
+     "an IPI to a CPU asleep past C1E's or C6's residency is acked that state's exit later; the "
+     "handler wakes the core, so the next one is not",
+     test_cstate_ipi},
 };
 
 int main(int argc, char **argv)
