@@ -165,6 +165,10 @@ const struct key_def keys[] = {
 	{"kernel", "vma_lock_file_faults", KEY_BOOL, "false", 0, 1, NULL, NULL,
 	 "per-VMA locks also take faults on file mappings with ->map_pages (Linux 6.7+); "
 	 "before, only anonymous VMAs"},
+	{"kernel", "zap_delay_rmap", KEY_BOOL, "false", 0, 1, NULL, NULL,
+	 "a zap removes a dirty shared page's rmap only after the TLB flush, and gathers no more "
+	 "than its on-stack bundle of 8 pages while such a removal waits (commit 5df397dec7c4 as "
+	 "merged for 6.2-rc1, before it let the gather grow a batch)"},
 
 	{"workload", "type", KEY_CHOICE, NULL, 0, 0, "lock|page_fault1|page_fault2|page_fault3|tlb_flush2|pft|mmap1|mixed|text", NULL,
 	 "what the tasks run"},

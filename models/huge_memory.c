@@ -113,7 +113,6 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd
 	unsigned long pfn, pgtable = 0;
 	bool anon = vma_is_anonymous(vma);
 
-	(void)addr;
 	spin_lock(ptl);
 	if (!pmd_trans_huge(*pmd)) {
 		spin_unlock(ptl);
@@ -125,7 +124,7 @@ bool zap_huge_pmd(struct mmu_gather *tlb, struct vm_area_struct *vma, pmd_t *pmd
 	if (anon)
 		pgtable = pgtable_trans_huge_withdraw(pmd);
 	vma->vm_mm->rss -= HPAGE_PMD_NR;
-	tlb->need_flush = true;
+	tlb_remove_pmd_tlb_entry(tlb, addr);
 	spin_unlock(ptl);
 	if (!anon)
 		return true;

@@ -847,14 +847,24 @@ again:
 		 * A page-cache page stays cached: its mapping goes
 		 * (page_remove_rmap()), a written shared one is dirtied, and
 		 * the gather drops the mapping's reference after the flush.
+		 * A dirty PTE forces that flush before the PTL is dropped, for
+		 * this table's entries: until it is done another CPU may still
+		 * write the page through its TLB, after set_page_dirty() has
+		 * been and gone (1cf35d47712d, 3.15; since 5df397dec7c4, 6.2,
+		 * with the rmap removal delayed past it).
 		 */
 		if (file) {
 			struct cache_page *page = vma_cache_page(vma, addr);
+			bool delay_rmap = false;
 
-			if (vma->vm_flags & VM_SHARED && vma->vm_flags & VM_WRITE)
+			if (vma->vm_flags & VM_SHARED && vma->vm_flags & VM_WRITE) {
 				set_page_dirty(page);
-			cacheline_rmw(&page->flags);
-			if (__tlb_remove_file_page(tlb)) {
+				force_flush = true;
+				delay_rmap = mm_tunables.zap_delay_rmap;
+			}
+			if (!delay_rmap)
+				cacheline_rmw(&page->flags);
+			if (__tlb_remove_file_page(tlb, page, delay_rmap)) {
 				force_flush = true;
 				addr += PAGE_SIZE;
 				break;
@@ -869,8 +879,10 @@ again:
 		}
 	}
 	/* Do the actual TLB flush before dropping ptl */
-	if (force_flush)
+	if (force_flush) {
 		tlb_flush_mmu_tlbonly(tlb);
+		tlb_flush_rmaps(tlb);
+	}
 	spin_unlock(ptl);
 	if (force_flush) {
 		tlb_flush_mmu_free(tlb);
@@ -920,7 +932,7 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 	struct mmu_gather tlb;
 
 	vm_write_begin(vma);
-	tlb_gather_mmu(&tlb, vma->vm_mm, start, end);
+	tlb_gather_mmu(&tlb, vma->vm_mm);
 	zap_pmd_range(&tlb, vma, start, end);
 	tlb_finish_mmu(&tlb);
 	vm_write_end(vma);
@@ -943,7 +955,7 @@ static void free_pgtables(struct mmu_gather *tlb, struct mm_struct *mm, unsigned
 		    (addr + PMD_SIZE > end && find_vma(mm, end) &&
 		     find_vma(mm, end)->vm_start < addr + PMD_SIZE))
 			continue;
-		tlb_remove_table(tlb, pmd->table);
+		tlb_remove_table(tlb, pmd->table, addr);
 		pmd_write(pmd, (pmd_t){.table = NULL});
 	}
 }
@@ -954,7 +966,7 @@ void unmap_region(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lon
 {
 	struct mmu_gather tlb;
 
-	tlb_gather_mmu(&tlb, mm, start, end);
+	tlb_gather_mmu(&tlb, mm);
 	zap_pmd_range(&tlb, vma, start, end);
 	free_pgtables(&tlb, mm, start, end);
 	tlb_finish_mmu(&tlb);

@@ -257,6 +257,8 @@ struct mm_tunables {
 	double read_error;	   /* chance a read fails */
 	bool munmap_downgrade;	   /* munmap zaps under mmap_sem for read (5.0+) */
 	bool vma_lock_file_faults; /* per-VMA locks take file faults too (6.7+) */
+	bool zap_delay_rmap;	   /* 5df397dec7c4 as merged: a dirty shared page's rmap waits for
+				      the flush, and the gather for it stops at its bundle */
 };
 
 extern struct mm_tunables mm_tunables;

@@ -1,36 +1,86 @@
 /* models/mmu_gather.c - flush once, then free what the flush protected. */
 #include "mmu_gather.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "filemap.h"
 #include "page_alloc.h"
 
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, unsigned long start,
-		    unsigned long end)
+/* __tlb_reset_range(): nothing to flush yet. */
+static void tlb_reset_range(struct mmu_gather *tlb)
 {
-	memset(tlb, 0, offsetof(struct mmu_gather, page));
+	tlb->start = ULONG_MAX;
+	tlb->end = 0;
+}
+
+/* __tlb_adjust_range(): a flush covers every entry cleared since the last. */
+static void tlb_adjust_range(struct mmu_gather *tlb, unsigned long address, unsigned long size)
+{
+	if (address < tlb->start)
+		tlb->start = address;
+	if (address + size > tlb->end)
+		tlb->end = address + size;
+	tlb->need_flush = true;
+}
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
+{
+	memset(tlb, 0, offsetof(struct mmu_gather, delayed));
 	tlb->mm = mm;
-	tlb->start = start;
-	tlb->end = end;
+	tlb_reset_range(tlb);
 }
 
 void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address)
 {
-	(void)address;
-	tlb->need_flush = true;
+	tlb_adjust_range(tlb, address, PAGE_SIZE);
+}
+
+void tlb_remove_pmd_tlb_entry(struct mmu_gather *tlb, unsigned long address)
+{
+	tlb_adjust_range(tlb, address & PMD_MASK, PMD_SIZE);
+}
+
+/*
+ * tlb_next_batch() refused: every batch is in use, or (5df397dec7c4) an
+ * rmap removal waits for the flush and the batch being filled, the bundle
+ * on the stack or one of MAX_GATHER_BATCH, has just been filled.
+ */
+static bool tlb_gather_full(const struct mmu_gather *tlb)
+{
+	int nr = tlb->nr_pages + tlb->nr_file;
+
+	if (tlb->delayed_rmap &&
+	    (nr == MMU_GATHER_BUNDLE ||
+	     (nr > MMU_GATHER_BUNDLE && (nr - MMU_GATHER_BUNDLE) % MAX_GATHER_BATCH == 0)))
+		return true;
+	return nr >= MMU_GATHER_MAX_PAGES;
 }
 
 bool __tlb_remove_page(struct mmu_gather *tlb, unsigned long pfn)
 {
 	tlb->page[tlb->nr_pages++] = (unsigned int)pfn;
-	return tlb->nr_pages >= MMU_GATHER_MAX_PAGES;
+	return tlb_gather_full(tlb);
 }
 
-bool __tlb_remove_file_page(struct mmu_gather *tlb)
+bool __tlb_remove_file_page(struct mmu_gather *tlb, struct cache_page *page, bool delay_rmap)
 {
 	tlb->nr_file++;
-	return tlb->nr_pages + tlb->nr_file >= MMU_GATHER_MAX_PAGES;
+	if (delay_rmap) {
+		tlb->delayed[tlb->nr_delayed++] = page;
+		tlb->delayed_rmap = true;
+	}
+	return tlb_gather_full(tlb);
+}
+
+/* page_remove_rmap() of each: the atomic on its mapcount, in its struct page. */
+void tlb_flush_rmaps(struct mmu_gather *tlb)
+{
+	for (int i = 0; i < tlb->nr_delayed; i++)
+		cacheline_rmw(&tlb->delayed[i]->flags);
+	tlb->nr_delayed = 0;
+	tlb->delayed_rmap = false;
 }
 
 bool __tlb_remove_huge_page(struct mmu_gather *tlb, unsigned long pfn)
@@ -40,12 +90,13 @@ bool __tlb_remove_huge_page(struct mmu_gather *tlb, unsigned long pfn)
 	return tlb->nr_huge == MMU_GATHER_BUNDLE;
 }
 
-void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table)
+/* pte_free_tlb(): the table goes once the flush is done, which covers its address. */
+void tlb_remove_table(struct mmu_gather *tlb, struct pte_table *table, unsigned long address)
 {
 	table->free_next = tlb->tables;
 	tlb->tables = table;
 	tlb->freed_tables = true;
-	tlb->need_flush = true;
+	tlb_adjust_range(tlb, address, PAGE_SIZE);
 }
 
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
@@ -54,6 +105,7 @@ void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 		return;
 	flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end, PAGE_SHIFT, tlb->freed_tables);
 	tlb->need_flush = false;
+	tlb_reset_range(tlb);
 }
 
 /*

@@ -38,6 +38,7 @@ static void kernel_from_scenario(const struct scenario *sc, struct mm_tunables *
 	k->read_error = scenario_num(sc, "kernel", "read_error");
 	k->munmap_downgrade = scenario_num(sc, "kernel", "munmap_downgrade") != 0;
 	k->vma_lock_file_faults = scenario_num(sc, "kernel", "vma_lock_file_faults") != 0;
+	k->zap_delay_rmap = scenario_num(sc, "kernel", "zap_delay_rmap") != 0;
 }
 
 static void config_from_scenario(const struct scenario *sc, struct sim_config *cfg,

@@ -315,6 +315,62 @@ static void test_page_fault3_dirties(void)
 }
 
 /*
+ * A dirty shared PTE forces the TLB flush before its table's PTL is
+ * dropped: page_fault3's munmap of a 4 MiB region (two tables) flushes
+ * after each table and once more as it frees them, three shootdowns for
+ * two tables freed.  page_fault1's anonymous pages wait for the one flush
+ * at the end, one for two tables.
+ */
+static void test_page_fault3_flushes_per_table(void)
+{
+	struct workload_params p = loop_workload("page_fault3", 2, false);
+	struct child_result shared, anon;
+
+	p.region = 4UL << 20;
+	p.duration = 8e6;
+	shared = run(p);
+	p.type = "page_fault1";
+	anon = run(p);
+	CHECK(shared.outcome.end == SIM_END_OK, "%s", shared.outcome.report);
+	CHECK(anon.outcome.end == SIM_END_OK, "%s", anon.outcome.report);
+	CHECK(v(&shared, "pgtable_free") >= 4 && v(&anon, "pgtable_free") >= 4,
+	      "tables freed: %g by page_fault3, %g by page_fault1", v(&shared, "pgtable_free"),
+	      v(&anon, "pgtable_free"));
+	CHECK(shared.v[OUT_SHOOTDOWN] >= 1.25 * v(&shared, "pgtable_free"),
+	      "page_fault3: %g shootdowns, %g tables freed", shared.v[OUT_SHOOTDOWN],
+	      v(&shared, "pgtable_free"));
+	CHECK(anon.v[OUT_SHOOTDOWN] <= 0.75 * v(&anon, "pgtable_free"),
+	      "page_fault1: %g shootdowns, %g tables freed", anon.v[OUT_SHOOTDOWN],
+	      v(&anon, "pgtable_free"));
+}
+
+/*
+ * Commit 5df397dec7c4 as merged: the rmap of a dirty shared page is
+ * removed after the flush, and while one waits the gather takes no new
+ * batch, so it fills at its on-stack bundle of 8 pages: a 2 MiB table's
+ * zap flushes 64 times where it used to flush once.
+ */
+static void test_zap_delay_rmap_flushes_per_bundle(void)
+{
+	struct workload_params p = loop_workload("page_fault3", 2, false);
+	struct child_result merged, before;
+
+	before = run(p);
+	p.kernel.zap_delay_rmap = true;
+	merged = run(p);
+	CHECK(merged.outcome.end == SIM_END_OK, "%s", merged.outcome.report);
+	CHECK(v(&merged, "pgtable_free") >= 2 && v(&before, "pgtable_free") >= 2,
+	      "tables freed: %g delayed, %g before", v(&merged, "pgtable_free"),
+	      v(&before, "pgtable_free"));
+	CHECK(merged.v[OUT_SHOOTDOWN] >= 48 * v(&merged, "pgtable_free"),
+	      "rmaps delayed: %g shootdowns, %g tables freed", merged.v[OUT_SHOOTDOWN],
+	      v(&merged, "pgtable_free"));
+	CHECK(before.v[OUT_SHOOTDOWN] <= 3 * v(&before, "pgtable_free"),
+	      "before: %g shootdowns, %g tables freed", before.v[OUT_SHOOTDOWN],
+	      v(&before, "pgtable_free"));
+}
+
+/*
  * page_fault3 writes the page-cache page itself, so each loop pulls a
  * data line a page through the caches beside the struct page its fault
  * locks.  With 512 KiB of reach (a 256 KiB L2 and as much of the LLC), a
@@ -854,6 +910,12 @@ static const struct test_case cases[] = {
      test_page_fault2_copies},
     {"page_fault3_dirties", "page_fault3: shared pages dirtied once, none freed, unmap flushes",
      test_page_fault3_dirties},
+    {"page_fault3_flushes_per_table",
+     "page_fault3: munmap flushes before each table's PTL is dropped, where dirty shared PTEs were",
+     test_page_fault3_flushes_per_table},
+    {"zap_delay_rmap_flushes_per_bundle",
+     "5df397dec7c4 as merged: a zap of dirty shared pages flushes every 8 pages",
+     test_zap_delay_rmap_flushes_per_bundle},
     {"page_fault3_data_lines",
      "page_fault3: the data lines it writes push its struct pages out of a cache they fit alone",
      test_page_fault3_data_lines},
