@@ -507,10 +507,14 @@ struct chase {
 	size_t start[CHASE_WALKERS_MAX];
 };
 
+/* C11's aligned_alloc() takes a size that is a multiple of the alignment. */
+#define CHASE_ALIGN (2UL << 20)
+
 static bool chase_build(struct chase *c, size_t bytes)
 {
 	size_t lines = bytes / 64, stride = lines / CHASE_WALKERS_MAX,
-	       *buf = aligned_alloc(2UL << 20, bytes < (2UL << 20) ? 2UL << 20 : bytes);
+	       *buf = aligned_alloc(CHASE_ALIGN,
+				    (bytes + CHASE_ALIGN - 1) / CHASE_ALIGN * CHASE_ALIGN);
 	size_t *order = malloc(lines * sizeof(*order)), i, p;
 	int n = 0;
 
