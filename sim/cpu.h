@@ -103,7 +103,7 @@ struct cpu {
 	double wait_since;	     /* ns: when it queued, for the owner's use */
 	double idle_ns;		     /* ns spent asleep while it had a task */
 	unsigned long sleeps;	     /* of those sleeps, how many began in the window */
-	double asleep_since;	     /* ns: when it last went to sleep */
+	double asleep_since;	     /* ns: when it last went to sleep, or an IPI left it idle */
 	bool tlb_stale;		     /* a shootdown skipped it asleep: see sim/tlb.h */
 
 	int rcu_nesting;
