@@ -24,7 +24,7 @@ struct lock_task {
 };
 
 static spinlock_t study_lock;
-static struct mm_struct study_mm; /* only its cpumask: the tasks' CPUs */
+static struct mm_struct study_mm; /* its cpumask (the tasks' CPUs) and TLB generation */
 static struct lock_task *tasks;
 static struct histogram latency;
 static struct workload_params params;
@@ -62,6 +62,7 @@ static void lock_start(const struct workload_params *p)
 	histogram_init(&latency);
 	tasks = calloc(p->tasks, sizeof(*tasks));
 	cpumask_clear(mm_cpumask(&study_mm));
+	tlb_gen_init(&study_mm.tlb_gen);
 	for (int i = 0; i < p->tasks; i++) {
 		cpumask_set_cpu(task_cpu(p, i), mm_cpumask(&study_mm));
 		sim_start_cpu(task_cpu(p, i), lock_task_main, &tasks[i]);

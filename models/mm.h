@@ -303,6 +303,15 @@ struct mm_struct {
 	struct pmd_table *pud[PTRS_PER_PUD];
 
 	struct cpumask cpu_vm_mask; /* CPUs that may cache its translations */
+	/*
+	 * tlb_flush_pending: the mmu_gathers under way in this mm, each with
+	 * PTE changes it may not have flushed yet (inc_tlb_flush_pending()).
+	 * A line of its own, far from mmap_lock in struct mm_struct, that
+	 * each gather writes as it starts and as it ends.
+	 */
+	int tlb_flush_pending;
+	struct cacheline tlb_flush_line;
+	struct tlb_gen tlb_gen; /* mm->context.tlb_gen, on the context's line */
 	int mm_users;
 	int private_cpu; /* the one CPU that can reach it, or -1 */
 	struct userfaultfd_ctx *uffd_ctx;

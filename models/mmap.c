@@ -42,6 +42,9 @@ void mm_init(struct mm_struct *mm, int private_cpu)
 	mm_line_init(mm, &mm->mm_rb_line);
 	mm->vmacache = calloc(nr_cpu_ids, sizeof(*mm->vmacache));
 	mm_line_init(mm, &mm->vm_stat);
+	mm_line_init(mm, &mm->tlb_flush_line);
+	tlb_gen_init(&mm->tlb_gen);
+	mm_line_init(mm, &mm->tlb_gen.line);
 	cpumask_clear(mm_cpumask(mm));
 }
 

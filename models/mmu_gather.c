@@ -7,6 +7,7 @@
 
 #include "filemap.h"
 #include "page_alloc.h"
+#include "vmstat.h"
 
 /* __tlb_reset_range(): nothing to flush yet. */
 static void tlb_reset_range(struct mmu_gather *tlb)
@@ -25,11 +26,31 @@ static void tlb_adjust_range(struct mmu_gather *tlb, unsigned long address, unsi
 	tlb->need_flush = true;
 }
 
+static void inc_tlb_flush_pending(struct mm_struct *mm)
+{
+	cacheline_rmw(&mm->tlb_flush_line);
+	mm->tlb_flush_pending++;
+}
+
+static void dec_tlb_flush_pending(struct mm_struct *mm)
+{
+	cacheline_rmw(&mm->tlb_flush_line);
+	mm->tlb_flush_pending--;
+}
+
+/* Another gather than ours is batching in this mm. */
+static bool mm_tlb_flush_nested(struct mm_struct *mm)
+{
+	cacheline_read(&mm->tlb_flush_line);
+	return mm->tlb_flush_pending > 1;
+}
+
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
 {
 	memset(tlb, 0, offsetof(struct mmu_gather, delayed));
 	tlb->mm = mm;
 	tlb_reset_range(tlb);
+	inc_tlb_flush_pending(mm);
 }
 
 void tlb_remove_tlb_entry(struct mmu_gather *tlb, unsigned long address)
@@ -137,7 +158,24 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	tlb_flush_mmu_free(tlb);
 }
 
+/*
+ * Threads zapping the same mm under mmap_lock for read (MADV_DONTNEED, or
+ * munmap() once it has downgraded) may clear the same PTEs, and the one
+ * that found a PTE already clear skips its flush while the other's is
+ * still to come: flush everything before returning.  99baac21e458 (4.13)
+ * added the check; since 7a30df49f63a (5.2) the flush is the whole mm's
+ * (fullmm) and counts as freeing tables, so it reaches the CPUs in lazy
+ * TLB mode too.
+ */
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
+	if (mm_tlb_flush_nested(tlb->mm)) {
+		count_vm_event(TLB_FLUSH_NESTED);
+		tlb->start = 0;
+		tlb->end = ULONG_MAX;
+		tlb->freed_tables = true;
+		tlb->need_flush = true;
+	}
 	tlb_flush_mmu(tlb);
+	dec_tlb_flush_pending(tlb->mm);
 }

@@ -45,6 +45,7 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
     [THP_FILE_MISALIGNED_MAP] = "thp_file_misaligned_map",
     [NR_DIRTIED] = "nr_dirtied",
     [COW_FAULT] = "cow_fault",
+    [TLB_FLUSH_NESTED] = "tlb_flush_nested",
 };
 
 static struct counter *vm_events[NR_VM_EVENT_ITEMS];

@@ -55,6 +55,7 @@ enum vm_event_item {
 	THP_FILE_MISALIGNED_MAP,    /* posted: a huge page mapped at the wrong offset */
 	NR_DIRTIED,		    /* page-cache pages dirtied (/proc/vmstat nr_dirtied) */
 	COW_FAULT,		    /* do_cow_fault(): a private copy of a page-cache page */
+	TLB_FLUSH_NESTED,	    /* a gather ended beside another: the whole mm flushed */
 	NR_VM_EVENT_ITEMS
 };
 

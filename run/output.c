@@ -237,15 +237,16 @@ static json_t *result_json(const struct run_result *r)
 	json_object_set_new(root, "locks", locks_json());
 	json_object_set_new(root, "spin", spin_json(r));
 	json_object_set_new(root, "ipi",
-			    json_pack("{s:I,s:I,s:I,s:o}", "calls", (json_int_t)ipi_stats.calls,
+			    json_pack("{s:I,s:I,s:I,s:I,s:o}", "calls", (json_int_t)ipi_stats.calls,
 				      "ipis", (json_int_t)ipi_stats.ipis, "deferred",
-				      (json_int_t)ipi_stats.deferred, "wait_ns",
+				      (json_int_t)ipi_stats.deferred, "coalesced",
+				      (json_int_t)ipi_stats.coalesced, "wait_ns",
 				      histogram_json(&ipi_stats.wait)));
-	json_object_set_new(root, "tlb",
-			    json_pack("{s:I,s:I,s:o}", "shootdowns",
-				      (json_int_t)tlb_stats.shootdowns, "lazy_skipped",
-				      (json_int_t)tlb_stats.lazy_skipped, "wait_ns",
-				      histogram_json(&tlb_stats.wait)));
+	json_object_set_new(
+	    root, "tlb",
+	    json_pack("{s:I,s:I,s:I,s:o}", "shootdowns", (json_int_t)tlb_stats.shootdowns,
+		      "lazy_skipped", (json_int_t)tlb_stats.lazy_skipped, "caught_up",
+		      (json_int_t)tlb_stats.caught_up, "wait_ns", histogram_json(&tlb_stats.wait)));
 	json_object_set_new(root, "storage",
 			    json_pack("{s:I,s:I,s:f}", "reads", (json_int_t)storage_stats.reads,
 				      "bytes", (json_int_t)storage_stats.bytes, "time_ns",
@@ -357,9 +358,10 @@ static void print_summary(const struct run_result *r, json_t *root)
 			       "there is wrong\n",
 			       c->value);
 	if (ipi_stats.calls)
-		printf("  ipi         %lu calls, %lu IPIs (%lu found IRQs off), %lu lazy CPUs "
-		       "skipped\n",
-		       ipi_stats.calls, ipi_stats.ipis, ipi_stats.deferred, tlb_stats.lazy_skipped);
+		printf("  ipi         %lu calls, %lu IPIs (%lu found IRQs off, %lu queued behind "
+		       "another), %lu lazy CPUs skipped\n",
+		       ipi_stats.calls, ipi_stats.ipis, ipi_stats.deferred, ipi_stats.coalesced,
+		       tlb_stats.lazy_skipped);
 	printf("  engine      %lu events in %.2f s wall (%.3g events/s)\n", r->outcome.events,
 	       r->wall_time, r->wall_time > 0 ? r->outcome.events / r->wall_time : 0);
 }

@@ -22,6 +22,8 @@
 #include "invariant.h"
 #include "stats.h"
 
+struct tlb_gen;
+
 struct ipi_request;
 struct cacheline;
 struct cpu_queue;
@@ -105,6 +107,10 @@ struct cpu {
 	unsigned long sleeps;	     /* of those sleeps, how many began in the window */
 	double asleep_since;	     /* ns: when it last went to sleep, or an IPI left it idle */
 	bool tlb_stale;		     /* a shootdown skipped it asleep: see sim/tlb.h */
+	/* cpu_tlbstate: the generation of whose mm its TLB has caught up with. */
+	const struct tlb_gen *tlb_gen_mm;
+	unsigned long long tlb_gen_local;
+	const struct tlb_gen *tlb_left; /* the mm it left for init_mm, asleep */
 
 	int rcu_nesting;
 	int rcu_idx;

@@ -29,7 +29,8 @@ struct ipi_request {
 	struct ipi_call *call;
 	int target;
 	bool acked;
-	double sent_at; /* ns: the ICR write that sent it is done */
+	bool coalesced; /* queued behind another request: no ICR write */
+	double sent_at; /* ns: queued, or the ICR write that sent it is done */
 	struct ipi_request *next;
 };
 
@@ -234,38 +235,73 @@ double ttwu_queue(int target, double at)
 }
 
 /*
- * smp_call_function_many_cond(): lock the csd it keeps for each target
- * (csd_lock(): a store to a line the target's csd_unlock() wrote last,
- * which the locked llist_add() after it waits for; only those two CPUs
- * touch a csd, so where its line is is known without tracking it), queue
- * it on the target's call_single_queue (llist_add() on a line the target
- * took last), then write the ICR: once a target, or once a cluster of 16
- * with x2APIC cluster multicast.  The sender pays all of it, so a shootdown of
- * 127 CPUs costs it more than one of 1; each target's IPI leaves with its
- * ICR write.  Returns with the sender synced at the last write.
+ * The target's call_single_queue still holds a request at instant t: one
+ * waiting for its IRQs to come back on, or one its next handler has not
+ * taken yet (that handler's llist_del_all() comes after t).
+ */
+static bool call_single_queue_busy(const struct cpu *target, double t)
+{
+	return target->ipi_pending || t < target->irq_batch_at;
+}
+
+/*
+ * smp_call_function_many_cond(): for each target, lock the csd it keeps
+ * for it (csd_lock(): a store to a line the target's csd_unlock() wrote
+ * last, which the locked llist_add() after it waits for; only those two
+ * CPUs touch a csd, so where its line is is known without tracking it)
+ * and queue it on the target's call_single_queue (llist_add() on a line
+ * the target took last).  A target whose queue was not empty gets no IPI
+ * (llist_add() returned false: cpumask_ipi leaves it out), the one still
+ * pending will find the request.  Then the ICR writes for the others,
+ * all with IRQs off (local_irq_save() in default_send_IPI_mask_sequence_phys()
+ * and in the x2APIC senders): once a target, or once a cluster of 16 with
+ * x2APIC cluster multicast.  Meanwhile IPIs to the sender wait, and the
+ * requests to it pile up in its queue.  The sender pays all of it, so a
+ * shootdown of 127 CPUs costs it more than one of 1.  Returns with the
+ * sender synced at the last write.
  */
 static void ipi_send_all(struct ipi_call *call)
 {
 	int last_cluster = -1;
+	double irqs_off;
 
 	cpu_sync();
 	call->sent_at = sim_now();
 	for (int i = 0; i < call->nr_reqs; i++) {
 		struct ipi_request *r = &call->reqs[i];
-		int cluster = r->target / X2APIC_CLUSTER_SIZE;
 
 		cpu_account(cpu_line_latency(r->target, call->sender->id));
 		cacheline_rmw_next(&call_single_queue[r->target]);
+		r->sent_at = cpu_clock();
+		r->coalesced = call_single_queue_busy(&cpus[r->target], r->sent_at);
+		ipi_stats.coalesced += r->coalesced && stats_measuring();
+	}
+	irqs_off = cpu_clock();
+	for (int i = 0; i < call->nr_reqs; i++) {
+		struct ipi_request *r = &call->reqs[i];
+		int cluster = r->target / X2APIC_CLUSTER_SIZE;
+
+		if (r->coalesced)
+			continue;
 		if (!sim_machine->ipi_multicast || cluster != last_cluster)
 			cpu_account(sim_machine->ipi_send);
 		last_cluster = cluster;
 		r->sent_at = cpu_clock();
 	}
+	local_irq_off_span(irqs_off, cpu_clock());
 	/* In multicast, a cluster's IPIs leave with its one write, its last. */
-	for (int i = call->nr_reqs - 2; i >= 0 && sim_machine->ipi_multicast; i--)
-		if (call->reqs[i].target / X2APIC_CLUSTER_SIZE ==
-		    call->reqs[i + 1].target / X2APIC_CLUSTER_SIZE)
-			call->reqs[i].sent_at = call->reqs[i + 1].sent_at;
+	for (int i = call->nr_reqs - 2, next = call->nr_reqs - 1;
+	     i >= 0 && sim_machine->ipi_multicast; i--) {
+		struct ipi_request *r = &call->reqs[i];
+
+		if (r->coalesced)
+			continue;
+		if (!call->reqs[next].coalesced &&
+		    r->target / X2APIC_CLUSTER_SIZE ==
+			call->reqs[next].target / X2APIC_CLUSTER_SIZE)
+			r->sent_at = call->reqs[next].sent_at;
+		next = i;
+	}
 	cpu_sync();
 }
 

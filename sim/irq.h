@@ -69,6 +69,7 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 
 struct ipi_stats {
 	unsigned long calls, ipis, deferred; /* deferred: found IRQs off */
+	unsigned long coalesced;	     /* queued behind a request: no IPI of its own */
 	struct histogram wait;		     /* sender's wait per call */
 };
 

@@ -1408,7 +1408,9 @@ static void lazy_task(void *arg)
 	sleep_until(50e3);
 	ipis = ipi_stats.ipis;
 	t0 = sim_now();
-	flush_tlb_on_cpus(&lazy_mm_cpus, &(struct flush_tlb_info){0, PAGE_SIZE, PAGE_SHIFT, freed});
+	flush_tlb_on_cpus(&lazy_mm_cpus, &(struct flush_tlb_info){.end = PAGE_SIZE,
+								  .stride_shift = PAGE_SHIFT,
+								  .freed_tables = freed});
 	cpu_sync();
 	out[0] = sim_now() - t0;
 	out[1] = (double)(ipi_stats.ipis - ipis);
@@ -1446,6 +1448,196 @@ static void test_lazy_tlb_skipped(void)
 	      "the sender waited %g ns with tables freed, %g without", freed.v[0], lazy.v[0]);
 	/* The skipped CPU pays a full flush, 33 INVLPGs' worth, as it resumes. */
 	CHECK_NEAR(lazy.v[2] - freed.v[2], 33 * cfg.machine.invlpg, 0.01);
+}
+
+/* ---- TLB generations: a CPU behind by several flushes catches up once ---- */
+
+static struct tlb_gen gen_mm;
+static struct cpumask gen_mm_cpus;
+
+/*
+ * CPU 1 runs with IRQs off from 1 us to 30 us while CPUs 0, 2 and 3 each
+ * flush a page of the mm, at 5, 10 and 15 us, each taking the mm's next
+ * generation.  CPU 1 then takes the three requests at once.  out[0]: the
+ * requests a CPU found itself caught up with, out[1]: CPU 1's time in
+ * the handlers.
+ */
+static void gen_task(void *arg)
+{
+	bool gens = *(bool *)arg;
+	int me = smp_processor_id();
+	struct flush_tlb_info info = {.end = PAGE_SIZE, .stride_shift = PAGE_SHIFT};
+	double t;
+
+	if (me == 1) {
+		sleep_until(1e3);
+		local_irq_disable();
+		sleep_until(30e3);
+		t = sim_now();
+		local_irq_enable();
+		out[1] = cpu_clock() - t;
+		cpu_sync();
+		out[0] = (double)tlb_stats.caught_up;
+		return;
+	}
+	sleep_until(5e3 * (me ? me : 1));
+	cacheline_rmw(&gen_mm.line);
+	info.new_tlb_gen = ++gen_mm.gen;
+	info.mm_gen = gens ? &gen_mm : NULL;
+	flush_tlb_on_cpus(&gen_mm_cpus, &info);
+}
+
+static void gen_body(void *arg, double *o)
+{
+	out = o;
+	tlb_gen_init(&gen_mm);
+	cpumask_clear(&gen_mm_cpus);
+	for (int i = 0; i < 4; i++) {
+		cpumask_set_cpu(i, &gen_mm_cpus);
+		sim_start_cpu(i, gen_task, arg);
+	}
+}
+
+/*
+ * flush_tlb_func(): a CPU that finds itself more than one generation
+ * behind flushes its whole TLB and records the mm's generation; the
+ * requests queued behind, for generations it has now caught up with, cost
+ * it nothing.  Without generations each is flushed as asked.
+ */
+static void test_tlb_gen_catch_up(void)
+{
+	struct sim_config cfg = test_config(1, 4, 1);
+	struct child_result with, without;
+	bool yes = true, no = false;
+
+	run_child(&cfg, gen_body, &yes, 1e9, &with);
+	run_child(&cfg, gen_body, &no, 1e9, &without);
+	CHECK(with.outcome.end == SIM_END_OK && without.outcome.end == SIM_END_OK, "%s%s",
+	      with.outcome.report, without.outcome.report);
+	CHECK(with.v[0] == 2 && without.v[0] == 0,
+	      "requests caught up with: %g with generations, %g without", with.v[0], without.v[0]);
+	/* One full flush, 33 INVLPGs' worth, where three single pages were. */
+	CHECK(with.v[1] - without.v[1] >= 30 * cfg.machine.invlpg,
+	      "CPU 1 spent %g ns in its handlers with generations, %g without", with.v[1],
+	      without.v[1]);
+}
+
+/*
+ * CPU 1 sleeps from 1 us to 100 us; CPU 0 flushes a page of the mm with
+ * tables freed at 10 us and again at 50 us.  out[0], out[1]: the IPIs
+ * each sent.
+ */
+static void lazy_exit_task(void *arg)
+{
+	struct flush_tlb_info info = {
+	    .end = PAGE_SIZE, .stride_shift = PAGE_SHIFT, .freed_tables = true, .mm_gen = &gen_mm};
+	unsigned long ipis;
+
+	(void)arg;
+	if (smp_processor_id() == 1) {
+		sleep_until(1e3);
+		prepare_to_wait(&lazy_wq);
+		schedule();
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		sleep_until(10e3 + 40e3 * i);
+		cacheline_rmw(&gen_mm.line);
+		info.new_tlb_gen = ++gen_mm.gen;
+		ipis = ipi_stats.ipis;
+		flush_tlb_on_cpus(&gen_mm_cpus, &info);
+		out[i] = (double)(ipi_stats.ipis - ipis);
+	}
+	sleep_until(100e3);
+	wake_up_all(&lazy_wq);
+}
+
+static void lazy_exit_body(void *arg, double *o)
+{
+	out = o;
+	tlb_gen_init(&gen_mm);
+	init_waitqueue_head(&lazy_wq, "lazy");
+	cpumask_clear(&gen_mm_cpus);
+	for (int i = 0; i < 2; i++) {
+		cpumask_set_cpu(i, &gen_mm_cpus);
+		sim_start_cpu(i, lazy_exit_task, arg);
+	}
+}
+
+/*
+ * A CPU asleep in lazy TLB mode that a flush freeing tables reaches
+ * switches to init_mm, leaving the mm's cpumask (before 6.13's
+ * 209954cbc7d0): the next such flush sends it nothing.
+ */
+static void test_lazy_tlb_leaves_mm(void)
+{
+	struct sim_config cfg = test_config(1, 2, 1);
+	struct child_result r;
+
+	run_child(&cfg, lazy_exit_body, NULL, 1e9, &r);
+	CHECK(r.outcome.end == SIM_END_OK, "%s", r.outcome.report);
+	CHECK(r.v[0] == 1 && r.v[1] == 0, "IPIs to the sleeping CPU: %g, then %g", r.v[0], r.v[1]);
+}
+
+/* ---- the ICR writes: with IRQs off, after every target is queued ---- */
+
+static struct cpumask icr_targets, icr_one;
+
+/*
+ * At 10 us CPU 0 sends a call to CPUs 1..N (arg: N), xAPIC physical
+ * mode, and CPU 9 one to CPU 0 a little later.  out[0]: CPU 9's wait.
+ */
+static void icr_task(void *arg)
+{
+	int me = smp_processor_id(), n = *(int *)arg;
+	struct flush_tlb_info info = {.end = PAGE_SIZE, .stride_shift = PAGE_SHIFT};
+
+	if (me == 0) {
+		sleep_until(10e3);
+		cpumask_clear(&icr_targets);
+		for (int i = 1; i <= n; i++)
+			cpumask_set_cpu(i, &icr_targets);
+		flush_tlb_on_cpus(&icr_targets, &info);
+	} else if (me == 9) {
+		double t;
+
+		sleep_until(10.2e3);
+		t = sim_now();
+		cpumask_clear(&icr_one);
+		cpumask_set_cpu(0, &icr_one);
+		flush_tlb_on_cpus(&icr_one, &info);
+		cpu_sync();
+		out[0] = sim_now() - t;
+	}
+}
+
+static void icr_body(void *arg, double *o)
+{
+	out = o;
+	for (int i = 0; i < 10; i++)
+		sim_start_cpu(i, icr_task, arg);
+}
+
+/*
+ * default_send_IPI_mask_sequence_phys() writes its ICRs with IRQs off,
+ * after the requests are queued: an IPI to a CPU in the middle of
+ * sending to eight others waits for its last write, so CPU 9's wait grows
+ * with CPU 0's targets, by about an ICR write each.
+ */
+static void test_icr_writes_irqs_off(void)
+{
+	struct sim_config cfg = test_config(1, 16, 1);
+	struct child_result one, eight;
+	int n1 = 1, n8 = 8;
+
+	cfg.machine.ipi_multicast = false;
+	cfg.machine.ipi_send = 200;
+	run_child(&cfg, icr_body, &n1, 1e9, &one);
+	run_child(&cfg, icr_body, &n8, 1e9, &eight);
+	CHECK(one.outcome.end == SIM_END_OK && eight.outcome.end == SIM_END_OK, "%s%s",
+	      one.outcome.report, eight.outcome.report);
+	CHECK(eight.v[0] >= one.v[0] + 5 * cfg.machine.ipi_send,
+	      "CPU 9 waited %g ns for CPU 0 sending to 8, %g sending to 1", eight.v[0], one.v[0]);
 }
 
 /* ---- C-states: a long sleep wakes slower, unless a sibling keeps the core up ---- */
@@ -1906,6 +2098,15 @@ static const struct test_case cases[] = {
     {"lazy_tlb_skipped",
      "a shootdown freeing no page tables skips CPUs whose task sleeps; they flush on waking",
      test_lazy_tlb_skipped},
+    {"tlb_gen_catch_up",
+     "a CPU behind by several flushes flushes all once and skips the requests queued behind",
+     test_tlb_gen_catch_up},
+    {"lazy_tlb_leaves_mm",
+     "a lazy CPU that a flush freeing tables reaches leaves the mm: the next one skips it",
+     test_lazy_tlb_leaves_mm},
+    {"icr_writes_irqs_off",
+     "an IPI to a CPU writing ICRs waits for its last write: the writes run with IRQs off",
+     test_icr_writes_irqs_off},
     {"smt_share_l2", "what one SMT sibling streams evicts the other's lines from their shared L2",
      test_smt_share_l2},
     {"release_pages_once",

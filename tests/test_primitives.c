@@ -363,7 +363,7 @@ static struct mm_struct_lite {
 
 static void unmapper_task(void *arg)
 {
-	struct flush_tlb_info info = {0, 4 * PAGE_SIZE, PAGE_SHIFT, false};
+	struct flush_tlb_info info = {.start = 0, .end = 4 * PAGE_SIZE, .stride_shift = PAGE_SHIFT};
 
 	(void)arg;
 	spin_lock(&ptl);
