@@ -487,7 +487,12 @@ calibrate() {
 		ok "cost_l1_hit, l2_hit, llc_hit chased, each faster than memory" ||
 		ko "chased hits: $(grep -E '^(cost_l1_hit|l2_hit|llc_hit|mem_latency|freq)' "$p")"
 	# Every out-of-order core keeps more than one miss in flight, and none
-	# as many as the 64 chases that measure it.
+	# as many as the 64 chases that measure it.  A figure calibrate flags
+	# NOISY was measured on a busy machine (other tests run beside this
+	# one): measure once more before judging it.
+	if grep -q '^fill_buffers = .*NOISY' "$p"; then
+		"$faultsim" calibrate --out "$p" || ko "calibrate failed"
+	fi
 	awk -F'[ =;]+' '/^fill_buffers/ { n = $2 } END { exit !(n >= 2 && n < 64) }' "$p" &&
 		grep -q '^fill_buffers = .*chases through memory at once' "$p" &&
 		ok "fill_buffers measured: misses overlap, fewer than the chases" ||
