@@ -286,22 +286,10 @@ static void ipi_send_all(struct ipi_call *call)
 		if (!sim_machine->ipi_multicast || cluster != last_cluster)
 			cpu_account(sim_machine->ipi_send);
 		last_cluster = cluster;
+		/* A cluster's later members leave with its one write. */
 		r->sent_at = cpu_clock();
 	}
 	local_irq_off_span(irqs_off, cpu_clock());
-	/* In multicast, a cluster's IPIs leave with its one write, its last. */
-	for (int i = call->nr_reqs - 2, next = call->nr_reqs - 1;
-	     i >= 0 && sim_machine->ipi_multicast; i--) {
-		struct ipi_request *r = &call->reqs[i];
-
-		if (r->coalesced)
-			continue;
-		if (!call->reqs[next].coalesced &&
-		    r->target / X2APIC_CLUSTER_SIZE ==
-			call->reqs[next].target / X2APIC_CLUSTER_SIZE)
-			r->sent_at = call->reqs[next].sent_at;
-		next = i;
-	}
 	cpu_sync();
 }
 
