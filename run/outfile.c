@@ -9,9 +9,9 @@
 
 static int last_errno;
 
-int outfile_failure_status(void)
+int exit_status_for_errno(int err)
 {
-	switch (last_errno) {
+	switch (err) {
 	case ENOSPC:
 	case EDQUOT:
 	case EIO:
@@ -22,6 +22,11 @@ int outfile_failure_status(void)
 	default:
 		return 2;
 	}
+}
+
+int outfile_failure_status(void)
+{
+	return exit_status_for_errno(last_errno);
 }
 
 static void file_release(struct output_file *of)

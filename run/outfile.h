@@ -28,5 +28,7 @@ int outfile_commit(struct output_file *of);
  */
 #define EXIT_NO_RESOURCE 4
 int outfile_failure_status(void);
+/* The same for any failed call that set errno (mkdir(), open()). */
+int exit_status_for_errno(int err);
 
 #endif

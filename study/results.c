@@ -170,7 +170,7 @@ int results_write(const char *dir)
 		fprintf(stderr, "faultsim: %s\n", err);
 		json_decref(manifest);
 		json_decref(columns);
-		return 2;
+		return outfile_failure_status();
 	}
 	write_header(of.f, json_object_get(manifest, "vary"), columns);
 	json_array_foreach(points, i, pt)
@@ -181,7 +181,7 @@ int results_write(const char *dir)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
 				 json_string_value(json_object_get(pt, "name")));
 	}
-	rc = outfile_commit(&of) ? 2 : 0;
+	rc = outfile_commit(&of) ? outfile_failure_status() : 0;
 	/* A partial sweep says so: the report would describe it as complete. */
 	if (!rc && missing) {
 		fprintf(stderr, "faultsim: %s: %zu of %zu points have no result yet:%s%s\n", dir,

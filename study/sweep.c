@@ -220,21 +220,10 @@ static bool point_done(const struct sweep *sw, const struct point *pt)
 }
 
 /* The manifest: what the points are, for --collect, plot and report. */
-static int write_manifest(const struct sweep *sw)
+static json_t *manifest(const struct sweep *sw)
 {
-	struct output_file of;
-	char path[1024], err[512];
 	json_t *root = json_object(), *varies = json_array(), *points = json_array();
-	int rc;
 
-	snprintf(path, sizeof(path), "%s/sweep.json", sw->out);
-	if (outfile_open(&of, path, err, sizeof(err))) {
-		fprintf(stderr, "faultsim: %s\n", err);
-		json_decref(root);
-		json_decref(varies);
-		json_decref(points);
-		return 2;
-	}
 	json_object_set_new(root, "scenario", json_string(sw->o->scenario));
 	json_object_set_new(root, "fingerprint",
 			    json_sprintf("%016llx", (unsigned long long)sw->fingerprint));
@@ -259,11 +248,38 @@ static int write_manifest(const struct sweep *sw)
 							values, "seed", (json_int_t)pt->seed));
 	}
 	json_object_set_new(root, "points", points);
+	return root;
+}
+
+/*
+ * Written only when it changed: a sweep resumed on a full disk must reach
+ * its points, which say what they lack, rather than stop at a manifest it
+ * already has.
+ */
+static int write_manifest(const struct sweep *sw)
+{
+	struct output_file of;
+	char path[1024], err[512];
+	json_t *root = manifest(sw), *old;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/sweep.json", sw->out);
+	old = json_load_file(path, 0, NULL);
+	same = old && json_equal(old, root);
+	json_decref(old);
+	if (same) {
+		json_decref(root);
+		return 0;
+	}
+	if (outfile_open(&of, path, err, sizeof(err))) {
+		fprintf(stderr, "faultsim: %s\n", err);
+		json_decref(root);
+		return outfile_failure_status();
+	}
 	json_dumpf(root, of.f, JSON_INDENT(1));
 	fputc('\n', of.f);
 	json_decref(root);
-	rc = outfile_commit(&of);
-	return rc ? 2 : 0;
+	return outfile_commit(&of) ? outfile_failure_status() : 0;
 }
 
 /* Temporaries of runs that were killed: nothing finished is lost with them. */
@@ -584,7 +600,7 @@ static int make_dirs(const char *out)
 	if (mkdir_parents(out) || (mkdir(points, 0755) && errno != EEXIST) ||
 	    access(points, W_OK)) {
 		fprintf(stderr, "faultsim: %s: cannot write: %s\n", points, strerror(errno));
-		return 2;
+		return exit_status_for_errno(errno);
 	}
 	return 0;
 }
@@ -747,7 +763,7 @@ static int lock_dir(const struct sweep *sw)
 	fd = open(path, O_RDWR | O_CREAT, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "faultsim: %s: cannot write: %s\n", path, strerror(errno));
-		return 2;
+		return exit_status_for_errno(errno);
 	}
 	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB); tries++) {
 		if (errno != EWOULDBLOCK || tries == 30) {
@@ -796,7 +812,7 @@ int faultsim_sweep(const struct sweep_opts *o)
 	/* The job file first: if it cannot be written, nothing is. */
 	if (!rc && outfile_open(&jobs, o->emit_jobs, err, sizeof(err))) {
 		fprintf(stderr, "faultsim: %s\n", err);
-		rc = 2;
+		rc = outfile_failure_status();
 	}
 	if (!rc)
 		rc = check_same_sweep(&sw);
@@ -812,7 +828,7 @@ int faultsim_sweep(const struct sweep_opts *o)
 		if (rc)
 			outfile_abandon(&jobs);
 		else if (outfile_commit(&jobs))
-			rc = 2;
+			rc = outfile_failure_status();
 		sweep_free(&sw);
 		return rc;
 	}
