@@ -1,6 +1,7 @@
 /* sim/irq.c - IRQ masking, IPI delivery and the synchronous cross-call. */
 #include "irq.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "cache.h"
@@ -29,9 +30,11 @@ struct ipi_request {
 	struct ipi_call *call;
 	int target;
 	bool acked;
-	bool coalesced; /* queued behind another request: no ICR write */
-	double sent_at; /* ns: queued, or the ICR write that sent it is done */
+	bool coalesced;	  /* queued behind another request: no ICR write */
+	double queued_at; /* ns: its llist_add() */
+	double sent_at;	  /* ns: queued, or the ICR write that sent it is done */
 	struct ipi_request *next;
+	struct ipi_request *inflight_next;
 };
 
 struct ipi_stats ipi_stats;
@@ -43,8 +46,19 @@ struct ipi_stats ipi_stats;
  */
 static struct cacheline *call_single_queue;
 
+/*
+ * What each queue holds that no handler has seen yet.  A sender queues all
+ * its requests, then writes the ICRs: until it has, the requests it queued
+ * are in the targets' queues and no IPI is on its way for them (inflight).
+ * A request another sender queues behind one of them sends no IPI and is
+ * taken by the handler that IPI runs (waiting).
+ */
+static struct ipi_request **csq_inflight, **csq_waiting;
+
 void irq_init(void)
 {
+	csq_inflight = calloc(nr_cpu_ids, sizeof(*csq_inflight));
+	csq_waiting = calloc(nr_cpu_ids, sizeof(*csq_waiting));
 	call_single_queue = calloc(nr_cpu_ids, sizeof(*call_single_queue));
 	for (int i = 0; i < nr_cpu_ids; i++)
 		cacheline_init(&call_single_queue[i]);
@@ -145,6 +159,15 @@ static double ipi_handle(struct ipi_request *r, struct cpu *target, double at, d
 	return end;
 }
 
+/* The last ack: a waiting sender goes on, an async call is done. */
+static void ipi_call_done(struct ipi_call *call, double now)
+{
+	if (call->wait)
+		cpu_wake(call->sender, call->last_ack - now);
+	else
+		ipi_call_free(call);
+}
+
 void local_irq_enable(void)
 {
 	struct cpu *c = this_cpu();
@@ -175,13 +198,8 @@ void local_irq_enable(void)
 			c->ipi_pending_tail = &c->ipi_pending;
 		end = ipi_handle(r, c, now + c->pending, &began);
 		c->pending = end - now;
-		if (--call->outstanding)
-			continue;
-		/* The last ack: a waiting sender goes on, an async call is done. */
-		if (call->wait)
-			cpu_wake(call->sender, call->last_ack - now);
-		else
-			ipi_call_free(call);
+		if (!--call->outstanding)
+			ipi_call_done(call, now);
 	}
 }
 
@@ -235,13 +253,102 @@ double ttwu_queue(int target, double at)
 }
 
 /*
+ * When the handler of an IPI still being sent will empty the target's
+ * queue, as far as the target's state says now: once it lands, and once
+ * the handler before it is done; never, as far as is known, if it lands
+ * with IRQs off (the handler waits for them to come back on).
+ */
+static double csq_taken_at(const struct ipi_request *k, const struct cpu *target)
+{
+	double lands = k->sent_at + sim_machine->ipi_latency;
+
+	if (target->irqs_disabled && target->irqs_off_since <= lands)
+		return INFINITY;
+	if (target->irqs_last_off <= lands && lands < target->irqs_last_on)
+		lands = target->irqs_last_on;
+	return lands > target->irq_until ? lands : target->irq_until;
+}
+
+/* A handler has emptied the queue between q's llist_add() and instant t. */
+static bool csq_taken_by(const struct ipi_request *q, const struct cpu *target, double t)
+{
+	if (q->queued_at <= target->irq_batch_at && target->irq_batch_at <= t)
+		return true;
+	for (const struct ipi_request *k = csq_inflight[target->id]; k; k = k->inflight_next) {
+		double taken;
+
+		if (k->coalesced)
+			continue;
+		taken = csq_taken_at(k, target);
+		if (q->queued_at <= taken && taken <= t)
+			return true;
+	}
+	return false;
+}
+
+/*
  * The target's call_single_queue still holds a request at instant t: one
- * waiting for its IRQs to come back on, or one its next handler has not
- * taken yet (that handler's llist_del_all() comes after t).
+ * waiting for its IRQs to come back on, one its next handler has not
+ * taken yet (that handler's llist_del_all() comes after t), or one queued
+ * before t by a sender still writing ICRs.
  */
 static bool call_single_queue_busy(const struct cpu *target, double t)
 {
-	return target->ipi_pending || t < target->irq_batch_at;
+	if (target->ipi_pending || t < target->irq_batch_at)
+		return true;
+	for (const struct ipi_request *q = csq_inflight[target->id]; q; q = q->inflight_next)
+		if (q->queued_at <= t && !csq_taken_by(q, target, t))
+			return true;
+	return false;
+}
+
+/* An IPI is still being sent to the target: a handler will come. */
+static bool csq_ipi_coming(int target)
+{
+	for (const struct ipi_request *q = csq_inflight[target]; q; q = q->inflight_next)
+		if (!q->coalesced)
+			return true;
+	return false;
+}
+
+static void csq_inflight_del(struct ipi_request *r)
+{
+	struct ipi_request **p = &csq_inflight[r->target];
+
+	while (*p != r)
+		p = &(*p)->inflight_next;
+	*p = r->inflight_next;
+}
+
+/* In the order they were queued, as llist_reverse_order() gives them. */
+static void csq_wait(struct ipi_request *r)
+{
+	struct ipi_request **p = &csq_waiting[r->target];
+
+	while (*p && (*p)->queued_at <= r->queued_at)
+		p = &(*p)->next;
+	r->next = *p;
+	*p = r;
+}
+
+/*
+ * The IPI that landed at instant at runs a handler whose llist_del_all()
+ * takes the requests queued behind it while it was being sent.
+ */
+static void csq_release_waiting(struct cpu *target, double at)
+{
+	struct ipi_request *r;
+
+	while ((r = csq_waiting[target->id])) {
+		struct ipi_call *call = r->call;
+
+		csq_waiting[target->id] = r->next;
+		r->next = NULL;
+		call->outstanding--;
+		ipi_deliver(r, target, at > r->sent_at ? at : r->sent_at);
+		if (!call->outstanding)
+			ipi_call_done(call, sim_now());
+	}
 }
 
 /*
@@ -272,9 +379,11 @@ static void ipi_send_all(struct ipi_call *call)
 
 		cpu_account(cpu_line_latency(r->target, call->sender->id));
 		cacheline_rmw_next(&call_single_queue[r->target]);
-		r->sent_at = cpu_clock();
+		r->sent_at = r->queued_at = cpu_clock();
 		r->coalesced = call_single_queue_busy(&cpus[r->target], r->sent_at);
 		ipi_stats.coalesced += r->coalesced && stats_measuring();
+		r->inflight_next = csq_inflight[r->target];
+		csq_inflight[r->target] = r;
 	}
 	irqs_off = cpu_clock();
 	for (int i = 0; i < call->nr_reqs; i++) {
@@ -336,9 +445,22 @@ double smp_call_function_many(const struct cpumask *mask, smp_call_func_t func, 
 	 * landing tens of microseconds into the targets' past.
 	 */
 	for (int i = 0; i < call->nr_reqs; i++) {
-		double lands = call->reqs[i].sent_at + sim_machine->ipi_latency;
+		struct ipi_request *r = &call->reqs[i];
+		struct cpu *target = &cpus[r->target];
+		double lands = r->sent_at + sim_machine->ipi_latency;
 
-		ipi_deliver(&call->reqs[i], &cpus[call->reqs[i].target], lands > now ? lands : now);
+		if (lands < now)
+			lands = now;
+		csq_inflight_del(r);
+		/* Behind a request whose IPI is still being sent: it goes with that one. */
+		if (r->coalesced && csq_ipi_coming(r->target)) {
+			csq_wait(r);
+			call->outstanding++;
+			continue;
+		}
+		ipi_deliver(r, target, lands);
+		if (!r->coalesced)
+			csq_release_waiting(target, lands);
 	}
 
 	if (!wait) {

@@ -1640,6 +1640,75 @@ static void test_icr_writes_irqs_off(void)
 	      "CPU 9 waited %g ns for CPU 0 sending to 8, %g sending to 1", eight.v[0], one.v[0]);
 }
 
+/*
+ * At 10 us CPU 0 sends a call to CPUs 1..8, xAPIC physical mode, 2 us an
+ * ICR write: its requests are all queued at once, its IPI to CPU 1 goes
+ * at about 12 us and the one to CPU 8 at about 26 us.  At 14 us CPU 9
+ * sends one to the CPU given (arg).  out[0]: CPU 9's wait, out[1]: its
+ * requests queued behind another.
+ */
+static void behind_task(void *arg)
+{
+	int me = smp_processor_id(), to = *(int *)arg;
+	struct flush_tlb_info info = {.end = PAGE_SIZE, .stride_shift = PAGE_SHIFT};
+
+	if (me == 0) {
+		sleep_until(10e3);
+		cpumask_clear(&icr_targets);
+		for (int i = 1; i <= 8; i++)
+			cpumask_set_cpu(i, &icr_targets);
+		flush_tlb_on_cpus(&icr_targets, &info);
+	} else if (me == 9) {
+		unsigned long coalesced;
+		double t;
+
+		sleep_until(14e3);
+		t = sim_now();
+		coalesced = ipi_stats.coalesced;
+		cpumask_clear(&icr_one);
+		cpumask_set_cpu(to, &icr_one);
+		flush_tlb_on_cpus(&icr_one, &info);
+		cpu_sync();
+		out[0] = sim_now() - t;
+		out[1] = (double)(ipi_stats.coalesced - coalesced);
+	}
+}
+
+static void behind_body(void *arg, double *o)
+{
+	out = o;
+	for (int i = 0; i < 10; i++)
+		sim_start_cpu(i, behind_task, arg);
+}
+
+/*
+ * llist_add() onto a call_single_queue that holds a request returns
+ * false, and smp_call_function_many_cond() sends no IPI for it: CPU 9's
+ * request to CPU 8, queued behind CPU 0's, waits for CPU 0's IPI to CPU
+ * 8, about 12 us away, and CPU 9 writes no ICR; CPU 1's queue was emptied
+ * by its handler before CPU 9 queues, so that request takes an IPI of
+ * its own and is acked within a few microseconds.
+ */
+static void test_ipi_behind_inflight(void)
+{
+	struct sim_config cfg = test_config(1, 16, 1);
+	struct child_result behind, emptied;
+	int to8 = 8, to1 = 1;
+
+	cfg.machine.ipi_multicast = false;
+	cfg.machine.ipi_send = 2000;
+	run_child(&cfg, behind_body, &to8, 1e9, &behind);
+	run_child(&cfg, behind_body, &to1, 1e9, &emptied);
+	CHECK(behind.outcome.end == SIM_END_OK && emptied.outcome.end == SIM_END_OK, "%s%s",
+	      behind.outcome.report, emptied.outcome.report);
+	CHECK(behind.v[1] == 1 && behind.v[0] > 10e3,
+	      "behind CPU 0's request to CPU 8: %g queued behind, acked after %g ns", behind.v[1],
+	      behind.v[0]);
+	CHECK(emptied.v[1] == 0 && emptied.v[0] < 2 * cfg.machine.ipi_send + 2e3,
+	      "to CPU 1, emptied at about 12 us: %g queued behind, acked after %g ns", emptied.v[1],
+	      emptied.v[0]);
+}
+
 /* ---- C-states: a long sleep wakes slower, unless a sibling keeps the core up ---- */
 
 enum sibling { SIBLING_NONE, SIBLING_BUSY, SIBLING_SLEEPS_LATE };
@@ -2107,6 +2176,10 @@ static const struct test_case cases[] = {
     {"icr_writes_irqs_off",
      "an IPI to a CPU writing ICRs waits for its last write: the writes run with IRQs off",
      test_icr_writes_irqs_off},
+    {"ipi_behind_inflight",
+     "a request queued behind one whose IPI is still being sent sends no IPI and waits for that "
+     "one's handler; one queued after that handler emptied the queue sends its own",
+     test_ipi_behind_inflight},
     {"smt_share_l2", "what one SMT sibling streams evicts the other's lines from their shared L2",
      test_smt_share_l2},
     {"release_pages_once",
