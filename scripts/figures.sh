@@ -8,7 +8,7 @@
 # difference, where the README no longer says what the build gives (the
 # readme.figures test).  --only and --skip take figure names, separated by
 # spaces or commas: readme.figures skips "reference", the development set,
-# which readme.reference checks on its own (25 minutes on two cores: three
+# which readme.reference checks on its own (45 minutes on two cores: three
 # seeds a row).  Its runs stay in the build's reference/ directory, so an
 # interrupted run resumes; a rebuilt faultsim runs every row again.
 # Run it after any change to the model.  FAULTSIM names the binary
