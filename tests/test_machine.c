@@ -1583,6 +1583,17 @@ static void test_lazy_tlb_leaves_mm(void)
 
 static struct cpumask icr_targets, icr_one;
 
+/* A one-page flush from this CPU to CPUs first..last, into mask. */
+static void flush_page_on(struct cpumask *mask, int first, int last)
+{
+	struct flush_tlb_info info = {.end = PAGE_SIZE, .stride_shift = PAGE_SHIFT};
+
+	cpumask_clear(mask);
+	for (int i = first; i <= last; i++)
+		cpumask_set_cpu(i, mask);
+	flush_tlb_on_cpus(mask, &info);
+}
+
 /*
  * At 10 us CPU 0 sends a call to CPUs 1..N (arg: N), xAPIC physical
  * mode, and CPU 9 one to CPU 0 a little later.  out[0]: CPU 9's wait.
@@ -1590,22 +1601,16 @@ static struct cpumask icr_targets, icr_one;
 static void icr_task(void *arg)
 {
 	int me = smp_processor_id(), n = *(int *)arg;
-	struct flush_tlb_info info = {.end = PAGE_SIZE, .stride_shift = PAGE_SHIFT};
 
 	if (me == 0) {
 		sleep_until(10e3);
-		cpumask_clear(&icr_targets);
-		for (int i = 1; i <= n; i++)
-			cpumask_set_cpu(i, &icr_targets);
-		flush_tlb_on_cpus(&icr_targets, &info);
+		flush_page_on(&icr_targets, 1, n);
 	} else if (me == 9) {
 		double t;
 
 		sleep_until(10.2e3);
 		t = sim_now();
-		cpumask_clear(&icr_one);
-		cpumask_set_cpu(0, &icr_one);
-		flush_tlb_on_cpus(&icr_one, &info);
+		flush_page_on(&icr_one, 0, 0);
 		cpu_sync();
 		out[0] = sim_now() - t;
 	}
@@ -1650,14 +1655,10 @@ static void test_icr_writes_irqs_off(void)
 static void behind_task(void *arg)
 {
 	int me = smp_processor_id(), to = *(int *)arg;
-	struct flush_tlb_info info = {.end = PAGE_SIZE, .stride_shift = PAGE_SHIFT};
 
 	if (me == 0) {
 		sleep_until(10e3);
-		cpumask_clear(&icr_targets);
-		for (int i = 1; i <= 8; i++)
-			cpumask_set_cpu(i, &icr_targets);
-		flush_tlb_on_cpus(&icr_targets, &info);
+		flush_page_on(&icr_targets, 1, 8);
 	} else if (me == 9) {
 		unsigned long coalesced;
 		double t;
@@ -1665,9 +1666,7 @@ static void behind_task(void *arg)
 		sleep_until(14e3);
 		t = sim_now();
 		coalesced = ipi_stats.coalesced;
-		cpumask_clear(&icr_one);
-		cpumask_set_cpu(to, &icr_one);
-		flush_tlb_on_cpus(&icr_one, &info);
+		flush_page_on(&icr_one, to, to);
 		cpu_sync();
 		out[0] = sim_now() - t;
 		out[1] = (double)(ipi_stats.coalesced - coalesced);
