@@ -23,7 +23,6 @@
 #include "stats.h"
 
 struct tlb_gen;
-
 struct ipi_request;
 struct cacheline;
 struct cpu_queue;

@@ -290,16 +290,19 @@ static bool csq_taken_by(const struct ipi_request *q, const struct cpu *target, 
  * The target's call_single_queue still holds a request at instant t: one
  * waiting for its IRQs to come back on, one its next handler has not
  * taken yet (that handler's llist_del_all() comes after t), or one queued
- * before t by a sender still writing ICRs.
+ * before t by a sender still writing ICRs.  Of those, the last queued
+ * before t decides: a handler that took it took every earlier one too.
  */
 static bool call_single_queue_busy(const struct cpu *target, double t)
 {
+	const struct ipi_request *last = NULL;
+
 	if (target->ipi_pending || t < target->irq_batch_at)
 		return true;
 	for (const struct ipi_request *q = csq_inflight[target->id]; q; q = q->inflight_next)
-		if (q->queued_at <= t && !csq_taken_by(q, target, t))
-			return true;
-	return false;
+		if (q->queued_at <= t && (!last || q->queued_at > last->queued_at))
+			last = q;
+	return last && !csq_taken_by(last, target, t);
 }
 
 /* An IPI is still being sent to the target: a handler will come. */

@@ -1595,32 +1595,42 @@ static void flush_page_on(struct cpumask *mask, int first, int last)
 }
 
 /*
- * At 10 us CPU 0 sends a call to CPUs 1..N (arg: N), xAPIC physical
- * mode, and CPU 9 one to CPU 0 a little later.  out[0]: CPU 9's wait.
+ * Two senders, xAPIC physical mode: at 10 us CPU 0 sends a call to CPUs
+ * 1..n, then at instant at CPU 9 one to CPU to.  out[0]: CPU 9's wait,
+ * out[1]: its requests queued behind another.
  */
-static void icr_task(void *arg)
+struct two_senders {
+	int n, to;
+	double at;
+};
+
+static void two_senders_task(void *arg)
 {
-	int me = smp_processor_id(), n = *(int *)arg;
+	const struct two_senders *a = arg;
+	int me = smp_processor_id();
 
 	if (me == 0) {
 		sleep_until(10e3);
-		flush_page_on(&icr_targets, 1, n);
+		flush_page_on(&icr_targets, 1, a->n);
 	} else if (me == 9) {
+		unsigned long coalesced;
 		double t;
 
-		sleep_until(10.2e3);
+		sleep_until(a->at);
 		t = sim_now();
-		flush_page_on(&icr_one, 0, 0);
+		coalesced = ipi_stats.coalesced;
+		flush_page_on(&icr_one, a->to, a->to);
 		cpu_sync();
 		out[0] = sim_now() - t;
+		out[1] = (double)(ipi_stats.coalesced - coalesced);
 	}
 }
 
-static void icr_body(void *arg, double *o)
+static void two_senders_body(void *arg, double *o)
 {
 	out = o;
 	for (int i = 0; i < 10; i++)
-		sim_start_cpu(i, icr_task, arg);
+		sim_start_cpu(i, two_senders_task, arg);
 }
 
 /*
@@ -1633,51 +1643,17 @@ static void test_icr_writes_irqs_off(void)
 {
 	struct sim_config cfg = test_config(1, 16, 1);
 	struct child_result one, eight;
-	int n1 = 1, n8 = 8;
+	struct two_senders to1 = {.n = 1, .to = 0, .at = 10.2e3},
+			   to8 = {.n = 8, .to = 0, .at = 10.2e3};
 
 	cfg.machine.ipi_multicast = false;
 	cfg.machine.ipi_send = 200;
-	run_child(&cfg, icr_body, &n1, 1e9, &one);
-	run_child(&cfg, icr_body, &n8, 1e9, &eight);
+	run_child(&cfg, two_senders_body, &to1, 1e9, &one);
+	run_child(&cfg, two_senders_body, &to8, 1e9, &eight);
 	CHECK(one.outcome.end == SIM_END_OK && eight.outcome.end == SIM_END_OK, "%s%s",
 	      one.outcome.report, eight.outcome.report);
 	CHECK(eight.v[0] >= one.v[0] + 5 * cfg.machine.ipi_send,
 	      "CPU 9 waited %g ns for CPU 0 sending to 8, %g sending to 1", eight.v[0], one.v[0]);
-}
-
-/*
- * At 10 us CPU 0 sends a call to CPUs 1..8, xAPIC physical mode, 2 us an
- * ICR write: its requests are all queued at once, its IPI to CPU 1 goes
- * at about 12 us and the one to CPU 8 at about 26 us.  At 14 us CPU 9
- * sends one to the CPU given (arg).  out[0]: CPU 9's wait, out[1]: its
- * requests queued behind another.
- */
-static void behind_task(void *arg)
-{
-	int me = smp_processor_id(), to = *(int *)arg;
-
-	if (me == 0) {
-		sleep_until(10e3);
-		flush_page_on(&icr_targets, 1, 8);
-	} else if (me == 9) {
-		unsigned long coalesced;
-		double t;
-
-		sleep_until(14e3);
-		t = sim_now();
-		coalesced = ipi_stats.coalesced;
-		flush_page_on(&icr_one, to, to);
-		cpu_sync();
-		out[0] = sim_now() - t;
-		out[1] = (double)(ipi_stats.coalesced - coalesced);
-	}
-}
-
-static void behind_body(void *arg, double *o)
-{
-	out = o;
-	for (int i = 0; i < 10; i++)
-		sim_start_cpu(i, behind_task, arg);
 }
 
 /*
@@ -1692,12 +1668,17 @@ static void test_ipi_behind_inflight(void)
 {
 	struct sim_config cfg = test_config(1, 16, 1);
 	struct child_result behind, emptied;
-	int to8 = 8, to1 = 1;
+	/*
+	 * CPU 0 queues its eight requests at once, then at 2 us an ICR write
+	 * sends its IPI to CPU 1 at about 12 us and the one to CPU 8 at about
+	 * 26 us.
+	 */
+	struct two_senders to8 = {.n = 8, .to = 8, .at = 14e3}, to1 = {.n = 8, .to = 1, .at = 14e3};
 
 	cfg.machine.ipi_multicast = false;
 	cfg.machine.ipi_send = 2000;
-	run_child(&cfg, behind_body, &to8, 1e9, &behind);
-	run_child(&cfg, behind_body, &to1, 1e9, &emptied);
+	run_child(&cfg, two_senders_body, &to8, 1e9, &behind);
+	run_child(&cfg, two_senders_body, &to1, 1e9, &emptied);
 	CHECK(behind.outcome.end == SIM_END_OK && emptied.outcome.end == SIM_END_OK, "%s%s",
 	      behind.outcome.report, emptied.outcome.report);
 	CHECK(behind.v[1] == 1 && behind.v[0] > 10e3,
