@@ -188,6 +188,11 @@ const struct key_def keys[] = {
 	 "work done holding the lock"},
 	{"workload", "think_time", KEY_TIME, "0", 0, 1 * SEC, NULL, NULL,
 	 "user work between operations (lock: between release and next acquisition)"},
+	{"workload", "loop_jitter", KEY_TIME, "0", 0, 1 * SEC, NULL,
+	 "page_fault1|page_fault2|page_fault3|tlb_flush2|mmap1",
+	 "user work each task adds after each loop, uniform at random up to this (seeded): "
+	 "loops that all take the same time fall into step, and real ones vary; a sensitivity "
+	 "check, 0 in every shipped run"},
 	{"workload", "spin_irqs_off", KEY_BOOL, "false", 0, 1, NULL, "lock",
 	 "contenders spin for the lock with IRQs off"},
 	{"workload", "flush_in_cs", KEY_BOOL, "false", 0, 1, NULL, "lock",

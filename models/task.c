@@ -132,10 +132,27 @@ unsigned long task_loop_start(struct task *t, unsigned long pages)
 	return gsl_rng_uniform_int(this_cpu()->rng, pages);
 }
 
+/*
+ * Every loop of a task costs what the same loop cost the others, to the
+ * nanosecond, so tasks that meet (one waits out another's munmap) leave
+ * the meeting one behind the other and meet again never, or always: the
+ * threads fall into a schedule no machine keeps.  workload.loop_jitter
+ * adds up to that much user work after each loop, at random, to see how
+ * much a prediction owes to that schedule.
+ */
+static void task_loop_jitter(void)
+{
+	double jitter = task_set.params.loop_jitter;
+
+	if (jitter > 0)
+		cpu_work(jitter * gsl_rng_uniform(this_cpu()->rng));
+}
+
 void task_loop_done(struct task *t)
 {
 	struct task_set *ts = &task_set;
 
+	task_loop_jitter();
 	if (++t->loops != 1 || ++ts->warm != ts->params.tasks)
 		return;
 	/* The last task has completed a full loop: every phase has run on every CPU. */

@@ -19,7 +19,8 @@ struct workload_params {
 	double duration;   /* ns of simulated time measured */
 	double warmup;	   /* ns before measuring; WARMUP_AUTO: every task ran a loop */
 
-	double think_time; /* ns of user work between operations */
+	double think_time;  /* ns of user work between operations */
+	double loop_jitter; /* ns: at most this much user work after each loop */
 
 	/* type = lock */
 	double critical_section; /* ns */

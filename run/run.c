@@ -123,6 +123,7 @@ static void config_from_scenario(const struct scenario *sc, struct sim_config *c
 		wp->warmup = NAN; /* refused by check_config() */
 	wp->critical_section = scenario_num(sc, "workload", "critical_section");
 	wp->think_time = scenario_num(sc, "workload", "think_time");
+	wp->loop_jitter = scenario_num(sc, "workload", "loop_jitter");
 	wp->spin_irqs_off = scenario_num(sc, "workload", "spin_irqs_off") != 0;
 	wp->flush_in_cs = scenario_num(sc, "workload", "flush_in_cs") != 0;
 	wp->region = (unsigned long)scenario_num(sc, "workload", "region");

@@ -8,9 +8,11 @@
 # difference, where the README no longer says what the build gives (the
 # readme.figures test).  --only and --skip take figure names, separated by
 # spaces or commas: readme.figures skips "reference", the development set,
-# which readme.reference checks on its own (45 minutes on two cores: three
-# seeds a row).  Its runs stay in the build's reference/ directory, so an
-# interrupted run resumes; a rebuilt faultsim runs every row again.
+# and "phases", its sensitivity to the tasks' loops keeping step, which
+# readme.reference checks on their own (45 and 12 minutes on two cores:
+# three seeds a row).  Their runs stay in the build's reference/ and
+# phases/ directories, so an interrupted run resumes; a rebuilt faultsim
+# runs every row again.
 # Run it after any change to the model.  FAULTSIM names the binary
 # (default build/faultsim).
 set -euo pipefail
@@ -202,6 +204,22 @@ fig_reference() {
 	busy_table "$out"
 }
 
+# How much thread rows owe to their tasks' loops all taking the same time:
+# validation/phases/ runs three of them with workload.loop_jitter of 0, 30
+# µs and 1 ms (README), three seeds a row as the development set.  Twelve
+# minutes on two cores, so readme.figures leaves it to readme.reference.
+fig_phases() {
+	local out
+	out=$(dirname "$fs")/phases
+	"$fs" reference validation/phases/phases.csv --out "$out" --jobs "$(nproc)" --seeds 3 \
+		>"$work/phases.log" 2>&1 || {
+		cat "$work/phases.log" >&2
+		echo "figures.sh: faultsim reference validation/phases/phases.csv failed" >&2
+		exit 1
+	}
+	awk '/^$/ { exit } { print }' "$out/reference.md"
+}
+
 # Busy CPU time an operation, where a point's idle share is published too:
 # the machine's CPUs less the idle share, over the throughput (medians
 # over the seeds, published and predicted alike).
@@ -228,7 +246,7 @@ busy_table() {
 		done
 }
 
-all="lock-study spf-maxtry study study-plots thp-text thp-double-read page-fault1 reference"
+all="lock-study spf-maxtry study study-plots thp-text thp-double-read page-fault1 reference phases"
 figures=""
 for f in $all; do
 	[ -n "$only" ] && [[ " $only " != *" $f "* ]] && continue

@@ -469,6 +469,32 @@ static void test_tlb_flush2_storm_holds(void)
 	      twelve.v[OUT_OPS], six.v[OUT_OPS]);
 }
 
+/*
+ * workload.loop_jitter adds up to its value of user work after each loop,
+ * uniformly at random: a task alone, looping over 16 pages, takes half the
+ * value longer a loop on average (1% of it is the draws' own spread over
+ * about 500 loops).
+ */
+static void test_loop_jitter_adds_work(void)
+{
+	struct workload_params p = loop_workload("page_fault1", 1, true);
+	const double jitter = 100e3, pages = 16;
+	struct child_result steady, jittered;
+	double longer;
+
+	p.region = (unsigned long)pages * PAGE_SIZE;
+	p.duration = 50e6;
+	steady = run(p);
+	p.loop_jitter = jitter;
+	jittered = run(p);
+	CHECK(steady.outcome.end == SIM_END_OK && jittered.outcome.end == SIM_END_OK, "%s%s",
+	      steady.outcome.report, jittered.outcome.report);
+	longer = p.duration * pages / jittered.v[OUT_OPS] - p.duration * pages / steady.v[OUT_OPS];
+	CHECK(fabs(longer - jitter / 2) < 0.1 * jitter / 2,
+	      "a loop takes %g ns longer with loop_jitter = %g ns (%g loops, %g without)", longer,
+	      jitter, jittered.v[OUT_OPS] / pages, steady.v[OUT_OPS] / pages);
+}
+
 static double wall_seconds(void)
 {
 	struct timespec ts;
@@ -932,6 +958,8 @@ static const struct test_case cases[] = {
      test_tlb_flush2_shoots_down},
     {"tlb_flush2_storm_holds", "tlb_flush2 threads: a shootdown storm slows, never stops",
      test_tlb_flush2_storm_holds},
+    {"loop_jitter_adds_work", "loop_jitter adds half its value to each loop, on average",
+     test_loop_jitter_adds_work},
     {"maxtry_counts_tries", "max_try = N gives up after exactly N failed tries (N = 1, 2, 4, 8)",
      test_maxtry_counts_tries},
     {"spin_variant_locks_up",
