@@ -237,9 +237,10 @@ static void run_flagship(int n, struct measure *m)
 
 /*
  * The machine's own speed drifts: each ratio is the median of this many
- * rounds, each running the two sides back to back.
+ * rounds, each running the two sides back to back, the first of them in
+ * turn, so that a drift within a round favours neither.
  */
-#define BENCH_ROUNDS 3
+#define BENCH_ROUNDS 5
 
 static double rate(const struct measure *m)
 {
@@ -299,6 +300,15 @@ static int measure_child(int n, enum bench_kind kind, struct measure *m)
 	return WIFEXITED(status) && !WEXITSTATUS(status) && m->wall > 0 ? 0 : -1;
 }
 
+/* Measure a and b back to back, a first in even rounds and b in odd ones. */
+static int measure_pair(int n, enum bench_kind a, struct measure *ma, enum bench_kind b,
+			struct measure *mb, int round)
+{
+	if (round % 2)
+		return measure_child(n, b, mb) || measure_child(n, a, ma) ? -1 : 0;
+	return measure_child(n, a, ma) || measure_child(n, b, mb) ? -1 : 0;
+}
+
 /*
  * Simulated faults a wall second over the 64-CPU bare loop's iterations a
  * wall second, measured back to back: the median of BENCH_ROUNDS rounds.
@@ -309,7 +319,7 @@ static int faults_per_bare_iteration(enum bench_kind kind, struct measure *m, do
 	struct measure bare;
 
 	for (int i = 0; i < BENCH_ROUNDS; i++) {
-		if (measure_child(64, kind, m) || measure_child(64, BENCH_BARE, &bare))
+		if (measure_pair(64, kind, m, BENCH_BARE, &bare, i))
 			return -1;
 		r[i] = (m->faults / m->wall) / rate(&bare);
 	}
@@ -364,8 +374,7 @@ int main(int argc, char **argv)
 		double ratio[BENCH_ROUNDS], staggered[BENCH_ROUNDS];
 
 		for (int r = 0; r < BENCH_ROUNDS; r++) {
-			if (measure_child(sizes[i], BENCH_LOCK, &lock[i]) ||
-			    measure_child(sizes[i], BENCH_BARE, &bare[i]) ||
+			if (measure_pair(sizes[i], BENCH_LOCK, &lock[i], BENCH_BARE, &bare[i], r) ||
 			    measure_child(sizes[i], BENCH_STAGGERED, &stag)) {
 				fprintf(stderr, "bench: a measurement failed at %d CPUs\n",
 					sizes[i]);
