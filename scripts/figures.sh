@@ -9,7 +9,7 @@
 # readme.figures test).  --only and --skip take figure names, separated by
 # spaces or commas: readme.figures skips "reference", the development set,
 # and "phases", its sensitivity to the tasks' loops keeping step, which
-# readme.reference checks on their own (45 and 12 minutes on two cores:
+# readme.reference checks on their own (45 and 17 minutes on two cores:
 # three seeds a row).  Their runs stay in the build's reference/ and
 # phases/ directories, so an interrupted run resumes; a rebuilt faultsim
 # runs every row again.
@@ -206,8 +206,9 @@ fig_reference() {
 
 # How much thread rows owe to their tasks' loops all taking the same time:
 # validation/phases/ runs three of them with workload.loop_jitter of 0, 30
-# µs and 1 ms (README), three seeds a row as the development set.  Twelve
-# minutes on two cores, so readme.figures leaves it to readme.reference.
+# µs and 1 ms, and two more at 30 µs (README), three seeds a row as the
+# development set.  Seventeen minutes on two cores, so readme.figures
+# leaves it to readme.reference.
 fig_phases() {
 	local out
 	out=$(dirname "$fs")/phases
